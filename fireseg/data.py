@@ -45,7 +45,7 @@ def band_positions(bands:Sequence|None=None, # positions 1-10 or names like "B10
     if len(set(out)) != len(out): raise FiresegError(f"band selection {list(bands)} repeats a band")
     return out
 
-# %% ../nbs/01_data.ipynb #f7138e09
+# %% ../nbs/01_data.ipynb #79c9fa06
 @dataclass(frozen=True)
 class TiffLayout:
     "Where a TIFF's pixels are and how they are stored, read from its header alone."
@@ -53,6 +53,7 @@ class TiffLayout:
     dtype: str            # numpy dtype with byte order, e.g. '<u2'
     planar: str           # 'HWC', 'CHW' or 'HW'
     offset: int|None      # byte offset of contiguous uncompressed pixels; None when the file needs a decoder
+    strips: tuple|None = None  # (offsets, byte counts) of uncompressed strips stored out of order; None otherwise
     def _dim(self, k): return self.shape[{"HWC": (0,1,2), "CHW": (1,2,0), "HW": (0,1,None)}[self.planar][k]] if k < 2 or self.planar != "HW" else 1
     @property
     def height(self)->int: return self._dim(0)
@@ -73,14 +74,16 @@ def tiff_layout(path:str|Path, # a GeoTIFF
             end = max(o+n for o, n in zip(pg.dataoffsets, pg.databytecounts))
             offs, counts = np.asarray(pg.dataoffsets, np.int64), np.asarray(pg.databytecounts, np.int64)
             back_to_back = bool((offs[1:] == offs[:-1] + counts[:-1]).all()) and int(counts.sum()) == math.prod(shape) * dtype.itemsize
-            plain = pg.compression == 1 and back_to_back and not pg.is_tiled and pg.fillorder == 1
-            offset = int(offs[0]) if plain else None
+            uncompressed = pg.compression == 1 and not pg.is_tiled and pg.fillorder == 1 and len(shape) in (2, 3)
+            full = int(counts.sum()) == math.prod(shape) * dtype.itemsize
+            offset = int(offs[0]) if uncompressed and back_to_back else None
+            strips = (tuple(offs.tolist()), tuple(counts.tolist())) if uncompressed and full and offset is None else None
             planar = "HW" if len(shape) == 2 else ("CHW" if pg.planarconfig == 2 else "HWC")
     except FiresegError: raise
     except Exception as e: raise FiresegError(f"{path}: not a readable TIFF ({type(e).__name__}: {e})") from None
     size = path.stat().st_size
     if end > size: raise FiresegError(f"{path}: truncated, pixel data ends at byte {end:,} but the file has {size:,} bytes")
-    return TiffLayout(shape, dtype.str, planar, offset)
+    return TiffLayout(shape, dtype.str, planar, offset, strips)
 
 # %% ../nbs/01_data.ipynb #b2aab0cd
 def write_patch(path:str|Path,       # where the GeoTIFF goes
@@ -101,7 +104,7 @@ def write_patch(path:str|Path,       # where the GeoTIFF goes
         with rasterio.open(tmp, "w", **profile) as dst: dst.write(arr)
     return Path(path)
 
-# %% ../nbs/01_data.ipynb #47d2df6f
+# %% ../nbs/01_data.ipynb #d4231ec7
 def _decode(path:Path):
     try: return tifffile.imread(path)
     except Exception:
@@ -117,6 +120,16 @@ def _read_into(path, layout:TiffLayout, out:np.ndarray|None)->np.ndarray:
     if got < out.nbytes: raise FiresegError(f"{path}: truncated, {got:,} of {out.nbytes:,} pixel bytes present")
     return out
 
+def _read_strips(path, layout:TiffLayout)->np.ndarray:
+    "Uncompressed strips stored out of order (GDAL writes all-zero strips last): one read of their span, then a gather."
+    offs, counts = (np.asarray(v, np.int64) for v in layout.strips)
+    lo, hi = int(offs.min()), int((offs + counts).max())
+    with open(path, "rb") as f:
+        f.seek(lo); buf = f.read(hi - lo)
+    if len(buf) < hi - lo: raise FiresegError(f"{path}: truncated, {len(buf):,} of {hi-lo:,} pixel bytes present")
+    b = np.frombuffer(buf, np.uint8)
+    return np.concatenate([b[o:o+n] for o, n in zip(offs - lo, counts)]).view(layout.dtype).reshape(layout.shape)
+
 def read_raw(path:str|Path,              # a GeoTIFF
              layout:TiffLayout|None=None, # its header, if already read
              out:np.ndarray|None=None,    # a buffer to reuse, when its shape and dtype fit
@@ -125,6 +138,9 @@ def read_raw(path:str|Path,              # a GeoTIFF
     layout = layout or tiff_layout(path)
     if layout.offset is not None:
         a = _read_into(path, layout, out)
+        if not a.dtype.isnative: a = a.astype(a.dtype.newbyteorder("="))
+    elif layout.strips is not None:
+        a = _read_strips(path, layout)
         if not a.dtype.isnative: a = a.astype(a.dtype.newbyteorder("="))
     else:
         try: a = _decode(Path(path))
@@ -468,7 +484,7 @@ def _batch_buffer(shape, dtype=torch.float32):
     storage = torch.empty(0, dtype=dtype)._typed_storage()._new_shared(math.prod(shape), device="cpu")
     return torch.empty(0, dtype=dtype).new(storage).view(shape)
 
-# %% ../nbs/01_data.ipynb #65aecd0e
+# %% ../nbs/01_data.ipynb #497e65e5
 class FirePatches(Dataset):
     "Patches (and masks) as normalised float tensors, with band selection, extra planes and augmentation."
     def __init__(self,
@@ -481,6 +497,7 @@ class FirePatches(Dataset):
                  plane_cache:PlaneCache|None=None,   # precomputed extra planes
                  sun_elevation:float=55,             # for the fire-test planes
                  crop:int|None=None,                 # random square crops of this size (training); whole patches when None
+                 fire_crop:float=0.0,                # the share of crops placed to contain a random fire pixel
                 ):
         self.images, self.masks = [Path(p) for p in images], None if masks is None else [Path(p) for p in masks]
         if self.masks is not None and len(self.masks) != len(self.images): raise FiresegError(f"{len(self.images)} images but {len(self.masks)} masks")
@@ -490,6 +507,8 @@ class FirePatches(Dataset):
         if isinstance(augment, str) and augment.lower() not in ("d4", "none"): raise FiresegError(f"unknown augmentation {augment!r}: use 'd4', None or an albumentations transform")
         self.augment = None if augment is None or (isinstance(augment, str) and augment.lower() == "none") else (augment.lower() if isinstance(augment, str) else augment)
         self.extra, self.plane_cache, self.sun_elevation, self.crop = list(extra), plane_cache, sun_elevation, crop
+        if not 0 <= fire_crop <= 1: raise FiresegError(f"fire_crop is a share of crops, between 0 and 1; got {fire_crop}")
+        self.fire_crop = fire_crop
         if plane_cache is not None and plane_names(self.extra) != plane_cache.names:
             raise FiresegError(f"plane cache holds {plane_cache.names}, dataset asks for {plane_names(self.extra)}")
         self._sel = None if self.bands == list(range(1, N_BANDS+1)) else np.array(self.bands) - 1
@@ -540,11 +559,20 @@ def _read_sample(self, i:int):
     return raw, planes, mask
 FirePatches._layout, FirePatches._planes, FirePatches._read_sample = _layout, _planes, _read_sample
 
-# %% ../nbs/01_data.ipynb #dc2332c8
+# %% ../nbs/01_data.ipynb #e3b07d0a
 def _normalise_into(self, img:np.ndarray, out:np.ndarray, scale:np.ndarray, shift:np.ndarray):
     "out = img*scale + shift, with a scalar multiply when every channel shares the scale."
     if (scale == scale[0]).all() and not shift.any(): np.multiply(img, scale[0], out=out, casting="unsafe")
     else: np.multiply(img, scale, out=out, casting="unsafe"); out += shift
+
+def _crop_origin(mask:np.ndarray|None, h:int, w:int, c:int, fire_crop:float)->tuple[int, int]:
+    "Top-left corner of a c×c crop: around a random fire pixel with probability `fire_crop`, else anywhere."
+    if fire_crop and mask is not None and np.random.rand() < fire_crop:
+        ys, xs = np.nonzero(mask)
+        if len(ys):
+            j = np.random.randint(len(ys))
+            return (int(np.clip(ys[j] - np.random.randint(c), 0, h - c)), int(np.clip(xs[j] - np.random.randint(c), 0, w - c)))
+    return int(np.random.randint(h - c + 1)), int(np.random.randint(w - c + 1))
 
 def _fill(self, i:int, img_out:np.ndarray, mask_out:np.ndarray|None):
     "Read, augment and normalise sample `i` into the (H,W,C) float32 slot `img_out`."
@@ -552,7 +580,7 @@ def _fill(self, i:int, img_out:np.ndarray, mask_out:np.ndarray|None):
     if self.crop:   # a random window, as views
         h, w = raw.shape[:2]
         if self.crop > min(h, w): raise FiresegError(f"{self.images[i]}: size {h}×{w} is smaller than the crop {self.crop}")
-        y, x = np.random.randint(h - self.crop + 1), np.random.randint(w - self.crop + 1)
+        y, x = _crop_origin(mask, h, w, self.crop, self.fire_crop)
         win = (slice(y, y + self.crop), slice(x, x + self.crop))
         raw, planes, mask = raw[win], None if planes is None else planes[win], None if mask is None else mask[win]
     if raw.shape[:2] != img_out.shape[:2]: raise FiresegError(f"{self.images[i]}: size {raw.shape[:2]}, the batch's is {img_out.shape[:2]}")
