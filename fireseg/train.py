@@ -24,9 +24,9 @@ from .folds import kfold_split, save_folds, load_folds
 # %% auto #0
 __all__ = ['TrainConfig', 'quantise', 'prob_histograms', 'OofStore', 'run_normaliser', 'fold_datasets', 'make_optimiser',
            'Precision', 'precision_for', 'train_epoch', 'predict_probs', 'evaluate', 'save_checkpoint',
-           'load_fold_model', 'fold_done', 'train_fold', 'prepare_run', 'train_kfold']
+           'load_fold_model', 'fold_done', 'train_fold', 'prepare_run', 'train_kfold', 'bench_train']
 
-# %% ../nbs/06_train.ipynb #a0ea873d
+# %% ../nbs/06_train.ipynb #2f5c5878
 @dataclass
 class TrainConfig:
     "Everything that defines a training run."
@@ -49,6 +49,8 @@ class TrainConfig:
     normalisation: str = "dn"              # 'dn' or 'standardise'
     augment: str|None = "d4"               # 'd4' or None
     crop: int|None = None                  # train on random crops of this size; whole patches when None
+    fire_crop: float = 0.0                 # share of crops placed to contain a fire pixel
+    input_skip: bool = False               # full-resolution 3×3 path from the input planes to the logits
     cache_planes: bool = False             # compute extra planes once into RUN/planes
     sun_elevation: float = 55              # for fire-test planes
     grad_clip: float = 1.0                 # max gradient norm; 0 turns clipping off
@@ -122,7 +124,7 @@ class OofStore:
     def __len__(self): return len(self.names)
     def __repr__(self): return f"OofStore({self.path}: {int(self.done.sum())} of {len(self)} images filled)"
 
-# %% ../nbs/06_train.ipynb #6e324448
+# %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig, layout:DataLayout, run:Path)->Normaliser:
     "The run's normaliser, computed once (band statistics for 'standardise') and saved in the run."
     path = run/"normaliser.json"
@@ -139,7 +141,7 @@ def fold_datasets(cfg:TrainConfig, layout:DataLayout, folds:pd.DataFrame, fold:i
     "Train and validation datasets of one fold, and the validation rows."
     tr, va = np.flatnonzero(folds.fold.values != fold), np.flatnonzero(folds.fold.values == fold)
     kw = dict(bands=cfg.bands, normaliser=norm, extra=cfg.extra, plane_cache=cache, sun_elevation=cfg.sun_elevation)
-    train = FirePatches.from_layout(layout, "train", tr, augment=cfg.augment, crop=cfg.crop, **kw)
+    train = FirePatches.from_layout(layout, "train", tr, augment=cfg.augment, crop=cfg.crop, fire_crop=cfg.fire_crop, **kw)
     valid = FirePatches.from_layout(layout, "train", va, augment=None, **kw)
     return train, valid, va
 
@@ -218,7 +220,7 @@ def evaluate(model, loader, loss_fn, prec:Precision, threshold:float=0.5)->dict:
     c = np.concatenate(counts)
     return {"val_loss": loss / n, "val_miou": miou_from_counts(c, "per_image"), "val_miou_global": miou_from_counts(c, "global")}
 
-# %% ../nbs/06_train.ipynb #2b5eefcf
+# %% ../nbs/06_train.ipynb #f8e34f77
 def save_checkpoint(path:Path, model, cfg:TrainConfig, fold:int, epoch:int, **extra)->Path:
     "Save a checkpoint atomically."
     state = {"model": model.state_dict(), "config": asdict(cfg), "fold": fold, "epoch": epoch, **extra}
@@ -231,7 +233,7 @@ def load_fold_model(run:str|Path, fold:int, device:str="cpu", which:str="best")-
     if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has fold {fold} been trained?")
     ck = torch.load(path, map_location=device, weights_only=False)
     c = TrainConfig(**{k: v for k, v in ck["config"].items() if k in {f.name for f in fields(TrainConfig)}})
-    model = create_model(c.arch, c.encoder, c.in_channels, None, c.output_stride)
+    model = create_model(c.arch, c.encoder, c.in_channels, None, c.output_stride, input_skip=c.input_skip)
     model.load_state_dict(ck["model"]); model.to(device).eval()
     return model, ck
 
@@ -246,7 +248,7 @@ def _fill_oof(model, valid:FirePatches, rows:np.ndarray, store:OofStore, cfg:Tra
 
 def fold_done(run:Path, fold:int)->bool: return (Path(run)/f"fold{fold}"/"done.json").exists()
 
-# %% ../nbs/06_train.ipynb #40947fc2
+# %% ../nbs/06_train.ipynb #63640d32
 def train_fold(cfg:TrainConfig, fold:int, resume:bool=True)->dict:
     "Train (or resume) one fold; returns its best validation scores."
     run = Path(cfg.out); fdir = run/f"fold{fold}"; fdir.mkdir(parents=True, exist_ok=True)
@@ -256,7 +258,7 @@ def train_fold(cfg:TrainConfig, fold:int, resume:bool=True)->dict:
     train_ds, valid_ds, vrows = fold_datasets(cfg, layout, folds, fold, norm, cache)
     device = default_device(cfg.device); prec = precision_for(device, cfg.amp, cfg.channels_last)
     seed_everything(cfg.seed + fold)
-    model = create_model(cfg.arch, cfg.encoder, cfg.in_channels, cfg.encoder_weights, cfg.output_stride).to(device)
+    model = create_model(cfg.arch, cfg.encoder, cfg.in_channels, cfg.encoder_weights, cfg.output_stride, input_skip=cfg.input_skip).to(device)
     model = model.to(memory_format=prec.memory_format)
     bs = min(cfg.batch_size, len(train_ds))
     if bs < 2: raise FiresegError(f"fold {fold}: {len(train_ds)} training image(s); need at least 2 (BatchNorm)")
@@ -326,3 +328,66 @@ def train_kfold(cfg:TrainConfig, resume:bool=False, only:Sequence[int]|None=None
         done = Path(cfg.out)/f"fold{k}"/"done.json"
         results.append(json.loads(done.read_text()) if done.exists() else train_fold(cfg, k, resume=True))
     return pd.DataFrame(results)
+
+# %% ../nbs/06_train.ipynb #83559ccd
+def _bare_pass(model, x, y, loss_fn, opt, steps:int)->float:
+    "The minimal loop: forward, loss, backward, step."
+    model.train(); t0 = time.perf_counter()
+    for _ in range(steps):
+        opt.zero_grad(set_to_none=True); loss_fn(model(x), y).backward(); opt.step()
+    if x.is_cuda: torch.cuda.synchronize()
+    return time.perf_counter() - t0
+
+def _kit_pass(model, batch:dict, loss_fn, opt, sched, prec:Precision, steps:int)->float:
+    "The kit's `train_epoch` over `steps` copies of one batch."
+    t0 = time.perf_counter()
+    train_epoch(model, [batch] * steps, loss_fn, opt, sched, prec, grad_clip=1.0, desc="bench")
+    if prec.device.startswith("cuda"): torch.cuda.synchronize()
+    return time.perf_counter() - t0
+
+def bench_train(arch:str="deeplabv3plus",  # model to time
+                encoder:str|None=None,      # smp encoder; the tiny test encoder on CPU, resnet34 on CUDA, when None
+                in_channels:int=4,          # e.g. bands 7,6,2 plus the vote plane
+                size:int|None=None,         # image side; 64 on CPU, 256 on CUDA when None
+                batch_size:int|None=None,   # 8 on CPU, 16 on CUDA when None
+                steps:int=10,               # training steps per pass
+                passes:int=5,               # timed passes of each loop (medians reported)
+                device:str|None=None,       # the best available when None
+                seed:int=0,
+               )->dict:
+    "Training images/s through the kit's loop and through a bare smp loop; on CUDA also fp32 vs AMP + channels-last."
+    from fireseg.models import TINY_ENCODER
+    device = default_device(device); cuda = device.startswith("cuda")
+    encoder = encoder or ("resnet34" if cuda else TINY_ENCODER)
+    size, batch_size = size or (256 if cuda else 64), batch_size or (16 if cuda else 8)
+    seed_everything(seed)
+    x = torch.rand(batch_size, in_channels, size, size)
+    y = (torch.rand(batch_size, 1, size, size) > 0.99).float()
+    batch = {"image": x, "mask": y}
+    loss_fn = make_loss("bce+dice")
+    def setup(prec):
+        model = create_model(arch, encoder, in_channels).to(device).to(memory_format=prec.memory_format)
+        opt = torch.optim.AdamW(model.parameters(), 1e-4)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
+        return model, opt, sched
+    fp32 = precision_for(device, amp=False, channels_last=False)
+    model, opt, sched = setup(fp32)
+    xd, yd = _to_device(batch, fp32)
+    _bare_pass(model, xd, yd, loss_fn, opt, 2); _kit_pass(model, batch, loss_fn, opt, sched, fp32, 2)   # warm-up
+    kit, bare = [], []
+    for _ in range(passes):
+        kit.append(_kit_pass(model, batch, loss_fn, opt, sched, fp32, steps))
+        bare.append(_bare_pass(model, xd, yd, loss_fn, opt, steps))
+    n = steps * batch_size
+    out = {"device": device, "arch": arch, "encoder": encoder, "size": size, "batch_size": batch_size, "steps": steps, "passes": passes,
+           "kit_images_per_s": round(n / float(np.median(kit)), 2), "bare_images_per_s": round(n / float(np.median(bare)), 2)}
+    out["overhead"] = round(float(np.median(kit)) / float(np.median(bare)) - 1, 4)
+    if cuda:
+        amp = precision_for(device)
+        m2, o2, s2 = setup(amp)
+        _kit_pass(m2, batch, loss_fn, o2, s2, amp, 2)
+        fast = [_kit_pass(m2, batch, loss_fn, o2, s2, amp, steps) for _ in range(passes)]
+        out["amp_images_per_s"] = round(n / float(np.median(fast)), 2)
+        out["amp_speedup"] = round(float(np.median(kit)) / float(np.median(fast)), 3)
+        out["amp_dtype"] = str(amp.dtype).replace("torch.", "")
+    return out
