@@ -42,7 +42,7 @@ def cmd_baseline(a)->int:
     if r["submission"]: print(f"submission written to {a.out}")
     return 0
 
-# %% ../nbs/11_cli.ipynb #bfff52bf
+# %% ../nbs/11_cli.ipynb #23e2b6e2
 def _train_config(a):
     "A TrainConfig from the `train` options."
     from fireseg.train import TrainConfig
@@ -73,7 +73,7 @@ def cmd_predict(a)->int:
     from fireseg.predict import predict_submission
     r = predict_submission(a.run, a.data, name=a.name, out=a.out, tta=a.tta, geotiff=a.geotiff, batch_size=a.batch_size,
                            num_workers=a.num_workers, device=a.device, folds=a.folds)
-    print(f"submission written to {r['out']}" if isinstance(r, dict) and "out" in r else "submission written")
+    print(f"submission written to {r['out']}: {r['n_images']} images, {r['n_with_fire']} with fire")
     return 0
 
 def cmd_validate(a)->int:

@@ -104,7 +104,7 @@ def write_patch(path:str|Path,       # where the GeoTIFF goes
         with rasterio.open(tmp, "w", **profile) as dst: dst.write(arr)
     return Path(path)
 
-# %% ../nbs/01_data.ipynb #d4231ec7
+# %% ../nbs/01_data.ipynb #b982c4b5
 def _decode(path:Path):
     try: return tifffile.imread(path)
     except Exception:
@@ -136,11 +136,8 @@ def read_raw(path:str|Path,              # a GeoTIFF
             )->np.ndarray:                # (H,W,C), or (H,W) for one band
     "Read the pixels as stored, using a plain offset read when the file allows it."
     layout = layout or tiff_layout(path)
-    if layout.offset is not None:
-        a = _read_into(path, layout, out)
-        if not a.dtype.isnative: a = a.astype(a.dtype.newbyteorder("="))
-    elif layout.strips is not None:
-        a = _read_strips(path, layout)
+    if layout.offset is not None or layout.strips is not None:
+        a = _read_into(path, layout, out) if layout.offset is not None else _read_strips(path, layout)
         if not a.dtype.isnative: a = a.astype(a.dtype.newbyteorder("="))
     else:
         try: a = _decode(Path(path))
