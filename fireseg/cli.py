@@ -42,12 +42,13 @@ def cmd_baseline(a)->int:
     if r["submission"]: print(f"submission written to {a.out}")
     return 0
 
-# %% ../nbs/11_cli.ipynb #23e2b6e2
+# %% ../nbs/11_cli.ipynb #c76db6ad
 def _train_config(a):
     "A TrainConfig from the `train` options."
     from fireseg.train import TrainConfig
     weights = None if str(a.weights).lower() == "none" else a.weights
     return TrainConfig(data=a.data, out=a.out, arch=a.arch, encoder=a.encoder, encoder_weights=weights, output_stride=a.output_stride,
+                       decoder_channels=a.decoder_channels, encoder_depth=a.encoder_depth,
                        folds=a.folds, epochs=a.epochs, patience=a.patience, batch_size=a.batch_size, lr=a.lr, schedule=a.schedule,
                        loss=a.loss, bands=a.bands, extra=a.extra or [], normalisation=a.normalisation, augment=None if a.augment == "none" else a.augment,
                        crop=a.crop, fire_crop=a.fire_crop, input_skip=a.input_skip, cache_planes=a.cache_planes, amp=not a.no_amp,
@@ -88,7 +89,7 @@ def cmd_validate(a)->int:
 def cmd_demo(a)->int:
     "The whole path on sample data."
     from fireseg.demo import run_demo
-    run_demo(a.out, n_train=a.n_train, n_test=a.n_test, seed=a.seed, size=a.size)
+    run_demo(a.out, n_train=a.n_train, n_test=a.n_test, seed=a.seed, size=a.size, threads=a.threads)
     return 0
 
 # %% ../nbs/11_cli.ipynb #1019a70d
@@ -121,7 +122,7 @@ def _bench_data(a)->Path:
     if not (root/"train_meta.csv").exists(): make_sample(root, n_train=max(a.n, 64), n_test=4, seed=0)
     return root
 
-# %% ../nbs/11_cli.ipynb #2555d9a5
+# %% ../nbs/11_cli.ipynb #5afcdcc6
 def _add_train(sub):
     from fireseg.train import TrainConfig
     d = TrainConfig()
@@ -133,6 +134,8 @@ def _add_train(sub):
     p.add_argument("--encoder", default=d.encoder, help="smp encoder, or tu-<timm model>")
     p.add_argument("--weights", default=d.encoder_weights, help="encoder weights: imagenet (downloads) or none")
     p.add_argument("--output-stride", type=int, default=d.output_stride, choices=[8, 16], help="DeepLabV3+ output stride")
+    p.add_argument("--decoder-channels", type=int, help="decoder width; smp's default (256) when omitted")
+    p.add_argument("--encoder-depth", type=int, default=d.encoder_depth, choices=[3, 4, 5], help="encoder stages used")
     p.add_argument("--folds", type=int, default=d.folds, help="K")
     p.add_argument("--only", type=int, nargs="+", help="train only these folds")
     p.add_argument("--epochs", type=int, default=d.epochs, help="at most this many epochs per fold")
@@ -157,7 +160,7 @@ def _add_train(sub):
     p.add_argument("--resume", action="store_true", help="skip finished folds and continue an interrupted one")
     p.set_defaults(func=cmd_train)
 
-# %% ../nbs/11_cli.ipynb #11699d18
+# %% ../nbs/11_cli.ipynb #b43fd7e1
 def build_parser()->argparse.ArgumentParser:
     "The `fireseg` argument parser, with one subparser per stage."
     fmt = argparse.ArgumentDefaultsHelpFormatter
@@ -169,6 +172,7 @@ def build_parser()->argparse.ArgumentParser:
     p.add_argument("--out", help="demo folder; ./demo (and the submission in ./submissions/demo) when omitted")
     p.add_argument("--n-train", type=int, default=120); p.add_argument("--n-test", type=int, default=24); p.add_argument("--seed", type=int, default=0)
     p.add_argument("--size", type=int, default=128, help="sample patch side")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads; one is fastest for the demo's tiny network on a shared CPU")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("sample", help="write a synthetic data set in the competition layout", formatter_class=fmt)

@@ -22,9 +22,9 @@ from .baseline import score_rule
 from .sample import make_sample
 
 # %% auto #0
-__all__ = ['DEMO_SAMPLE', 'demo_config', 'plot_predictions', 'run_demo', 'demo_summary']
+__all__ = ['DEMO_SAMPLE', 'demo_config', 'plot_predictions', 'torch_threads', 'run_demo', 'demo_summary']
 
-# %% ../nbs/10_demo.ipynb #a0c029d7
+# %% ../nbs/10_demo.ipynb #07735fac
 DEMO_SAMPLE = dict(n_train=120, n_test=24, seed=0, size=128)
 
 def demo_config(data:str|Path,   # the sample data root
@@ -33,8 +33,9 @@ def demo_config(data:str|Path,   # the sample data root
                )->TrainConfig:
     "The demo's training recipe: 5-fold DeepLabV3+, tiny encoder, bands 7,6,2 plus the vote, 64-pixel fire-centred crops."
     cfg = dict(data=str(data), out=str(run), arch="deeplabv3plus", encoder=TINY_ENCODER, encoder_weights=None,
-               folds=5, epochs=10, patience=10, batch_size=8, lr=1e-2, bands=[7, 6, 2], extra=["vote"], crop=64,
-               fire_crop=0.5, input_skip=True, cache_planes=True, num_workers=0, device="cpu", seed=0)
+               decoder_channels=32, encoder_depth=3, folds=5, epochs=10, patience=10, batch_size=8, lr=1e-2,
+               bands=[7, 6, 2], extra=["vote"], normalisation="standardise", crop=64, fire_crop=0.5, input_skip=True,
+               cache_planes=True, num_workers=0, device="cpu", seed=0)
     return TrainConfig(**{**cfg, **overrides})
 
 # %% ../nbs/10_demo.ipynb #c6fe339b
@@ -59,7 +60,7 @@ def plot_predictions(data_root:str|Path, # the data set
         with atomic_path(out) as tmp: fig.savefig(tmp, dpi=80, format="png")
     return fig
 
-# %% ../nbs/10_demo.ipynb #7b540a36
+# %% ../nbs/10_demo.ipynb #6dcd70d5
 @contextmanager
 def _stage(name:str, times:dict, verbose:bool):
     "Time a stage into `times` and print its name."
@@ -69,23 +70,39 @@ def _stage(name:str, times:dict, verbose:bool):
     times[name] = round(time.perf_counter() - t0, 1)
     if verbose: print(f"[demo] {name}: {times[name]} s", flush=True)
 
+@contextmanager
+def torch_threads(n:int|None):
+    "Run a block with `n` torch CPU threads (unchanged when None), then restore the count."
+    import torch
+    before = torch.get_num_threads()
+    if n is not None:
+        if n < 1: raise FiresegError(f"threads must be at least 1, got {n}")
+        torch.set_num_threads(int(n))
+    try: yield
+    finally: torch.set_num_threads(before)
+
 def _baseline_scores(data:Path, run:Path)->dict:
     "The vote rule scored on the same train images as the out-of-fold predictions."
     oof = OofStore(run)
     s = score_rule(data, "vote", indices=np.flatnonzero(oof.done), workers=0, progress=False)
     return {k: s[k] for k in ("rule", "n_scored", "miou_per_image", "miou_global", "precision", "recall", "f1")}
 
-# %% ../nbs/10_demo.ipynb #f395dcd4
+# %% ../nbs/10_demo.ipynb #77c5a5ce
 def run_demo(out:str|Path|None=None,   # demo folder; `demo` when None, and the submission goes to submissions/demo
              n_train:int=DEMO_SAMPLE["n_train"], # sample train patches
              n_test:int=DEMO_SAMPLE["n_test"],   # sample test patches
              size:int=DEMO_SAMPLE["size"],       # patch side
              seed:int=DEMO_SAMPLE["seed"],       # sample seed
              tta:str="flips",                    # test-time augmentation
+             threads:int|None=1,                 # torch CPU threads; torch's default when None
              verbose:bool=True,                  # print stages and the summary
              **overrides,                        # TrainConfig fields, e.g. epochs=2
             )->dict:                             # what report.json holds
     "Sample -> check -> K-fold DeepLabV3+ -> tune -> predict with TTA -> submission -> validate, with a report."
+    with torch_threads(threads): return _run_demo(out, n_train, n_test, size, seed, tta, verbose, **overrides)
+
+def _run_demo(out, n_train, n_test, size, seed, tta, verbose, **overrides)->dict:
+    import torch
     t_start = time.perf_counter(); times = {}
     root = Path(out) if out is not None else Path("demo")
     sub_dir = (root/"submissions"/"demo") if out is not None else Path("submissions")/"demo"
@@ -117,7 +134,8 @@ def run_demo(out:str|Path|None=None,   # demo folder; `demo` when None, and the 
               "threshold": thr["threshold"], "min_size": thr["min_size"], "oof_miou_at_0.5": thr["baselines"]["0.5"]["per_image"],
               "baseline_vote": base, "folds": folds.to_dict("records"),
               "seconds": total, "stage_seconds": times,
-              "recipe": {**{k: v for k, v in asdict(cfg).items() if k not in ("data", "out")}, "n_train": n_train, "n_test": n_test, "size": size, "tta": tta},
+              "recipe": {**{k: v for k, v in asdict(cfg).items() if k not in ("data", "out")}, "n_train": n_train, "n_test": n_test, "size": size, "tta": tta,
+                         "threads": torch.get_num_threads()},
               "paths": {"data": str(data), "run": str(run), "submission": str(sub_dir), "figure": str(root/"test_predictions.png")}}
     write_text_atomic(root/"report.json", json.dumps(report, indent=2) + "\n")
     if verbose: print(demo_summary(report))

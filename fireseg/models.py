@@ -102,7 +102,7 @@ def _cannot_dilate(encoder:str, output_stride:int)->str|None:
     except Exception as e: return str(e) or type(e).__name__
     return None
 
-# %% ../nbs/03_models.ipynb #1d06288e
+# %% ../nbs/03_models.ipynb #9a7d2c0d
 def _refuse_dilation(encoder:str, output_stride:int, cause:Exception|None=None):
     raise FiresegError(f"encoder {encoder!r} cannot dilate to output stride {output_stride}, which DeepLabV3+ needs "
                        f"({_cannot_dilate(encoder, output_stride)}); use arch='unet' or an encoder such as resnet34") from cause
@@ -117,6 +117,22 @@ class InputSkip(torch.nn.Module):
         torch.nn.init.constant_(self.skip[-1].bias, math.log(prior / (1 - prior)))   # start at the fire prior
     def forward(self, x): return self.model(x) + self.skip(x)
 
+def _decoder_size(cls, decoder_channels:int|None, encoder_depth:int)->dict:
+    "smp's size arguments for `cls` from one decoder width and an encoder depth."
+    if encoder_depth not in (3, 4, 5): raise FiresegError(f"encoder_depth must be 3, 4 or 5, got {encoder_depth!r}")
+    w = decoder_channels
+    if w is not None and (isinstance(w, bool) or not isinstance(w, Integral) or w < 8):
+        raise FiresegError(f"decoder_channels must be an integer of at least 8, got {w!r}")
+    if cls not in (smp.DeepLabV3Plus, smp.Unet, smp.UnetPlusPlus) and encoder_depth != 5:
+        raise FiresegError(f"encoder_depth={encoder_depth} applies to DeepLabV3+, U-Net and U-Net++ only; use 5 for {cls.__name__}")
+    kw = {"encoder_depth": int(encoder_depth)}
+    if cls in (smp.Unet, smp.UnetPlusPlus):   # one width per stage, halving towards full resolution: smp's 256..16 at 256
+        kw["decoder_channels"] = [max(int(w or 256) >> i, 8) for i in range(encoder_depth)]
+    elif w is not None and cls is smp.FPN:   # its segmentation blocks use GroupNorm(32): half the width, in multiples of 32
+        kw.update(decoder_pyramid_channels=int(w), decoder_segmentation_channels=32 * max(1, int(w) // 64))
+    elif w is not None: kw["decoder_channels"] = int(w)
+    return kw
+
 def create_model(arch:str="deeplabv3plus",      # deeplabv3plus, unet, unetplusplus or fpn (any case)
                  encoder:str="resnet34",        # smp encoder name, or 'tu-' plus a timm model
                  in_channels:int=10,            # input planes: bands plus extra planes
@@ -124,10 +140,13 @@ def create_model(arch:str="deeplabv3plus",      # deeplabv3plus, unet, unetplusp
                  output_stride:Literal[8, 16]=16, # DeepLabV3+ only: 8 is sharper and slower
                  classes:int=1,                 # output channels; 1 for fire logits
                  input_skip:bool=False,         # add a full-resolution 3×3 path from the input planes to the logits
+                 decoder_channels:int|None=None, # the decoder's width (its widest layer); smp's default (256) when None
+                 encoder_depth:Literal[3, 4, 5]=5, # encoder stages used; 3 drops the two deepest
                  **kwargs,                      # passed on to the smp model
                 )->torch.nn.Module:             # returns (N, classes, H, W) logits
     "Build a segmentation network from smp with the kit's defaults and clear errors."
     cls = _arch_class(arch); _check_encoder(encoder)
+    kwargs = {**_decoder_size(cls, decoder_channels, encoder_depth), **kwargs}
     weights = _hub_weights(encoder, encoder_weights)
     if not isinstance(in_channels, Integral) or in_channels < 1: raise FiresegError(f"in_channels must be a positive integer, got {in_channels!r}")
     if cls is smp.DeepLabV3Plus:

@@ -26,7 +26,7 @@ __all__ = ['TrainConfig', 'quantise', 'prob_histograms', 'OofStore', 'run_normal
            'Precision', 'precision_for', 'train_epoch', 'predict_probs', 'evaluate', 'save_checkpoint',
            'load_fold_model', 'fold_done', 'train_fold', 'prepare_run', 'train_kfold', 'bench_train']
 
-# %% ../nbs/06_train.ipynb #2f5c5878
+# %% ../nbs/06_train.ipynb #4038e6f0
 @dataclass
 class TrainConfig:
     "Everything that defines a training run."
@@ -36,6 +36,8 @@ class TrainConfig:
     encoder: str = "resnet34"              # smp encoder
     encoder_weights: str|None = "imagenet" # 'imagenet' (downloads) or None
     output_stride: int = 16                # DeepLabV3+: 16, or 8 for sharper masks
+    decoder_channels: int|None = None      # decoder width; smp's default (256) when None
+    encoder_depth: int = 5                 # encoder stages used: 3, 4 or 5
     folds: int = 5                         # K
     epochs: int = 20                       # at most; early stopping may end sooner
     patience: int = 5                      # epochs without a better val mIoU before stopping
@@ -71,6 +73,10 @@ class TrainConfig:
         return cls(**{k: v for k, v in d.items() if k in known})
     @property
     def in_channels(self)->int: return len(band_positions(self.bands)) + len(self.extra)
+    def build_model(self, weights:bool=True)->torch.nn.Module:
+        "The network this config trains; random weights when `weights` is False (to load a checkpoint into)."
+        return create_model(self.arch, self.encoder, self.in_channels, self.encoder_weights if weights else None, self.output_stride,
+                            input_skip=self.input_skip, decoder_channels=self.decoder_channels, encoder_depth=self.encoder_depth)
 
 # %% ../nbs/06_train.ipynb #73b4178e
 def quantise(prob:np.ndarray)->np.ndarray:
@@ -220,7 +226,7 @@ def evaluate(model, loader, loss_fn, prec:Precision, threshold:float=0.5)->dict:
     c = np.concatenate(counts)
     return {"val_loss": loss / n, "val_miou": miou_from_counts(c, "per_image"), "val_miou_global": miou_from_counts(c, "global")}
 
-# %% ../nbs/06_train.ipynb #f8e34f77
+# %% ../nbs/06_train.ipynb #4dfe6254
 def save_checkpoint(path:Path, model, cfg:TrainConfig, fold:int, epoch:int, **extra)->Path:
     "Save a checkpoint atomically."
     state = {"model": model.state_dict(), "config": asdict(cfg), "fold": fold, "epoch": epoch, **extra}
@@ -233,7 +239,7 @@ def load_fold_model(run:str|Path, fold:int, device:str="cpu", which:str="best")-
     if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has fold {fold} been trained?")
     ck = torch.load(path, map_location=device, weights_only=False)
     c = TrainConfig(**{k: v for k, v in ck["config"].items() if k in {f.name for f in fields(TrainConfig)}})
-    model = create_model(c.arch, c.encoder, c.in_channels, None, c.output_stride, input_skip=c.input_skip)
+    model = c.build_model(weights=False)
     model.load_state_dict(ck["model"]); model.to(device).eval()
     return model, ck
 
@@ -248,7 +254,7 @@ def _fill_oof(model, valid:FirePatches, rows:np.ndarray, store:OofStore, cfg:Tra
 
 def fold_done(run:Path, fold:int)->bool: return (Path(run)/f"fold{fold}"/"done.json").exists()
 
-# %% ../nbs/06_train.ipynb #63640d32
+# %% ../nbs/06_train.ipynb #888e1e52
 def train_fold(cfg:TrainConfig, fold:int, resume:bool=True)->dict:
     "Train (or resume) one fold; returns its best validation scores."
     run = Path(cfg.out); fdir = run/f"fold{fold}"; fdir.mkdir(parents=True, exist_ok=True)
@@ -258,7 +264,7 @@ def train_fold(cfg:TrainConfig, fold:int, resume:bool=True)->dict:
     train_ds, valid_ds, vrows = fold_datasets(cfg, layout, folds, fold, norm, cache)
     device = default_device(cfg.device); prec = precision_for(device, cfg.amp, cfg.channels_last)
     seed_everything(cfg.seed + fold)
-    model = create_model(cfg.arch, cfg.encoder, cfg.in_channels, cfg.encoder_weights, cfg.output_stride, input_skip=cfg.input_skip).to(device)
+    model = cfg.build_model().to(device)
     model = model.to(memory_format=prec.memory_format)
     bs = min(cfg.batch_size, len(train_ds))
     if bs < 2: raise FiresegError(f"fold {fold}: {len(train_ds)} training image(s); need at least 2 (BatchNorm)")
