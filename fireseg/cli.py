@@ -42,7 +42,7 @@ def cmd_baseline(a)->int:
     if r["submission"]: print(f"submission written to {a.out}")
     return 0
 
-# %% ../nbs/11_cli.ipynb #c76db6ad
+# %% ../nbs/11_cli.ipynb #ef49374e
 def _train_config(a):
     "A TrainConfig from the `train` options."
     from fireseg.train import TrainConfig
@@ -57,7 +57,7 @@ def _train_config(a):
 def cmd_train(a)->int:
     "Train every fold of a run (or resume one)."
     from fireseg.train import train_kfold
-    res = train_kfold(_train_config(a), resume=a.resume, only=a.only)
+    res = train_kfold(_train_config(a), resume=a.resume, only=a.only, jobs=a.jobs)
     print(res.to_string(index=False))
     print(f"run saved in {a.out}; next: fireseg tune --run {a.out}")
     return 0
@@ -89,7 +89,7 @@ def cmd_validate(a)->int:
 def cmd_demo(a)->int:
     "The whole path on sample data."
     from fireseg.demo import run_demo
-    run_demo(a.out, n_train=a.n_train, n_test=a.n_test, seed=a.seed, size=a.size, threads=a.threads)
+    run_demo(a.out, n_train=a.n_train, n_test=a.n_test, seed=a.seed, size=a.size, threads=a.threads, jobs=a.jobs)
     return 0
 
 # %% ../nbs/11_cli.ipynb #1019a70d
@@ -122,7 +122,7 @@ def _bench_data(a)->Path:
     if not (root/"train_meta.csv").exists(): make_sample(root, n_train=max(a.n, 64), n_test=4, seed=0)
     return root
 
-# %% ../nbs/11_cli.ipynb #5afcdcc6
+# %% ../nbs/11_cli.ipynb #ebd73276
 def _add_train(sub):
     from fireseg.train import TrainConfig
     d = TrainConfig()
@@ -158,9 +158,10 @@ def _add_train(sub):
     p.add_argument("--max-images", type=int, help="use only the first N train images (smoke runs)")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--resume", action="store_true", help="skip finished folds and continue an interrupted one")
+    p.add_argument("--jobs", type=int, default=1, help="folds trained at once on CPU, each in its own single-thread process")
     p.set_defaults(func=cmd_train)
 
-# %% ../nbs/11_cli.ipynb #b43fd7e1
+# %% ../nbs/11_cli.ipynb #4131bbec
 def build_parser()->argparse.ArgumentParser:
     "The `fireseg` argument parser, with one subparser per stage."
     fmt = argparse.ArgumentDefaultsHelpFormatter
@@ -173,6 +174,7 @@ def build_parser()->argparse.ArgumentParser:
     p.add_argument("--n-train", type=int, default=120); p.add_argument("--n-test", type=int, default=24); p.add_argument("--seed", type=int, default=0)
     p.add_argument("--size", type=int, default=128, help="sample patch side")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads; one is fastest for the demo's tiny network on a shared CPU")
+    p.add_argument("--jobs", type=int, default=2, help="folds trained at once, each in its own single-thread process")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("sample", help="write a synthetic data set in the competition layout", formatter_class=fmt)

@@ -87,7 +87,7 @@ def _baseline_scores(data:Path, run:Path)->dict:
     s = score_rule(data, "vote", indices=np.flatnonzero(oof.done), workers=0, progress=False)
     return {k: s[k] for k in ("rule", "n_scored", "miou_per_image", "miou_global", "precision", "recall", "f1")}
 
-# %% ../nbs/10_demo.ipynb #77c5a5ce
+# %% ../nbs/10_demo.ipynb #1d3f1366
 def run_demo(out:str|Path|None=None,   # demo folder; `demo` when None, and the submission goes to submissions/demo
              n_train:int=DEMO_SAMPLE["n_train"], # sample train patches
              n_test:int=DEMO_SAMPLE["n_test"],   # sample test patches
@@ -95,13 +95,14 @@ def run_demo(out:str|Path|None=None,   # demo folder; `demo` when None, and the 
              seed:int=DEMO_SAMPLE["seed"],       # sample seed
              tta:str="flips",                    # test-time augmentation
              threads:int|None=1,                 # torch CPU threads; torch's default when None
+             jobs:int=2,                         # folds trained at once, one process and one thread each
              verbose:bool=True,                  # print stages and the summary
              **overrides,                        # TrainConfig fields, e.g. epochs=2
             )->dict:                             # what report.json holds
     "Sample -> check -> K-fold DeepLabV3+ -> tune -> predict with TTA -> submission -> validate, with a report."
-    with torch_threads(threads): return _run_demo(out, n_train, n_test, size, seed, tta, verbose, **overrides)
+    with torch_threads(threads): return _run_demo(out, n_train, n_test, size, seed, tta, jobs, verbose, **overrides)
 
-def _run_demo(out, n_train, n_test, size, seed, tta, verbose, **overrides)->dict:
+def _run_demo(out, n_train, n_test, size, seed, tta, jobs, verbose, **overrides)->dict:
     import torch
     t_start = time.perf_counter(); times = {}
     root = Path(out) if out is not None else Path("demo")
@@ -116,7 +117,7 @@ def _run_demo(out, n_train, n_test, size, seed, tta, verbose, **overrides)->dict
     with _stage("train", times, verbose):
         if run.exists(): shutil.rmtree(run)
         cfg = demo_config(data, run, **overrides)
-        folds = train_kfold(cfg)
+        folds = train_kfold(cfg, jobs=jobs)
     with _stage("tune", times, verbose):
         thr = tune_threshold(run, metric="per_image", plot=True, verbose=False)
     with _stage("predict", times, verbose):
@@ -135,7 +136,7 @@ def _run_demo(out, n_train, n_test, size, seed, tta, verbose, **overrides)->dict
               "baseline_vote": base, "folds": folds.to_dict("records"),
               "seconds": total, "stage_seconds": times,
               "recipe": {**{k: v for k, v in asdict(cfg).items() if k not in ("data", "out")}, "n_train": n_train, "n_test": n_test, "size": size, "tta": tta,
-                         "threads": torch.get_num_threads()},
+                         "threads": torch.get_num_threads(), "jobs": jobs},
               "paths": {"data": str(data), "run": str(run), "submission": str(sub_dir), "figure": str(root/"test_predictions.png")}}
     write_text_atomic(root/"report.json", json.dumps(report, indent=2) + "\n")
     if verbose: print(demo_summary(report))
