@@ -12,9 +12,9 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import FiresegError, write_text_atomic
-from .data import DataLayout, read_patch, read_mask
-from .firetests import SUN_ELEVATION, fire_vote, fire_intersection, schroeder, kumar_roy, murphy
+from .core import FiresegError, SUN_ELEVATION, write_text_atomic, check_sun_elevation
+from .patchio import DataLayout, read_patch, read_mask
+from .firetests import fire_vote, fire_intersection, schroeder, kumar_roy, murphy
 from .metrics import confusion_counts, scores_from_counts
 from .submission import write_submission, validate_submission
 
@@ -31,7 +31,7 @@ RULES: dict[str, Callable] = {   # rule name -> f(dn, sun_elevation) -> (H,W) ui
 
 def _check_rule(rule:str, sun_elevation:float):
     if rule not in RULES: raise FiresegError(f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
-    if not 0 < float(sun_elevation) <= 90: raise FiresegError(f"sun_elevation must be in (0, 90] degrees, got {sun_elevation}")
+    check_sun_elevation(sun_elevation)
 
 def rule_mask(dn:np.ndarray,                      # (10,H,W) DN patch
               rule:str="vote",                    # a name from `RULES`

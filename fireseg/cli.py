@@ -6,247 +6,297 @@
 from __future__ import annotations
 import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")   # before torch is imported anywhere
-import argparse, json, sys, warnings
-from pathlib import Path
+import argparse, dataclasses, importlib, inspect, io, json, re, sys, textwrap, tokenize, traceback
+from dataclasses import dataclass, field
+from typing import Callable
 
 from . import __version__
 from .core import FiresegError
 
 # %% auto #0
-__all__ = ['cmd_sample', 'cmd_check', 'cmd_baseline', 'cmd_train', 'cmd_tune', 'cmd_predict', 'cmd_validate', 'cmd_demo',
-           'cmd_bench', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'BENCHES', 'param_comments', 'Param', 'signature_params', 'field_params', 'add_param', 'Command',
+           'build_parser', 'main']
 
-# %% ../nbs/11_cli.ipynb #80deacd4
-def cmd_sample(a)->int:
-    "Write the sample data set."
-    from fireseg.sample import make_sample
-    root = make_sample(a.out, n_train=a.n_train, n_test=a.n_test, seed=a.seed, size=a.size, workers=a.workers, overwrite=a.overwrite)
-    print(f"wrote {a.n_train} train and {a.n_test} test patches of {a.size}×{a.size} to {root}")
-    return 0
+# %% ../nbs/11_cli.ipynb #4c1e7a90
+def _source_tokens(obj)->list:
+    "The tokens of an object's source, comments included."
+    src = textwrap.dedent(inspect.getsource(obj))
+    return list(tokenize.generate_tokens(io.StringIO(src).readline))
 
-def cmd_check(a)->int:
-    "Check a data set; exit 1 when it has problems."
-    from fireseg.data import check_dataset
-    size = None if a.any_size else tuple(a.size)
-    res = check_dataset(a.data, size=size, full=a.full, progress=not a.quiet)
-    print(res.report(a.max_lines))
-    return 0 if res.ok else 1
+def param_comments(obj, # a function, or a dataclass
+                  )->dict: # parameter (or field) name -> the comment on its line
+    "The comment documenting each parameter of a function, or each field of a dataclass."
+    toks, out = _source_tokens(obj), {}
+    if dataclasses.is_dataclass(obj):   # `name: type = default  # comment`, one field per line
+        names = {f.name for f in dataclasses.fields(obj)}
+        for i, t in enumerate(toks[:-1]):
+            first_on_line = t.line[:t.start[1]].strip() == ""
+            if t.type == tokenize.NAME and t.string in names and first_on_line and toks[i+1].string == ":":
+                end = next(u for u in toks[i:] if u.type in (tokenize.COMMENT, tokenize.NEWLINE))
+                if end.type == tokenize.COMMENT: out.setdefault(t.string, end.string.lstrip("#").strip())
+        return out
+    depth, last, prev = 0, None, None
+    for t in toks:
+        if t.type == tokenize.OP and t.string in "([{": depth += 1
+        elif t.type == tokenize.OP and t.string in ")]}":
+            depth -= 1
+            if depth == 0: break          # end of the parameter list: later comments describe the return value
+        elif t.type == tokenize.NAME and depth == 1 and prev in ("(", ","): last = t.string
+        elif t.type == tokenize.COMMENT and last and depth >= 1: out.setdefault(last, t.string.lstrip("#").strip())
+        if t.type not in (tokenize.NL, tokenize.COMMENT, tokenize.NEWLINE): prev = t.string
+    return out
 
-def cmd_baseline(a)->int:
-    "Score the vote rule on the train set and submit it."
-    from fireseg.baseline import run_baseline
-    r = run_baseline(a.data, a.out, rule=a.rule, sun_elevation=a.sun_elevation, max_images=a.max_images, workers=a.workers)
+# %% ../nbs/11_cli.ipynb #9a5c3e27
+@dataclass
+class Param:
+    "One option of a subcommand, as a function's signature or a dataclass's field describes it."
+    name: str                    # the parameter's name
+    annotation: str = ""         # its annotation, as written
+    default: object = inspect.Parameter.empty   # its default; `empty` when it has none
+    help: str = ""               # its comment
+
+def signature_params(fn:Callable, # a kit function
+                    )->list[Param]:
+    "The parameters of `fn` that a command line can set (not *args or **kwargs)."
+    comments = param_comments(fn)
+    return [Param(n, p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, "__name__", ""), p.default, comments.get(n, ""))
+            for n, p in inspect.signature(fn).parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+def field_params(cls:type, # a dataclass such as TrainConfig
+                )->list[Param]:
+    "The fields of a dataclass, as parameters."
+    comments = param_comments(cls)
+    def default(f): return f.default if f.default is not dataclasses.MISSING else f.default_factory() if f.default_factory is not dataclasses.MISSING else inspect.Parameter.empty
+    return [Param(f.name, f.type if isinstance(f.type, str) else getattr(f.type, "__name__", ""), default(f), comments.get(f.name, ""))
+            for f in dataclasses.fields(cls)]
+
+# %% ../nbs/11_cli.ipynb #5f8e1a36
+def _kinds(annotation:str)->tuple[list[str], bool]:
+    "The value kinds an annotation admits, in order, and whether it admits None: 'int|str|None' -> (['int', 'str'], True)."
+    parts = [p.strip() for p in re.split(r"\|(?![^\[]*\])", annotation or "") if p.strip()]
+    return [p for p in parts if p != "None"], "None" in parts
+
+def _value_parser(kinds:list[str], allow_none:bool)->Callable:
+    "Parse one command-line value as the first kind it fits: int, float, bool or text; 'none' is None where allowed."
+    def parse(text:str):
+        if allow_none and text.lower() == "none": return None
+        for k in kinds:
+            try:
+                if k == "int": return int(text)
+                if k == "float": return float(text)
+                if k == "bool":
+                    if text.lower() in ("true", "yes", "1", "false", "no", "0"): return text.lower() in ("true", "yes", "1")
+                    continue
+            except ValueError: continue
+            if k not in ("int", "float", "bool"): return text
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: expected {' or '.join(kinds + ['none'] * allow_none)}")
+    parse.__name__ = "|".join(kinds + ["None"] * allow_none) or "value"
+    return parse
+
+def _element_kinds(kind:str)->list[str]|None:
+    "The element kinds of a list, sequence or tuple annotation; None when it is not one. Bare `list` holds numbers or names."
+    m = re.fullmatch(r"(?:list|tuple|Sequence|typing\.Sequence)(?:\[(.*)\])?", kind)
+    if not m: return None
+    inner = (m.group(1) or "int|str").split(",")[0]
+    return _kinds(inner)[0]
+
+# %% ../nbs/11_cli.ipynb #6c0d2e95
+def add_param(parser:argparse.ArgumentParser, # the subcommand's parser
+              p:Param,                         # the parameter
+              flags:list[str]|None=None,       # option strings; --name-with-dashes when None
+              positional:bool=False,           # a positional argument rather than an option
+              required:bool|None=None,         # force required or optional; by the default when None
+             ):
+    "Add one parameter to a parser as an option typed by its annotation, documented by its comment."
+    flags = flags or [f"--{p.name.replace('_', '-')}"]
+    has_default = p.default is not inspect.Parameter.empty
+    kinds, allow_none = _kinds(p.annotation)
+    kw = {"help": p.help or " ", "dest": p.name}
+    if kinds == ["bool"] and not allow_none:
+        if positional: raise ValueError(f"{p.name}: a flag cannot be positional")
+        return parser.add_argument(*flags, action=argparse.BooleanOptionalAction, default=bool(p.default) if has_default else False, **kw)
+    elements = next((e for e in map(_element_kinds, kinds) if e is not None), None)
+    fixed = isinstance(p.default, tuple) and (elements is None or kinds[0] == "tuple")   # a shape: exactly as many values
+    if elements is not None or fixed:
+        kw["type"] = _value_parser(elements or ["int", "str"], False)
+        kw["nargs"] = len(p.default) if fixed else "+"
+        if fixed and len(p.default) == 2: kw["metavar"] = ("H", "W")
+    else: kw["type"] = _value_parser(kinds or ["str"], allow_none)
+    if positional: kw.pop("dest"); return parser.add_argument(p.name, **kw)
+    if has_default: kw["default"] = list(p.default) if isinstance(p.default, (tuple, list)) else p.default
+    kw["required"] = (not has_default) if required is None else required
+    return parser.add_argument(*flags, **kw)
+
+# %% ../nbs/11_cli.ipynb #1a7c9e03
+def _resolve(path:str)->Callable:
+    "The object at 'module:name'."
+    mod, _, name = path.partition(":")
+    obj = importlib.import_module(mod)
+    for part in name.split("."): obj = getattr(obj, part)
+    return obj
+
+@dataclass
+class Command:
+    "A `fireseg` subcommand whose options come from the signatures of the functions it runs."
+    name: str                                        # the subcommand
+    help: str                                        # one line for `fireseg --help`
+    run: Callable                                    # (options: dict, args: Namespace) -> exit code
+    sources: list = field(default_factory=list)      # 'module:function' or 'module:Dataclass' whose parameters are the options
+    rename: dict = field(default_factory=dict)       # parameter -> option name, e.g. {'data_root': 'data'}
+    skip: tuple = ()                                 # parameters not offered
+    positional: tuple = ()                           # parameters taken as positional arguments
+    required: tuple = ()                             # parameters that must be given although they have a default
+    aliases: dict = field(default_factory=dict)      # parameter -> further option strings
+    extra: Callable|None = None                      # (parser) -> None: options of the command's own
+
+    def params(self)->list[Param]:
+        "The options' parameters, from every source, the first source winning on a name they share."
+        seen, out = set(), []
+        for src in self.sources:
+            obj = _resolve(src)
+            for p in (field_params(obj) if dataclasses.is_dataclass(obj) else signature_params(obj)):
+                if p.name in self.skip or p.name in seen: continue
+                seen.add(p.name); out.append(p)
+        return out
+
+    def add_options(self, parser:argparse.ArgumentParser):
+        "Populate the subcommand's parser."
+        for p in self.params():
+            opt = self.rename.get(p.name, p.name)
+            flags = [f"--{opt.replace('_', '-')}"] + list(self.aliases.get(p.name, ()))
+            add_param(parser, p, flags, positional=p.name in self.positional, required=True if p.name in self.required else None)
+        if self.extra: self.extra(parser)
+
+    def options(self, a:argparse.Namespace)->dict:
+        "The parsed values, keyed by parameter name."
+        return {p.name: getattr(a, p.name) for p in self.params()}
+
+# %% ../nbs/11_cli.ipynb #2b8f6d14
+def _print_rule(r:dict):
     t = r["train"]
-    print(f"{a.rule} rule on {t['n_scored']:,} train images: mIoU {t['miou_per_image']:.4f} per image, {t['miou_global']:.4f} global "
+    print(f"{r['rule']} rule on {t['n_scored']:,} train images: mIoU {t['miou_per_image']:.4f} per image, {t['miou_global']:.4f} global "
           f"(precision {t['precision']:.3f}, recall {t['recall']:.3f})")
-    if r["submission"]: print(f"submission written to {a.out}")
-    return 0
+    if r["submission"]: print(f"submission written to {r['submission']['out']}")
 
-# %% ../nbs/11_cli.ipynb #ef49374e
-def _train_config(a):
-    "A TrainConfig from the `train` options."
-    from fireseg.train import TrainConfig
-    weights = None if str(a.weights).lower() == "none" else a.weights
-    return TrainConfig(data=a.data, out=a.out, arch=a.arch, encoder=a.encoder, encoder_weights=weights, output_stride=a.output_stride,
-                       decoder_channels=a.decoder_channels, encoder_depth=a.encoder_depth,
-                       folds=a.folds, epochs=a.epochs, patience=a.patience, batch_size=a.batch_size, lr=a.lr, schedule=a.schedule,
-                       loss=a.loss, bands=a.bands, extra=a.extra or [], normalisation=a.normalisation, augment=None if a.augment == "none" else a.augment,
-                       crop=a.crop, fire_crop=a.fire_crop, input_skip=a.input_skip, cache_planes=a.cache_planes, amp=not a.no_amp,
-                       num_workers=a.num_workers, seed=a.seed, device=a.device, max_images=a.max_images)
-
-def cmd_train(a)->int:
-    "Train every fold of a run (or resume one)."
-    from fireseg.train import train_kfold
-    res = train_kfold(_train_config(a), resume=a.resume, only=a.only, jobs=a.jobs)
-    print(res.to_string(index=False))
-    print(f"run saved in {a.out}; next: fireseg tune --run {a.out}")
-    return 0
-
-def cmd_tune(a)->int:
-    "Tune the threshold on the run's out-of-fold predictions."
-    from fireseg.threshold import tune_threshold
-    ms = a.min_size if a.min_size in (None, "auto") else int(a.min_size)
-    tune_threshold(a.run, metric=a.metric, min_size=ms, plot=not a.no_plot)
-    return 0
-
-def cmd_predict(a)->int:
-    "Predict the test set into a submission folder."
-    from fireseg.predict import predict_submission
-    r = predict_submission(a.run, a.data, name=a.name, out=a.out, tta=a.tta, geotiff=a.geotiff, batch_size=a.batch_size,
-                           num_workers=a.num_workers, device=a.device, folds=a.folds)
-    print(f"submission written to {r['out']}: {r['n_images']} images, {r['n_with_fire']} with fire")
-    return 0
-
-def cmd_validate(a)->int:
-    "Check a submission file against test_meta.csv; exit 1 when it has problems."
-    from fireseg.submission import validate_submission, summarise_submission
-    problems = validate_submission(a.path, a.data, shape=tuple(a.shape), limit=a.max_lines)
-    for p in problems: print(p)
-    if problems: print(f"{a.path}: INVALID, {len(problems)} problem line{'s' * (len(problems) != 1)}"); return 1
-    print(f"{a.path}: valid; {summarise_submission(a.path, shape=tuple(a.shape))}")
-    return 0
-
-def cmd_demo(a)->int:
-    "The whole path on sample data."
+def _run_demo(o:dict, a)->int:
     from fireseg.demo import run_demo
-    run_demo(a.out, n_train=a.n_train, n_test=a.n_test, seed=a.seed, size=a.size, threads=a.threads, jobs=a.jobs)
-    return 0
+    run_demo(**o); return 0
 
-# %% ../nbs/11_cli.ipynb #1019a70d
-def cmd_bench(a)->int:
-    "Run a benchmark; its last line is a JSON object."
-    if a.what == "loader":
-        from fireseg.data import bench_loader
-        r = bench_loader(_bench_data(a), n_patches=a.n, batch_size=a.batch_size, num_workers=a.num_workers, passes=a.passes)
-    elif a.what == "firetests":
-        from fireseg.firetests import bench_firetests
-        r = bench_firetests(n_patches=a.n, repeats=a.passes)
-    elif a.what == "train":
-        from fireseg.train import bench_train
-        r = bench_train(arch=a.arch, encoder=a.encoder, size=a.size, batch_size=a.batch_size, passes=a.passes, device=a.device)
-    elif a.what == "tune":
-        from fireseg.threshold import bench_threshold
-        r = bench_threshold(n=a.n, repeats=a.passes)
-    else:
-        from fireseg.sample import bench_sample
-        r = bench_sample(n=a.n, workers=a.num_workers)
-    print(json.dumps(r, default=str))
-    return 0
-
-def _bench_data(a)->Path:
-    "The loader benchmark's data: --data, or a sample data set made once in a temporary folder."
-    if a.data: return Path(a.data)
-    import tempfile
+def _run_sample(o:dict, a)->int:
     from fireseg.sample import make_sample
-    root = Path(tempfile.gettempdir())/"fireseg-bench-sample"
-    if not (root/"train_meta.csv").exists(): make_sample(root, n_train=max(a.n, 64), n_test=4, seed=0)
-    return root
+    root = make_sample(**o)
+    print(f"wrote {o['n_train']} train and {o['n_test']} test patches of {o['size']}×{o['size']} to {root}"); return 0
 
-# %% ../nbs/11_cli.ipynb #ebd73276
-def _add_train(sub):
-    from fireseg.train import TrainConfig
-    d = TrainConfig()
-    p = sub.add_parser("train", help="train K folds of DeepLabV3+ (or U-Net)", description="Train one model per fold; keep the best of each and the out-of-fold predictions.",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--data", required=True, help="data root in the competition layout")
-    p.add_argument("--out", required=True, help="run folder")
-    p.add_argument("--arch", default=d.arch, help="deeplabv3plus, or unet for the baseline (also unetplusplus, fpn)")
-    p.add_argument("--encoder", default=d.encoder, help="smp encoder, or tu-<timm model>")
-    p.add_argument("--weights", default=d.encoder_weights, help="encoder weights: imagenet (downloads) or none")
-    p.add_argument("--output-stride", type=int, default=d.output_stride, choices=[8, 16], help="DeepLabV3+ output stride")
-    p.add_argument("--decoder-channels", type=int, help="decoder width; smp's default (256) when omitted")
-    p.add_argument("--encoder-depth", type=int, default=d.encoder_depth, choices=[3, 4, 5], help="encoder stages used")
-    p.add_argument("--folds", type=int, default=d.folds, help="K")
-    p.add_argument("--only", type=int, nargs="+", help="train only these folds")
-    p.add_argument("--epochs", type=int, default=d.epochs, help="at most this many epochs per fold")
-    p.add_argument("--patience", type=int, default=d.patience, help="early stopping: epochs without a better val mIoU")
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--lr", type=float, default=d.lr, help="AdamW peak learning rate")
-    p.add_argument("--schedule", default=d.schedule, choices=["onecycle", "cosine"])
-    p.add_argument("--loss", default=d.loss, help="loss by name, e.g. bce+dice, 0.5*bce+lovasz, focal")
-    p.add_argument("--bands", type=int, nargs="+", help="band positions, e.g. 7 6 2; all ten when omitted")
-    p.add_argument("--extra", nargs="+", help="extra input planes: vote afi schroeder kumar_roy murphy intersection")
-    p.add_argument("--normalisation", default=d.normalisation, choices=["dn", "standardise"])
-    p.add_argument("--augment", default=d.augment, choices=["d4", "none"])
-    p.add_argument("--crop", type=int, help="train on random square crops of this size")
-    p.add_argument("--fire-crop", type=float, default=d.fire_crop, help="share of crops placed on a fire pixel")
-    p.add_argument("--input-skip", action="store_true", help="add a full-resolution path from the input planes to the logits")
-    p.add_argument("--cache-planes", action="store_true", help="compute extra planes once, into RUN/planes")
-    p.add_argument("--no-amp", action="store_true", help="fp32 on CUDA too")
-    p.add_argument("--num-workers", type=int, default=d.num_workers, help="data-loader processes")
-    p.add_argument("--device", help="cuda, cpu, mps; the best available when omitted")
-    p.add_argument("--max-images", type=int, help="use only the first N train images (smoke runs)")
-    p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--resume", action="store_true", help="skip finished folds and continue an interrupted one")
-    p.add_argument("--jobs", type=int, default=1, help="folds trained at once on CPU, each in its own single-thread process")
-    p.set_defaults(func=cmd_train)
+def _run_check(o:dict, a)->int:
+    from fireseg.check import check_dataset
+    res = check_dataset(**{**o, "size": None if a.any_size else o["size"]})
+    print(res.report(a.max_lines)); return 0 if res.ok else 1
 
-# %% ../nbs/11_cli.ipynb #4131bbec
-def build_parser()->argparse.ArgumentParser:
-    "The `fireseg` argument parser, with one subparser per stage."
+def _run_baseline(o:dict, a)->int:
+    from fireseg.baseline import run_baseline
+    _print_rule(run_baseline(**o)); return 0
+
+def _run_train(o:dict, a)->int:
+    from fireseg.config import TrainConfig
+    from fireseg.train import train_kfold
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    res = train_kfold(TrainConfig(**{k: v for k, v in o.items() if k in names}), **{k: v for k, v in o.items() if k not in names})
+    print(res.to_string(index=False)); print(f"run saved in {o['out']}; next: fireseg tune --run {o['out']}"); return 0
+
+def _run_tune(o:dict, a)->int:
+    from fireseg.threshold import tune_threshold
+    tune_threshold(**o); return 0
+
+def _run_predict(o:dict, a)->int:
+    from fireseg.predict import predict_submission
+    r = predict_submission(**o)
+    print(f"submission written to {r['out']}: {r['n_images']} images, {r['n_with_fire']} with fire"); return 0
+
+def _run_validate(o:dict, a)->int:
+    from fireseg.submission import validate_submission, summarise_submission
+    problems = validate_submission(**o)
+    for p in problems: print(p)
+    if problems: print(f"{o['path']}: INVALID, {len(problems)} problem line{'s' * (len(problems) != 1)}"); return 1
+    print(f"{o['path']}: valid; {summarise_submission(o['path'], shape=o['shape'])}"); return 0
+
+def _run_bench(o:dict, a)->int:
+    r = _resolve(f"fireseg.bench:bench_{a.bench}")(**o)
+    print(json.dumps(r, default=str)); return 0
+
+def _check_extra(p):
+    p.add_argument("--any-size", action="store_true", help="accept any patch size")
+    p.add_argument("--max-lines", type=int, default=50, help="problem lines shown before a count")
+
+# %% ../nbs/11_cli.ipynb #4e9b2c71
+_DATA = {"data_root": "data", "root": "data"}   # the command line calls every data root --data
+
+COMMANDS = {c.name: c for c in [
+    Command("demo", "the whole path on sample data: sample, check, train, tune, predict, validate", _run_demo,
+            ["fireseg.demo:run_demo"], skip=("verbose",)),
+    Command("sample", "write a synthetic data set in the competition layout", _run_sample,
+            ["fireseg.sample:make_sample"], skip=("progress",)),
+    Command("check", "check a data set: files, bands, sizes, dtypes, mask values, CSVs", _run_check,
+            ["fireseg.check:check_dataset"], rename=_DATA, skip=("n_bands",), extra=_check_extra),
+    Command("baseline", "score the fire-test vote on the train set, and submit it", _run_baseline,
+            ["fireseg.baseline:run_baseline"], rename=_DATA),
+    Command("train", "train K folds of DeepLabV3+ (or U-Net), resumable", _run_train,
+            ["fireseg.config:TrainConfig", "fireseg.train:train_kfold"], skip=("cfg",), required=("data", "out"),
+            aliases={"encoder_weights": ["--weights"]}),
+    Command("tune", "choose the threshold on out-of-fold predictions", _run_tune,
+            ["fireseg.threshold:tune_threshold"], skip=("verbose",)),
+    Command("predict", "predict the test set with the fold ensemble into a submission folder", _run_predict,
+            ["fireseg.predict:predict_submission", "fireseg.predict:predict"], rename=_DATA, skip=("keep_probs",)),
+    Command("validate", "check a y_pred.pkl or submission.csv before uploading it", _run_validate,
+            ["fireseg.submission:validate_submission"], rename={**_DATA, "limit": "max_lines"}, positional=("path",)),
+]}
+
+BENCHES = {c.name: c for c in [
+    Command(n, h, _run_bench, [f"fireseg.bench:bench_{n}"]) for n, h in [
+        ("loader", "the kit's DataLoader vs a naive rasterio loop"), ("firetests", "vectorised fire tests vs a per-candidate loop"),
+        ("train", "the kit's training loop vs a bare smp loop, and AMP on CUDA"), ("tune", "the threshold sweep at full size"),
+        ("sample", "sample patches written per second")]]}
+
+# %% ../nbs/11_cli.ipynb #7f2a5d08
+def _chosen(argv:list[str])->tuple[str|None, str|None]:
+    "The subcommand and, for `bench`, the benchmark named on the command line."
+    words = [w for w in argv if not w.startswith("-")]
+    return (words[0] if words else None), (words[1] if len(words) > 1 and words[0] == "bench" else None)
+
+def build_parser(argv:list[str]|None=None, # the arguments to be parsed: only the subcommand they name gets its options
+                )->argparse.ArgumentParser:
+    "The `fireseg` argument parser: every subcommand listed, the chosen one with its options."
+    command, bench = _chosen(argv or [])
     fmt = argparse.ArgumentDefaultsHelpFormatter
     ap = argparse.ArgumentParser(prog="fireseg", description="Active-fire segmentation in Landsat-8 patches, from data check to submission.")
     ap.add_argument("--version", action="version", version=f"fireseg {__version__}")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    p = sub.add_parser("demo", help="the whole path on sample data: sample, check, train, tune, predict, validate", formatter_class=fmt)
-    p.add_argument("--out", help="demo folder; ./demo (and the submission in ./submissions/demo) when omitted")
-    p.add_argument("--n-train", type=int, default=120); p.add_argument("--n-test", type=int, default=24); p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--size", type=int, default=128, help="sample patch side")
-    p.add_argument("--threads", type=int, default=1, help="torch CPU threads; one is fastest for the demo's tiny network on a shared CPU")
-    p.add_argument("--jobs", type=int, default=2, help="folds trained at once, each in its own single-thread process")
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser("sample", help="write a synthetic data set in the competition layout", formatter_class=fmt)
-    p.add_argument("--out", required=True, help="data root to create")
-    p.add_argument("--n-train", type=int, default=200); p.add_argument("--n-test", type=int, default=50)
-    p.add_argument("--seed", type=int, default=0); p.add_argument("--size", type=int, default=256, help="patch side in pixels")
-    p.add_argument("--workers", type=int, help="processes; all cores when omitted")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing data set")
-    p.set_defaults(func=cmd_sample)
-
-    p = sub.add_parser("check", help="check a data set: files, bands, sizes, dtypes, mask values, CSVs", formatter_class=fmt)
-    p.add_argument("--data", required=True, help="data root")
-    p.add_argument("--size", type=int, nargs=2, default=[256, 256], metavar=("H", "W"), help="expected patch size")
-    p.add_argument("--any-size", action="store_true", help="accept any patch size")
-    p.add_argument("--full", action="store_true", help="decode every image, not only headers")
-    p.add_argument("--max-lines", type=int, default=50, help="problem lines shown before a count")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_check)
-
-    p = sub.add_parser("baseline", help="score the fire-test vote on the train set, and submit it", formatter_class=fmt)
-    p.add_argument("--data", required=True); p.add_argument("--out", help="folder for the submission and baseline.json")
-    p.add_argument("--rule", default="vote", help="vote, intersection, schroeder, kumar_roy or murphy")
-    p.add_argument("--sun-elevation", type=float, default=55.0); p.add_argument("--max-images", type=int, help="score a random subset")
-    p.add_argument("--workers", type=int, help="processes; all cores when omitted")
-    p.set_defaults(func=cmd_baseline)
-
-    _add_train(sub)
-
-    p = sub.add_parser("tune", help="choose the threshold on out-of-fold predictions", formatter_class=fmt)
-    p.add_argument("--run", required=True); p.add_argument("--metric", default="per_image", choices=["per_image", "global"])
-    p.add_argument("--min-size", help="minimum fire blob size: auto, or a number of pixels; none when omitted")
-    p.add_argument("--no-plot", action="store_true", help="do not save RUN/threshold.png")
-    p.set_defaults(func=cmd_tune)
-
-    p = sub.add_parser("predict", help="predict the test set with the fold ensemble into a submission folder", formatter_class=fmt)
-    p.add_argument("--run", required=True); p.add_argument("--data", help="data root; the run's own when omitted")
-    p.add_argument("--name", help="submission name; the run folder's name when omitted")
-    p.add_argument("--out", help="folder to write; submissions/NAME when omitted")
-    p.add_argument("--tta", default="flips", choices=["flips", "d4", "none"])
-    p.add_argument("--geotiff", action="store_true", help="also write each mask as a GeoTIFF")
-    p.add_argument("--folds", type=int, nargs="+", help="use only these folds")
-    p.add_argument("--batch-size", type=int, default=16); p.add_argument("--num-workers", type=int, default=2); p.add_argument("--device")
-    p.set_defaults(func=cmd_predict)
-
-    p = sub.add_parser("validate", help="check a y_pred.pkl or submission.csv before uploading it", formatter_class=fmt)
-    p.add_argument("path"); p.add_argument("--data", required=True, help="the folder with test_meta.csv")
-    p.add_argument("--shape", type=int, nargs=2, default=[256, 256], metavar=("H", "W"))
-    p.add_argument("--max-lines", type=int, default=20, help="lines per kind of problem before a count")
-    p.set_defaults(func=cmd_validate)
-
-    p = sub.add_parser("bench", help="benchmarks; the last line printed is JSON", formatter_class=fmt)
-    p.add_argument("what", choices=["loader", "firetests", "train", "tune", "sample"])
-    p.add_argument("--data", help="loader: data root; a sample data set when omitted")
-    p.add_argument("--n", type=int, help="loader: patches per pass (1024); firetests: patches (8); tune: images (33575); sample: patches (200)")
-    p.add_argument("--passes", type=int, default=5, help="timed passes (medians reported)")
-    p.add_argument("--batch-size", type=int, help="loader: 32; train: 8 on CPU, 16 on CUDA")
-    p.add_argument("--num-workers", type=int, default=2)
-    p.add_argument("--arch", default="deeplabv3plus"); p.add_argument("--encoder"); p.add_argument("--size", type=int); p.add_argument("--device")
-    p.set_defaults(func=cmd_bench)
+    for c in COMMANDS.values():
+        p = sub.add_parser(c.name, help=c.help, description=c.help, formatter_class=fmt)
+        p.set_defaults(_command=c)
+        if c.name == command: c.add_options(p)
+    p = sub.add_parser("bench", help="benchmarks against a baseline in the same run; the last line printed is JSON", formatter_class=fmt)
+    bsub = p.add_subparsers(dest="bench", metavar="BENCHMARK", required=True)
+    for c in BENCHES.values():
+        q = bsub.add_parser(c.name, help=c.help, description=c.help, formatter_class=fmt)
+        q.set_defaults(_command=c)
+        if command == "bench" and c.name == bench: c.add_options(q)
     return ap
 
 # %% ../nbs/11_cli.ipynb #fab04ba4
-_BENCH_N = {"loader": 1024, "firetests": 8, "tune": 33575, "sample": 200}
-
-def main(argv:list|None=None)->int:
-    "Run `fireseg` with `argv` (the command line when None); returns the exit code."
-    a = build_parser().parse_args(argv)
-    if a.command == "bench":
-        if a.n is None: a.n = _BENCH_N.get(a.what)
-        if a.batch_size is None and a.what == "loader": a.batch_size = 32
-    try: return a.func(a)
+def main(argv:list|None=None, # the arguments after `fireseg`; the command line's when None
+        )->int:               # the exit code
+    "Run `fireseg` with `argv`; returns the exit code."
+    argv = sys.argv[1:] if argv is None else [str(x) for x in argv]
+    a = build_parser(argv).parse_args(argv)     # usage errors end here, with argparse's message and exit code 2
+    c = a._command
+    name = f"bench {c.name}" if a.command == "bench" else c.name
+    try: return c.run(c.options(a), a)
     except FiresegError as e:
-        print(f"fireseg {a.command}: error: {e}", file=sys.stderr); return 2
+        print(f"fireseg {name}: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt:
-        print(f"fireseg {a.command}: interrupted", file=sys.stderr); return 130
+        print(f"fireseg {name}: interrupted", file=sys.stderr); return 130
+    except Exception:
+        traceback.print_exc()
+        print(f"fireseg {name}: unexpected error (a bug, or a problem fireseg does not recognise yet); "
+              "please report it with the traceback above", file=sys.stderr)
+        return 3

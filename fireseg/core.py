@@ -7,13 +7,14 @@ from __future__ import annotations
 import os, sys, random, tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Sequence
 
 import numpy as np
 
 # %% auto #0
-__all__ = ['Platform', 'detect_platform', 'default_data_root', 'seed_everything', 'default_device', 'FiresegError', 'atomic_path',
-           'write_text_atomic']
+__all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', 'detect_platform', 'default_data_root',
+           'seed_everything', 'default_device', 'FiresegError', 'band_positions', 'check_sun_elevation', 'some_values',
+           'as_mask01', 'atomic_path', 'write_text_atomic']
 
 # %% ../nbs/00_core.ipynb #f9b12fe2
 Platform = Literal["colab", "kaggle", "local"]
@@ -73,14 +74,71 @@ def default_device(prefer:str|None=None, # 'cuda', 'mps' or 'cpu' to force one
 class FiresegError(Exception):
     "A problem with the user's input or files, shown as one clear line without a traceback."
 
+# %% ../nbs/00_core.ipynb #2f6b1c3d
+BAND_NAMES = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9", "B10", "B11")   # the band order of every patch
+N_BANDS = len(BAND_NAMES)     # bands in every patch
+PATCH_SIZE = (256, 256)       # (H,W) of every competition patch and mask
+SUN_ELEVATION = 55.0          # degrees: the fire tests' sun elevation where a scene's own is unknown
+
+# %% ../nbs/00_core.ipynb #4581733b
+def band_positions(bands:Sequence|None=None, # positions 1-10 or names like "B10"; all ten when None
+                  )->list[int]:
+    "The 1-based patch positions of the bands asked for."
+    if bands is None: return list(range(1, N_BANDS+1))
+    out = []
+    for b in bands:
+        s = str(b).strip().upper()
+        if s in BAND_NAMES: out.append(BAND_NAMES.index(s)+1)
+        elif s.isdigit() and 1 <= int(s) <= N_BANDS: out.append(int(s))
+        else: raise FiresegError(f"unknown band {b!r}: use positions 1-{N_BANDS} or names {', '.join(BAND_NAMES)}")
+    if len(set(out)) != len(out): raise FiresegError(f"band selection {list(bands)} repeats a band")
+    return out
+
+# %% ../nbs/00_core.ipynb #6c2d8e10
+def check_sun_elevation(sun_elevation:float, # degrees above the horizon
+                       )->float:             # the same, as a float
+    "A sun elevation the fire tests can use: in (0, 90] degrees."
+    try: e = float(sun_elevation)
+    except (TypeError, ValueError): e = float("nan")
+    if not 0 < e <= 90: raise FiresegError(f"sun_elevation must be in (0, 90] degrees, got {sun_elevation!r}")
+    return e
+
+# %% ../nbs/00_core.ipynb #8d3f0b52
+def some_values(a:np.ndarray, # any array
+                k:int=5,       # how many values to show
+               )->str:
+    "The first `k` distinct values of `a`, for messages."
+    u = np.unique(a)
+    return ", ".join(str(x) for x in u[:k]) + (f", ... ({len(u)} distinct)" if len(u) > k else "")
+
+def as_mask01(mask,                 # bool, or numbers that are all 0 or 1
+              what:str="mask",      # how to name it in an error: a file or image name
+              ndim:int|None=None,   # the number of dimensions required; any when None
+             )->np.ndarray:         # uint8 0/1, the input itself (or a view) when it already was
+    "`mask` as a uint8 0/1 array, refusing anything that is not a 0/1 mask."
+    a = np.asarray(mask)
+    if ndim is not None and a.ndim != ndim: raise FiresegError(f"{what}: mask must be {ndim}-D, got shape {a.shape}")
+    if a.dtype == bool: return a.view(np.uint8)
+    if a.size == 0: return a.astype(np.uint8)
+    if np.issubdtype(a.dtype, np.integer): ok, hint = bool(a.min() >= 0 and a.max() <= 1), ""
+    elif np.issubdtype(a.dtype, np.floating): ok, hint = bool(((a == 0) | (a == 1)).all()), " (probabilities? threshold them first)"
+    else: raise FiresegError(f"{what}: dtype {a.dtype} is not a mask dtype (use bool or uint8)")
+    if not ok: raise FiresegError(f"{what}: values must be 0/1, found {some_values(a)}{hint}")
+    return a.astype(np.uint8, copy=False)
+
 # %% ../nbs/00_core.ipynb #9b3bce0b
+def _umask()->int:
+    "The process umask (read by setting it and setting it back)."
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
 @contextmanager
 def atomic_path(path:str|Path, # the file to write in the end
                ):
     "Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd); tmp = Path(tmp)
+    os.close(fd); tmp = Path(tmp); os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield tmp
         os.replace(tmp, path)

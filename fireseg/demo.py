@@ -12,9 +12,13 @@ from pathlib import Path
 import numpy as np
 
 from .core import FiresegError, write_text_atomic
-from .data import DataLayout, check_dataset, read_patch, show_patch
+from .patchio import DataLayout
+from .check import check_dataset
+from .plots import show_predictions, save_figure
 from .models import TINY_ENCODER
-from .train import TrainConfig, train_kfold, OofStore
+from .config import TrainConfig
+from .oof import OofStore
+from .train import train_kfold
 from .threshold import tune_threshold
 from .predict import predict_submission
 from .submission import validate_submission, read_submission
@@ -22,7 +26,7 @@ from .baseline import score_rule
 from .sample import make_sample
 
 # %% auto #0
-__all__ = ['DEMO_SAMPLE', 'demo_config', 'plot_predictions', 'torch_threads', 'run_demo', 'demo_summary']
+__all__ = ['DEMO_SAMPLE', 'demo_config', 'torch_threads', 'run_demo', 'demo_summary']
 
 # %% ../nbs/10_demo.ipynb #07735fac
 DEMO_SAMPLE = dict(n_train=120, n_test=24, seed=0, size=128)
@@ -37,28 +41,6 @@ def demo_config(data:str|Path,   # the sample data root
                bands=[7, 6, 2], extra=["vote"], normalisation="standardise", crop=64, fire_crop=0.5, input_skip=True,
                cache_planes=True, num_workers=0, device="cpu", seed=0)
     return TrainConfig(**{**cfg, **overrides})
-
-# %% ../nbs/10_demo.ipynb #c6fe339b
-def plot_predictions(data_root:str|Path, # the data set
-                     submission:str|Path,# a y_pred.pkl or submission.csv
-                     out:str|Path|None=None, # PNG to write; none when None
-                     n:int=8,            # how many test patches
-                     ncols:int=4,
-                    ):
-    "False-colour test patches with their predicted fire masks outlined; the patches with most fire first."
-    import matplotlib; import matplotlib.pyplot as plt
-    layout = DataLayout.from_root(data_root); masks = read_submission(submission)
-    names = sorted(masks, key=lambda k: -int(masks[k].sum()))[:n]
-    nrows = -(-len(names) // ncols)
-    fig, axs = plt.subplots(nrows, ncols, figsize=(3 * ncols, 3 * nrows), squeeze=False)
-    for ax in axs.flat: ax.set_axis_off()
-    for ax, name in zip(axs.flat, names):
-        show_patch(read_patch(layout.path("test_img", name)), masks[name], ax=ax, title=f"{name}\n{int(masks[name].sum())} fire px")
-    fig.tight_layout()
-    if out is not None:
-        from fireseg.core import atomic_path
-        with atomic_path(out) as tmp: fig.savefig(tmp, dpi=80, format="png")
-    return fig
 
 # %% ../nbs/10_demo.ipynb #6dcd70d5
 @contextmanager
@@ -121,7 +103,7 @@ def _run_demo(out, n_train, n_test, size, seed, tta, jobs, verbose, **overrides)
     with _stage("tune", times, verbose):
         thr = tune_threshold(run, metric="per_image", plot=True, verbose=False)
     with _stage("predict", times, verbose):
-        sub = predict_submission(run, data, name="demo", out=sub_dir, tta=tta, num_workers=0, device=cfg.device)
+        predict_submission(run, data, name="demo", out=sub_dir, tta=tta, num_workers=0, device=cfg.device)
     with _stage("validate", times, verbose):
         problems = validate_submission(sub_dir/"y_pred.pkl", data, shape=(size, size)) + validate_submission(sub_dir/"submission.csv", data, shape=(size, size))
         if problems: raise FiresegError("the demo submission is invalid:\n" + "\n".join(problems[:10]))
@@ -129,7 +111,8 @@ def _run_demo(out, n_train, n_test, size, seed, tta, jobs, verbose, **overrides)
     with _stage("figure", times, verbose), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import matplotlib.pyplot as plt
-        plt.close(plot_predictions(data, sub_dir/"y_pred.pkl", root/"test_predictions.png"))
+        fig = show_predictions(DataLayout.from_root(data), read_submission(sub_dir/"y_pred.pkl"))
+        save_figure(fig, root/"test_predictions.png", dpi=80); plt.close(fig)
     total = round(time.perf_counter() - t_start, 1)
     report = {"oof_miou": thr["scores"]["per_image"], "oof_miou_global": thr["scores"]["global"],
               "threshold": thr["threshold"], "min_size": thr["min_size"], "oof_miou_at_0.5": thr["baselines"]["0.5"]["per_image"],

@@ -4,40 +4,32 @@
 
 # %% ../nbs/02_firetests.ipynb #ebaf791f
 from __future__ import annotations
-import math, time
+import math
 from functools import partial
-from pathlib import Path
 from typing import Literal, Sequence
 
 import numpy as np
-from scipy import ndimage
-from tqdm.auto import tqdm
 
-from .core import FiresegError
+from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, check_sun_elevation
 
 # %% auto #0
-__all__ = ['BAND_NAMES', 'MULT', 'ADD', 'SUN_ELEVATION', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'Method', 'AFI_BLUE_FLOOR',
-           'AFI_MAX', 'PLANE_NAMES', 'FIRE_PLANES', 'toa_reflectance', 'reflectance_to_dn', 'guarded_ratio',
-           'plain_ratio', 'dilate3', 'erode3', 'schroeder_masks', 'schroeder_context_loop', 'kumar_roy_context_loop',
-           'schroeder_context', 'kumar_roy_windows', 'kumar_roy_context', 'schroeder', 'kumar_roy_masks', 'kumar_roy',
-           'murphy', 'fire_tests', 'fire_vote', 'fire_intersection', 'synthetic_fire_patch', 'afi', 'afi_plane',
-           'fire_planes', 'bench_firetests']
+__all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'Method', 'AFI_BLUE_FLOOR', 'AFI_MAX', 'PLANE_NAMES',
+           'FIRE_PLANES', 'toa_reflectance', 'reflectance_to_dn', 'guarded_ratio', 'plain_ratio', 'dilate3', 'erode3',
+           'schroeder_masks', 'schroeder_context_loop', 'kumar_roy_context_loop', 'schroeder_context',
+           'kumar_roy_windows', 'kumar_roy_context', 'schroeder', 'kumar_roy_masks', 'kumar_roy', 'murphy',
+           'fire_tests', 'fire_vote', 'fire_intersection', 'afi', 'afi_plane', 'fire_planes']
 
 # %% ../nbs/02_firetests.ipynb #1d41d893
-BAND_NAMES = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9", "B10", "B11")  # the patch's band order
-MULT, ADD, SUN_ELEVATION = 2e-5, -0.1, 55.0  # usual Landsat-8 reflectance scaling, the assumed sun elevation
+MULT, ADD = 2e-5, -0.1   # the usual Landsat-8 reflectance multiplier and offset
 
 def _check_dn(dn)->np.ndarray:
     a = np.asarray(dn)
-    if a.ndim != 3 or a.shape[0] != 10:
+    if a.ndim != 3 or a.shape[0] != N_BANDS:
         raise FiresegError(f"expected a (10,H,W) DN patch in band order {','.join(BAND_NAMES)}; got shape {a.shape}")
     if not np.issubdtype(a.dtype, np.number): raise FiresegError(f"DN patch has non-numeric dtype {a.dtype}")
     return a
 
-def _sin_elevation(sun_elevation:float)->float:
-    e = float(sun_elevation)
-    if not 0 < e <= 90: raise FiresegError(f"sun_elevation must be in (0, 90] degrees, got {sun_elevation}")
-    return math.sin(math.radians(e))
+def _sin_elevation(sun_elevation:float)->float: return math.sin(math.radians(check_sun_elevation(sun_elevation)))
 
 # %% ../nbs/02_firetests.ipynb #84f6e6bb
 def toa_reflectance(dn:np.ndarray,                 # (10,H,W) DN patch
@@ -56,11 +48,13 @@ def reflectance_to_dn(rho:np.ndarray,                 # reflectance, any shape
                       sun_elevation:float|None=None, # degrees; when given, `rho` is taken as ρ'
                       mult:float=MULT,               # reflectance multiplier
                       add:float=ADD,                 # reflectance offset
-                     )->np.ndarray:                  # uint16 DN, rounded and clipped to [0, 65535]
-    "Invert the reflectance formula: DN = (ρ·sin(elevation) − add) / mult."
-    rho = np.asarray(rho, dtype=np.float64)
+                      lowest:int=0,                  # the smallest DN returned; 1 keeps valid pixels apart from no-data 0
+                     )->np.ndarray:                  # uint16 DN, rounded and clipped to [lowest, 65535]
+    "Invert the reflectance formula: DN = (ρ·sin(elevation) − add) / mult, in the precision of `rho` (float64 unless it is a float array)."
+    rho = np.asarray(rho)
+    if not np.issubdtype(rho.dtype, np.floating): rho = rho.astype(np.float64)
     if sun_elevation is not None: rho = rho * _sin_elevation(sun_elevation)
-    return np.clip(np.rint((rho - add) / mult), 0, 65535).astype(np.uint16)
+    return np.clip(np.rint((rho - add) / mult), lowest, 65535).astype(np.uint16)
 
 # %% ../nbs/02_firetests.ipynb #18d9b38b
 _EPS = np.finfo(np.float64).eps
@@ -427,27 +421,6 @@ def fire_intersection(dn:np.ndarray,                     # (10,H,W) DN patch
     t = fire_tests(dn, sun_elevation, **kwargs)
     return (t["schroeder"] & t["kumar_roy"] & t["murphy"]).astype(np.uint8)
 
-# %% ../nbs/02_firetests.ipynb #85e48eb7
-_LAND = np.array([0.10, 0.08, 0.065, 0.06, 0.20, 0.14, 0.07, 0.001, 0.44, 0.40])   # ρ of B1…B11 (B10/B11 by formula)
-_WATER = np.array([0.09, 0.07, 0.05, 0.035, 0.02, 0.012, 0.008, 0.001, 0.40, 0.37])
-_HOT = np.array([0, 0, 0, 0.02, 0.08, 0.55, 1.0, 0, 0.3, 0.2])                       # a hot spot's added ρ per unit
-
-def synthetic_fire_patch(size:int=256,   # patch height and width
-                         n_fires:int=40, # Gaussian hot spots
-                         seed:int=0,     # random seed
-                        )->np.ndarray:   # (10,size,size) uint16 DN
-    "A synthetic DN patch with land texture, a water body and many hot spots, for tests and benchmarks."
-    rng = np.random.default_rng(seed)
-    coarse = rng.normal(0, 1, (10, size // 16 + 2, size // 16 + 2))
-    texture = ndimage.zoom(coarse, (1, 16, 16), order=1)[:, :size, :size] * 0.15 + rng.normal(0, 0.05, (10, size, size))
-    rho = _LAND[:, None, None] * (1 + texture)
-    y0, x0 = rng.integers(0, size // 2, 2); rho[:, y0:y0 + size // 4, x0:x0 + size // 4] = _WATER[:, None, None]
-    yy, xx = np.mgrid[:size, :size]
-    for cy, cx, s, peak in zip(rng.integers(0, size, n_fires), rng.integers(0, size, n_fires),
-                               rng.uniform(0.7, 2.5, n_fires), rng.uniform(0.15, 1.6, n_fires)):
-        rho += _HOT[:, None, None] * peak * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * s * s))
-    return reflectance_to_dn(rho)
-
 # %% ../nbs/02_firetests.ipynb #178c5461
 AFI_BLUE_FLOOR = 0.01   # lower bound on ρ2 in AFI's denominator
 
@@ -493,50 +466,3 @@ def fire_planes(dn:np.ndarray,                     # (10,H,W) DN patch
 
 def _one_plane(name, dn, sun_elevation=SUN_ELEVATION): return fire_planes(dn, [name], sun_elevation)[0]
 FIRE_PLANES = {n: partial(_one_plane, n) for n in PLANE_NAMES}   # name -> f(dn) -> (H,W) float32
-
-# %% ../nbs/02_firetests.ipynb #d2e3a337
-def _median_ms(f, repeats)->tuple:
-    "Median wall-clock and CPU (this thread) milliseconds of `f()` over `repeats` calls."
-    wall, cpu = [], []
-    for _ in range(repeats):
-        w0, c0 = time.perf_counter(), time.thread_time(); f()
-        wall.append((time.perf_counter() - w0) * 1e3); cpu.append((time.thread_time() - c0) * 1e3)
-    return float(np.median(wall)), float(np.median(cpu))
-
-def _n_candidates(dn, sun_elevation=SUN_ELEVATION)->int:
-    rho = _reflectance7(dn, MULT, ADD)
-    return int(schroeder_masks(rho)["candidate"].sum() + kumar_roy_masks(rho / _sin_elevation(sun_elevation))["candidate"].sum())
-
-# %% ../nbs/02_firetests.ipynb #91b3d58b
-def bench_firetests(n_patches:int=8,    # synthetic 256×256 patches
-                    repeats:int=5,      # timings per patch and method (median taken)
-                    seed:int=0,         # first synthetic patch's seed
-                    paths:Sequence[Path]|None=None, # real GeoTIFF patches to include
-                    size:int=256,       # synthetic patch size
-                   )->dict:             # medians in ms, speedup, Schroeder + Kumar-Roy candidates per patch, agreement
-    "Time fire_vote, vectorised vs per-candidate loop, on patches with many fire candidates."
-    n_fires = max(10, 40 * size * size // 256**2)
-    patches = [synthetic_fire_patch(size, n_fires=n_fires, seed=seed + i) for i in range(n_patches)]
-    if paths:
-        import rasterio
-        for p in paths:
-            with rasterio.open(p) as src: patches.append(src.read())
-    try:
-        from threadpoolctl import threadpool_limits
-        limit = threadpool_limits(1)
-    except ImportError: limit = None
-    fast, loop, agree = [], [], True
-    try:
-        for p in tqdm(patches, desc="bench firetests", leave=False):
-            agree &= bool((fire_vote(p) == fire_vote(p, method="loop")).all())
-            fast.append(_median_ms(lambda: fire_vote(p), repeats))
-            loop.append(_median_ms(lambda: fire_vote(p, method="loop"), repeats))
-    finally:
-        if limit is not None: limit.restore_original_limits()
-    (fw, fc), (lw, lc) = np.array(fast).T, np.array(loop).T
-    med = lambda a: round(float(np.median(a)), 3)
-    return dict(vote_ms_median=med(fw), loop_ms_median=med(lw), speedup=round(float(np.median(lw / fw)), 2),
-                vote_cpu_ms_median=med(fc), loop_cpu_ms_median=med(lc),
-                n_candidates_median=float(np.median([_n_candidates(p) for p in patches])),
-                n_patches=len(patches), repeats=repeats, agree=agree, threads=1,
-                patch=",".join(sorted({f"{p.shape[1]}x{p.shape[2]}" for p in patches})))

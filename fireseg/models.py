@@ -17,22 +17,8 @@ from segmentation_models_pytorch.encoders._base import EncoderMixin
 from .core import FiresegError
 
 # %% auto #0
-__all__ = ['N_BANDS', 'ARCHS', 'TINY_ENCODER', 'RECOMMENDED_ENCODERS', 'model_input_channels', 'encoder_weight_source',
-           'InputSkip', 'create_model', 'count_parameters', 'train_step_seconds', 'model_summary']
-
-# %% ../nbs/03_models.ipynb #25b494fd
-N_BANDS = 10  # bands in every AI SPARK patch
-
-def model_input_channels(bands=None, # 1-based band positions kept from the patch; all 10 when None
-                         extra=(),   # names of extra planes appended after the bands
-                        )->int:      # the network's `in_channels`
-    "Number of input planes the network sees: kept bands plus extra planes."
-    bands = list(range(1, N_BANDS + 1)) if bands is None else list(bands)
-    bad = [b for b in bands if not isinstance(b, Integral) or not 1 <= b <= N_BANDS]
-    if bad: raise FiresegError(f"bands must be 1-based positions 1..{N_BANDS} in the patch, got {bad}")
-    if len(set(bands)) != len(bands): raise FiresegError(f"bands repeat a position: {bands}")
-    if isinstance(extra, str): extra = [extra]
-    return len(bands) + len(extra)
+__all__ = ['ARCHS', 'TINY_ENCODER', 'RECOMMENDED_ENCODERS', 'encoder_weight_source', 'InputSkip', 'create_model',
+           'count_parameters', 'train_step_seconds', 'model_summary']
 
 # %% ../nbs/03_models.ipynb #976b7e73
 ARCHS = {"deeplabv3plus": smp.DeepLabV3Plus, "unet": smp.Unet, "unetplusplus": smp.UnetPlusPlus, "fpn": smp.FPN}

@@ -4,22 +4,25 @@
 
 # %% ../nbs/08_predict.ipynb #61d1e010
 from __future__ import annotations
-import json, time, warnings
+import time, warnings
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .core import FiresegError, atomic_path, write_text_atomic, default_device
-from .data import DataLayout, FirePatches, patch_loader, Normaliser, write_patch
-from .train import TrainConfig, load_fold_model, precision_for, _autocast, _to_device, fold_done
+from .core import FiresegError, PATCH_SIZE, default_device
+from .patchio import DataLayout, write_patch
+from .normalise import Normaliser
+from .dataset import FirePatches, patch_loader
+from .config import TrainConfig
+from .train import load_fold_model, precision_for, autocast_for, batch_to_device, fold_done
 from .threshold import apply_threshold, load_threshold
 from .submission import write_submission, validate_submission
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'tta_views', 'FoldEnsemble', 'run_threshold', 'predict', 'write_mask_geotiffs', 'predict_submission']
+__all__ = ['TTA_VIEWS', 'FALLBACK_THRESHOLD', 'tta_views', 'FoldEnsemble', 'predict', 'write_mask_geotiffs', 'predict_submission']
 
 # %% ../nbs/08_predict.ipynb #395e9f40
 def _rot(k): return lambda t: torch.rot90(t, k, dims=(-2, -1))
@@ -40,14 +43,18 @@ def tta_views(tta:str="flips")->list:
 # %% ../nbs/08_predict.ipynb #22fd05b0
 class FoldEnsemble:
     "The best model of each fold of a run, averaged, with test-time augmentation."
-    def __init__(self, run:str|Path, folds:Sequence[int]|None=None, tta:str="flips", device:str|None=None,
-                 amp:bool=True):
+    def __init__(self, run:str|Path,                # a trained run folder
+                 folds:Sequence[int]|None=None,     # folds to ensemble; all finished ones when None
+                 tta:str="flips",                   # 'none', 'flips' or 'd4'
+                 device:str|None=None,              # where to predict; the run's device (for a CPU run, the best here) when None
+                 amp:bool=True,                     # mixed precision on CUDA, where the run allows it
+                ):
         self.run = Path(run)
         if not (self.run/"config.json").exists(): raise FiresegError(f"{self.run}: not a training run (no config.json)")
         self.cfg = TrainConfig.load(self.run/"config.json")
         self.folds = [k for k in range(self.cfg.folds) if fold_done(self.run, k)] if folds is None else list(folds)
         if not self.folds: raise FiresegError(f"{self.run}: no finished fold to predict with")
-        self.device = default_device(device or self.cfg.device if device or self.cfg.device != "cpu" else None)
+        self.device = default_device(device or (None if self.cfg.device == "cpu" else self.cfg.device))
         self.prec = precision_for(self.device, amp and self.cfg.amp, self.cfg.channels_last)
         self.models = [load_fold_model(self.run, k, self.device)[0].to(memory_format=self.prec.memory_format) for k in self.folds]
         self.views, self.tta = tta_views(tta), tta
@@ -60,7 +67,7 @@ class FoldEnsemble:
         for f, inv in self.views:
             xv = f(x).contiguous(memory_format=self.prec.memory_format)
             for m in self.models:
-                with _autocast(self.prec): p = inv(torch.sigmoid(m(xv).float()))
+                with autocast_for(self.prec): p = inv(torch.sigmoid(m(xv).float()))
                 total = p if total is None else total + p
         return (total / (len(self.views) * len(self.models)))[:, 0]
 
@@ -71,13 +78,7 @@ class FoldEnsemble:
     def __repr__(self): return f"FoldEnsemble({self.run.name}: folds {self.folds}, tta={self.tta}, {self.device})"
 
 # %% ../nbs/08_predict.ipynb #d5052669
-def run_threshold(run:Path, threshold:float|None=None, min_size:int|None=None)->tuple[float, int]:
-    "The threshold and minimum fire size to use: given ones, else the run's tuned ones, else 0.5 and 0."
-    tuned = load_threshold(run) if (Path(run)/"threshold.json").exists() else {"threshold": None, "min_size": 0}
-    if threshold is None and tuned["threshold"] is None:
-        warnings.warn(f"{run}: no threshold.json (run `fireseg tune` first); using 0.5"); threshold = 0.5
-    return (float(threshold if threshold is not None else tuned["threshold"]),
-            int(min_size if min_size is not None else tuned.get("min_size", 0)))
+FALLBACK_THRESHOLD = {"threshold": 0.5, "min_size": 0}   # for a run that was not tuned
 
 def predict(run:str|Path,                 # a trained run folder
             data_root:str|Path|None=None, # data set with test_meta.csv; the run's data when None
@@ -85,20 +86,22 @@ def predict(run:str|Path,                 # a trained run folder
             folds:Sequence[int]|None=None,# folds to ensemble; all finished ones when None
             threshold:float|None=None,    # overrides the tuned threshold
             min_size:int|None=None,       # overrides the tuned minimum fire size
-            batch_size:int=16,
-            num_workers:int=2,
-            device:str|None=None,
+            batch_size:int=16,            # test patches per batch
+            num_workers:int=2,            # loader processes
+            device:str|None=None,         # cuda, cpu, mps; the run's, else the best available, when None
             keep_probs:bool=False,        # also return the mean probabilities, as uint8 round(p·255)
            )->dict:
     "Predict every test patch: masks by name, plus the settings used."
     run = Path(run); ens = FoldEnsemble(run, folds, tta, device)
     layout = DataLayout.from_root(data_root or ens.cfg.data)
     if layout.test is None: raise FiresegError(f"{layout.root}: no test_meta.csv")
-    thr, ms = run_threshold(run, threshold, min_size)
+    tuned = load_threshold(run, default=FALLBACK_THRESHOLD) if threshold is None or min_size is None else {}
+    thr = float(threshold if threshold is not None else tuned["threshold"])
+    ms = int(min_size if min_size is not None else tuned["min_size"])
     ds = ens.dataset(layout.test_images); names = list(layout.test.test_img)
     masks, probs = {}, {}
     for batch in tqdm(patch_loader(ds, batch_size, num_workers=num_workers), desc=f"predict ({len(ens.models)} folds × {len(ens.views)} views)", unit="batch"):
-        x, _ = _to_device(batch, ens.prec)
+        x, _ = batch_to_device(batch, ens.prec)
         p = ens(x).float().cpu().numpy()
         m = apply_threshold(p, thr, ms)
         for j, i in enumerate(batch["index"].tolist()):
@@ -111,7 +114,7 @@ def predict(run:str|Path,                 # a trained run folder
 def write_mask_geotiffs(masks:dict,          # test_img name -> (H,W) 0/1 mask
                         layout:DataLayout,   # where the source patches are
                         out_dir:str|Path,    # folder for the GeoTIFFs
-                        progress:bool=True,
+                        progress:bool=True,  # show a progress bar
                        )->Path:
     "Write each mask as a GeoTIFF georeferenced like its source patch."
     import rasterio
@@ -126,7 +129,7 @@ def predict_submission(run:str|Path,                 # a trained run folder
                        data_root:str|Path|None=None, # data set; the run's data when None
                        name:str|None=None,           # submission name; the run folder's name when None
                        out:str|Path|None=None,       # folder to write to; submissions/NAME when None
-                       tta:str="flips",
+                       tta:str="flips",              # 'none', 'flips' or 'd4'
                        geotiff:bool=False,           # also write GeoTIFF masks into OUT/masks
                        **kwargs,                     # passed to `predict`
                       )->dict:
@@ -135,7 +138,7 @@ def predict_submission(run:str|Path,                 # a trained run folder
     res = predict(run, data_root, tta=tta, **kwargs)
     out = Path(out) if out is not None else Path("submissions")/(name or Path(run).resolve().name)
     shape = next(iter(res["masks"].values())).shape
-    if shape != (256, 256): warnings.warn(f"masks are {shape[0]}×{shape[1]}; the AI SPARK platform expects 256×256")
+    if shape != PATCH_SIZE: warnings.warn(f"masks are {shape[0]}×{shape[1]}; the AI SPARK platform expects {PATCH_SIZE[0]}×{PATCH_SIZE[1]}")
     paths = write_submission(res["masks"], out, run=str(Path(run).resolve()), folds=res["folds"], threshold=res["threshold"],
                              tta=tta, extra={"min_size": res["min_size"], "data": res["data"]}, shape=shape)
     problems = validate_submission(paths["pkl"], res["data"], shape=shape)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02b_sample.ipynb #f312bbe7
 from __future__ import annotations
-import json, math, os, shutil, tempfile
+import math, os, shutil, tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
@@ -14,13 +14,13 @@ import pandas as pd
 from scipy import ndimage
 from tqdm.auto import tqdm
 
-from .core import FiresegError, atomic_path, write_text_atomic
-from .data import write_patch, FOLDERS, TRAIN_META, TEST_META, N_BANDS
+from .core import FiresegError, N_BANDS, PATCH_SIZE, SUN_ELEVATION
+from .patchio import write_patch, FOLDERS, TRAIN_META, TEST_META
+from .firetests import reflectance_to_dn
 
 # %% auto #0
-__all__ = ['SURFACES', 'DN_MULT', 'DN_ADD', 'reflectance_to_dn', 'smooth_field', 'texture', 'SceneStyle', 'random_style',
-           'background', 'fire_blob', 'add_fires', 'scene_edge', 'make_patch', 'labelled_patch', 'scene_georef',
-           'make_sample', 'bench_sample']
+__all__ = ['SURFACES', 'smooth_field', 'texture', 'SceneStyle', 'random_style', 'background', 'fire_blob', 'add_fires',
+           'scene_edge', 'make_patch', 'labelled_patch', 'scene_georef', 'make_sample']
 
 # %% ../nbs/02b_sample.ipynb #4e777abc
 SURFACES = {              #  B1    B2    B3    B4    B5    B6    B7
@@ -31,12 +31,6 @@ SURFACES = {              #  B1    B2    B3    B4    B5    B6    B7
     "water":      np.array([.090, .070, .050, .030, .020, .012, .008], np.float32),
     "cloud":      np.array([.450, .440, .430, .440, .480, .350, .220], np.float32),
 }
-DN_MULT, DN_ADD = 2e-5, -0.1
-
-def reflectance_to_dn(rho:np.ndarray, # top-of-atmosphere reflectance
-                     )->np.ndarray:   # uint16 DN, saturating at 65535
-    "Level-1 DNs from reflectance, with the usual multiplier 2e-5 and offset -0.1."
-    return np.clip(np.rint((rho - DN_ADD) / DN_MULT), 1, 65535).astype(np.uint16)
 
 # %% ../nbs/02b_sample.ipynb #ee31f607
 _INTERP = {}
@@ -96,7 +90,7 @@ def _mix(a:np.ndarray, b:np.ndarray, w:np.ndarray)->np.ndarray: return a[:, None
 
 def background(rng:np.random.Generator,  # random source
                style:SceneStyle,          # the scene's style
-               size:int=256,              # patch size
+               size:int=PATCH_SIZE[0],              # patch size
               )->tuple[np.ndarray, np.ndarray, np.ndarray]:
     "Reflectance of bands 1-7 (7,H,W), cirrus reflectance (H,W) and B10 DN (H,W) of a fire-free patch."
     shape = (size, size); S = SURFACES
@@ -163,7 +157,7 @@ def add_fires(rng:np.random.Generator,   # random source
     return frac * valid
 
 # %% ../nbs/02b_sample.ipynb #df9c8320
-def scene_edge(rng:np.random.Generator, size:int=256)->np.ndarray:
+def scene_edge(rng:np.random.Generator, size:int=PATCH_SIZE[0])->np.ndarray:
     "A (H,W) bool mask of valid pixels, cut by a slanted scene border."
     y, x = np.mgrid[:size, :size]
     ang = np.deg2rad(rng.choice([-1, 1]) * rng.uniform(8, 16))
@@ -175,18 +169,19 @@ def scene_edge(rng:np.random.Generator, size:int=256)->np.ndarray:
 # %% ../nbs/02b_sample.ipynb #c3d0d5c6
 def make_patch(rng:np.random.Generator,  # random source
                style:SceneStyle|None=None,# the scene's style; random when None
-               size:int=256,              # patch size
+               size:int=PATCH_SIZE[0],              # patch size
                fire:bool=True,            # add fires
                strength:float=1.0,        # how hot fires burn
+               n_fires:int|None=None,     # fire clusters; a random few when None
               )->np.ndarray:              # (10,H,W) uint16 DN
     "One synthetic Landsat-8 patch in the competition's band order."
     style = style or random_style(rng)
     rho, cirrus, b10 = background(rng, style, size)
     valid = scene_edge(rng, size) if rng.random() < style.edge else np.ones((size, size), bool)
-    if fire: add_fires(rng, rho, b10, valid, strength=strength)
+    if fire: add_fires(rng, rho, b10, valid, n_fires, strength)
     dn = np.empty((N_BANDS, size, size), np.uint16)
-    dn[:7] = reflectance_to_dn(rho)
-    dn[7] = reflectance_to_dn(cirrus)
+    dn[:7] = reflectance_to_dn(rho, lowest=1)
+    dn[7] = reflectance_to_dn(cirrus, lowest=1)
     dn[8] = np.clip(np.rint(b10), 1, 65535)
     dn[9] = np.clip(np.rint(b10 * .88 + 120 + 60 * texture(rng, b10.shape, 1)[0]), 1, 65535)
     dn[:, ~valid] = 0
@@ -195,10 +190,10 @@ def make_patch(rng:np.random.Generator,  # random source
 # %% ../nbs/02b_sample.ipynb #aa1c7f35
 def labelled_patch(rng:np.random.Generator,   # random source
                    style:SceneStyle,           # the scene's style
-                   size:int=256,               # patch size
+                   size:int=PATCH_SIZE[0],               # patch size
                    need_fire:bool=True,        # redraw until the vote finds fire
-                   sun_elevation:float=55,     # for the fire tests
-                   max_tries:int=20,
+                   sun_elevation:float=SUN_ELEVATION, # for the fire tests
+                   max_tries:int=20,           # draws before giving up
                   )->tuple[np.ndarray, np.ndarray]:
     "A patch and its mask, the vote of the three fire tests."
     from fireseg.firetests import fire_vote
@@ -209,7 +204,7 @@ def labelled_patch(rng:np.random.Generator,   # random source
     raise FiresegError(f"no fire voted in {max_tries} tries; the scene style {style} may hide every fire")
 
 # %% ../nbs/02b_sample.ipynb #3be3eae9
-def scene_georef(seed:int, scene:int, tile:int, size:int=256)->tuple[str, tuple]:
+def scene_georef(seed:int, scene:int, tile:int, size:int=PATCH_SIZE[0])->tuple[str, tuple]:
     "CRS and affine transform (as 6 numbers) of tile `tile` of a synthetic scene."
     rng = np.random.default_rng([seed, 7, scene])
     zone = int(rng.integers(1, 61))
@@ -234,7 +229,7 @@ def make_sample(out:str|Path,               # the data root to create
                 n_train:int=200,            # train patches (with masks)
                 n_test:int=50,              # test patches
                 seed:int=0,                 # the data set's seed
-                size:int=256,               # patch size; the competition's is 256
+                size:int=PATCH_SIZE[0],               # patch size; the competition's is 256
                 patches_per_scene:int=8,    # tiles cut from one synthetic scene
                 workers:int|None=None,      # processes; all cores when None, 0 for none
                 overwrite:bool=False,       # replace an existing data set
@@ -266,12 +261,3 @@ def make_sample(out:str|Path,               # the data root to create
     finally:
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     return out
-
-# %% ../nbs/02b_sample.ipynb #a95e7cda
-def bench_sample(n:int=200, workers:int|None=None, size:int=256)->dict:
-    "Patches per second written by `make_sample`, labels and GeoTIFFs included."
-    import time
-    with tempfile.TemporaryDirectory() as d:
-        t0 = time.perf_counter(); make_sample(Path(d)/"s", n_train=n, n_test=0, workers=workers, size=size, progress=False)
-        dt = time.perf_counter() - t0
-    return {"sample_patches_per_s": round(n / dt, 1), "n_patches": n, "workers": (os.cpu_count() or 1) if workers is None else workers, "size": size}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_submission.ipynb #47129348
 from __future__ import annotations
-import csv, hashlib, io, json, re
+import bz2, csv, gzip, hashlib, io, json, lzma, pickle, re, zlib
 from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,11 +13,12 @@ import joblib
 import numpy as np
 import pandas as pd
 
-from .core import FiresegError, atomic_path
+from .core import FiresegError, PATCH_SIZE, atomic_path, as_mask01, some_values
+from .patchio import read_meta, TEST_META
 
 # %% auto #0
-__all__ = ['SUBMISSION_SHAPE', 'PKL_NAME', 'CSV_NAME', 'MANIFEST_NAME', 'natural_key', 'as_mask01', 'rle_encode', 'RleError',
-           'rle_runs', 'rle_decode', 'write_submission', 'read_submission', 'validate_submission',
+__all__ = ['SUBMISSION_SHAPE', 'PKL_NAME', 'CSV_NAME', 'MANIFEST_NAME', 'natural_key', 'rle_encode', 'RleError', 'rle_runs',
+           'rle_decode', 'write_submission', 'load_pickle_safely', 'read_submission', 'validate_submission',
            'summarise_submission']
 
 # %% ../nbs/09_submission.ipynb #5dd9352b
@@ -25,30 +26,11 @@ def natural_key(name:str)->tuple:
     "Sort key that orders the numbers inside a name by value: `img_2` before `img_10`."
     return tuple((0, int(s), "") if s.isdigit() else (1, 0, s) for s in re.split(r"(\d+)", str(name)) if s)
 
-def as_mask01(mask,            # a 2-D mask: bool, or numbers that are all 0 or 1
-              what:str="mask", # how to name it in an error
-             )->np.ndarray:    # the mask as uint8 0/1
-    "A 0/1 `uint8` copy of `mask`, refusing anything that is not a 2-D 0/1 mask."
-    a = np.asarray(mask)
-    if a.ndim != 2: raise FiresegError(f"{what}: mask must be 2-D, got shape {a.shape}")
-    if a.dtype == bool: return a.astype(np.uint8)
-    if np.issubdtype(a.dtype, np.integer): ok = a.size == 0 or (a.min() >= 0 and a.max() <= 1)
-    elif np.issubdtype(a.dtype, np.floating): ok = bool(((a == 0) | (a == 1)).all())
-    else: raise FiresegError(f"{what}: dtype {a.dtype} is not a mask dtype")
-    if not ok:
-        raise FiresegError(f"{what}: values must be 0/1, found {_some_values(a)}")
-    return a.astype(np.uint8)
-
-def _some_values(a:np.ndarray, k:int=5)->str:
-    "The first `k` distinct values of `a`, for messages."
-    u = np.unique(a)
-    return ", ".join(str(x) for x in u[:k]) + (f", ... ({len(u)} distinct)" if len(u) > k else "")
-
 # %% ../nbs/09_submission.ipynb #c6b98921
 def rle_encode(mask, # a 0/1 mask of any 2-D shape
               )->str: # 'start length ...' pairs, 1-based, row-major; '' for an empty mask
     "Run-length encode a 0/1 mask, row by row."
-    flat = as_mask01(mask).ravel()
+    flat = as_mask01(mask, ndim=2).ravel()
     if flat.size == 0: return ""
     edges = np.flatnonzero(flat[1:] != flat[:-1]) + 1          # 0-based pixels where the value changes
     if flat[0]: edges = np.concatenate([[0], edges])
@@ -87,7 +69,7 @@ def rle_runs(rle:str, # 'start length ...' pairs, 1-based
     return starts - 1, ends
 
 def rle_decode(rle:str,                  # 'start length ...' pairs, 1-based, row-major
-               shape:tuple=(256, 256),   # the mask's (H,W)
+               shape:tuple=PATCH_SIZE,   # the mask's (H,W)
               )->np.ndarray:             # (H,W) uint8 0/1
     "Decode a run-length code into a 0/1 mask, checking it thoroughly."
     n = int(np.prod(shape))
@@ -98,7 +80,7 @@ def rle_decode(rle:str,                  # 'start length ...' pairs, 1-based, ro
     return np.repeat(values, np.diff(bounds)).reshape(shape)
 
 # %% ../nbs/09_submission.ipynb #64b11a4c
-SUBMISSION_SHAPE = (256, 256)
+SUBMISSION_SHAPE = PATCH_SIZE   # every mask the platform takes is a whole patch
 PKL_NAME, CSV_NAME, MANIFEST_NAME = "y_pred.pkl", "submission.csv", "manifest.json"
 
 def _check_masks(masks, shape)->dict:
@@ -108,7 +90,7 @@ def _check_masks(masks, shape)->dict:
     out = {}
     for name in sorted(masks, key=natural_key):
         if not isinstance(name, str): raise FiresegError(f"mask key {name!r} is a {type(name).__name__}, expected a test_img file name")
-        m = as_mask01(masks[name], name)
+        m = as_mask01(masks[name], name, ndim=2).copy()
         if shape is not None and m.shape != tuple(shape): raise FiresegError(f"{name}: shape {m.shape}, expected {tuple(shape)}")
         out[name] = m
     return out
@@ -159,9 +141,62 @@ def write_submission(masks:dict,           # test_img file name -> 2-D 0/1 mask 
     return paths
 
 # %% ../nbs/09_submission.ipynb #a8a466a5
-def _load_pkl(path:Path)->dict:
-    try: obj = joblib.load(path)
+_NUMPY_GLOBALS = {("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "_reconstruct"),
+                  ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
+_JOBLIB_ARRAY = ("joblib.numpy_pickle", "NumpyArrayWrapper")
+_MAX_PICKLE_BYTES = 4 << 30   # a y_pred.pkl of 4,000 masks is 262 MB; refuse to inflate anything past this
+
+class _JoblibArray:
+    "Stands in for joblib's array wrapper: its fields are set by the pickle, its pixels follow it in the stream."
+
+class _MaskUnpickler(pickle._Unpickler):
+    "An unpickler that builds only dicts, strings, numbers and numpy arrays, and refuses every other global."
+    dispatch = pickle._Unpickler.dispatch.copy()
+    def __init__(self, f, where:str): super().__init__(f); self.file, self.where = f, where
+    def find_class(self, module:str, name:str):
+        if (module, name) == _JOBLIB_ARRAY: return _JoblibArray
+        if (module, name) in _NUMPY_GLOBALS: return super().find_class(module, name)
+        raise FiresegError(f"{self.where}: refuses to unpickle {module}.{name}: a y_pred.pkl holds only a dict of numpy arrays, and anything else could run code")
+    def load_build(self):
+        pickle._Unpickler.load_build(self)
+        if isinstance(self.stack[-1], _JoblibArray): self.stack[-1] = self._read_joblib_array(self.stack[-1])
+    dispatch[pickle.BUILD[0]] = load_build
+    def _read_joblib_array(self, w:_JoblibArray)->np.ndarray:
+        "The pixels joblib writes right after an array's wrapper: an optional alignment pad, then the raw bytes."
+        dtype, shape = np.dtype(w.dtype), tuple(int(x) for x in w.shape)
+        if dtype.hasobject: raise FiresegError(f"{self.where}: holds an array of Python objects; a mask is an array of numbers")
+        if getattr(w, "numpy_array_alignment_bytes", None) is not None: self.file.read(self.file.read(1)[0])
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        data = self.file.read(nbytes)
+        if len(data) != nbytes: raise FiresegError(f"{self.where}: cut short inside an array")
+        a = np.frombuffer(data, dtype).reshape(shape[::-1] if w.order == "F" else shape)
+        return (a.T if w.order == "F" else a).copy()
+
+def _decompressed(raw:bytes, where:str)->bytes:
+    "The pickle stream of a file joblib may have compressed (zlib, gzip, bz2, xz or lzma), inflated to a bounded size."
+    cap = _MAX_PICKLE_BYTES + 1
+    if raw[:1] == b"\x78": out = zlib.decompressobj().decompress(raw, cap)
+    elif raw[:2] == b"\x1f\x8b": out = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(cap)
+    elif raw[:3] == b"BZh": out = bz2.BZ2File(io.BytesIO(raw)).read(cap)
+    elif raw[:5] == b"\xfd7zXZ" or raw[:2] == b"\x5d\x00": out = lzma.LZMAFile(io.BytesIO(raw)).read(cap)
+    else: return raw
+    if len(out) >= cap: raise FiresegError(f"{where}: inflates to more than {_MAX_PICKLE_BYTES:,} bytes; not a submission")
+    return out
+
+def load_pickle_safely(path:str|Path, # a y_pred.pkl, plain or as joblib compresses it
+                      )->object:      # what it holds: dicts, strings, numbers and numpy arrays only
+    "Unpickle a submission file without letting it run code."
+    path = Path(path)
+    try: stream = _decompressed(path.read_bytes(), str(path))
+    except FiresegError: raise
+    except Exception as e: raise FiresegError(f"{path}: cannot be decompressed ({type(e).__name__}: {str(e)[:80]})") from None
+    try: return _MaskUnpickler(io.BytesIO(stream), str(path)).load()
+    except FiresegError: raise
     except Exception as e: raise FiresegError(f"{path}: cannot be unpickled ({type(e).__name__}: {str(e)[:80]})") from None
+
+# %% ../nbs/09_submission.ipynb #7a0f3e85
+def _load_pkl(path:Path)->dict:
+    obj = load_pickle_safely(path)
     if not isinstance(obj, dict): raise FiresegError(f"{path}: holds a {type(obj).__name__}, expected a dict from test_img name to mask")
     return obj
 
@@ -201,12 +236,9 @@ class _Problems:
         return out
 
 def _test_names(data_root:Path)->list[str]:
-    meta = Path(data_root)/"test_meta.csv"
+    meta = Path(data_root)/TEST_META
     if not meta.exists(): raise FiresegError(f"{meta}: missing, so there is no test image list to check against")
-    try: df = pd.read_csv(meta, dtype=str, keep_default_na=False)
-    except Exception as e: raise FiresegError(f"{meta}: unreadable CSV ({type(e).__name__}: {str(e)[:80]})") from None
-    if "test_img" not in df.columns: raise FiresegError(f"{meta}: no test_img column (has: {', '.join(df.columns)})")
-    return list(df.test_img)
+    return list(read_meta(meta).test_img)
 
 # %% ../nbs/09_submission.ipynb #d2ec369d
 def _check_pkl_mask(pr:_Problems, name:str, v, shape:tuple):
@@ -215,7 +247,7 @@ def _check_pkl_mask(pr:_Problems, name:str, v, shape:tuple):
     if v.dtype != np.uint8: pr.add("wrong dtypes", f"{name}: dtype {v.dtype}, expected uint8")
     try: ok = bool(((v == 0) | (v == 1)).all())
     except Exception: ok = False
-    if not ok: pr.add("masks with values outside {0,1}", f"{name}: values outside {{0,1}}: {_some_values(v) if v.dtype != object else 'objects'}")
+    if not ok: pr.add("masks with values outside {0,1}", f"{name}: values outside {{0,1}}: {some_values(v) if v.dtype != object else 'objects'}")
 
 def _pkl_names(pr:_Problems, path:Path, shape:tuple)->list|None:
     try: d = _load_pkl(path)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_threshold.ipynb #7e1d3d68
 from __future__ import annotations
-import json, math, resource, sys, time, tracemalloc
+import json, math, warnings
 from pathlib import Path
 from typing import Literal, Sequence
 
@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from .core import FiresegError, atomic_path, write_text_atomic
+from .core import FiresegError, write_text_atomic
+from .oof import OofStore
+from .plots import save_figure
 
 # %% auto #0
 __all__ = ['Metric', 'threshold_to_bin', 'bin_to_threshold', 'remove_small_components', 'apply_threshold', 'counts_at_thresholds',
-           'sweep_thresholds', 'read_oof', 'min_size_counts', 'plot_sweep', 'tune_threshold', 'load_threshold',
-           'bench_threshold']
+           'sweep_thresholds', 'min_size_counts', 'plot_sweep', 'tune_threshold', 'load_threshold']
 
 # %% ../nbs/07_threshold.ipynb #d36d6fe7
 def threshold_to_bin(threshold:float, # a probability in (0, 1]
@@ -126,25 +127,6 @@ def _best_bin(scores, first_bin:int=1, tol:float=1e-12)->int:
     while j + 1 < len(s) and s[j+1] >= s[i] - tol: j += 1
     return first_bin + (i + j)//2
 
-# %% ../nbs/07_threshold.ipynb #9a69b932
-def read_oof(run:str|Path, # a training run folder holding oof/
-            )->dict:       # meta, hist (memmap), path
-    "Open a run's complete out-of-fold store, checking it is whole and consistent."
-    oof = Path(run)/"oof"
-    if not oof.is_dir(): raise FiresegError(f"{oof}: no out-of-fold predictions; a complete K-fold training run writes them")
-    for f in ("meta.json", "hist.npy", "done.npy"):
-        if not (oof/f).exists(): raise FiresegError(f"{oof/f} is missing: the out-of-fold store is incomplete")
-    try: meta = json.loads((oof/"meta.json").read_text()); n, hw = int(meta["n"]), int(meta["height"])*int(meta["width"])
-    except (ValueError, KeyError, TypeError) as e: raise FiresegError(f"{oof/'meta.json'}: unreadable ({e!r})") from None
-    done = np.load(oof/"done.npy")
-    if done.shape != (n,): raise FiresegError(f"{oof/'done.npy'}: shape {done.shape}, expected ({n},)")
-    if not done.all(): raise FiresegError(f"{oof}: {n - int(done.sum()):,} of {n:,} images have no out-of-fold prediction yet (done.npy); finish every fold before tuning")
-    hist = np.load(oof/"hist.npy", mmap_mode="r")
-    if hist.shape != (n, 2, int(meta.get("bins", 256))): raise FiresegError(f"{oof/'hist.npy'}: shape {hist.shape}, expected ({n}, 2, {meta.get('bins', 256)})")
-    bad = np.flatnonzero(hist.sum(axis=(1, 2), dtype=np.int64) != hw)
-    if len(bad): raise FiresegError(f"{oof/'hist.npy'}: histogram of image {bad[0]} counts {int(hist[bad[0]].sum())} pixels, expected {hw}")
-    return {"path": oof, "meta": meta, "hist": hist}
-
 # %% ../nbs/07_threshold.ipynb #e4732595
 def min_size_counts(probs,              # (N,H,W) uint8 quantised probabilities; a memmap is fine
                     masks,              # (N,H,ceil(W/8)) packed true masks (np.packbits(mask, axis=-1))
@@ -181,19 +163,15 @@ def min_size_counts(probs,              # (N,H,W) uint8 quantised probabilities;
     return out
 
 # %% ../nbs/07_threshold.ipynb #dfbd308a
-def _component_search(run:Path, meta:dict, metric:str, best:int, min_size, sizes, window:int,
+def _component_search(oof:OofStore, metric:str, best:int, min_size, sizes, window:int,
                       max_images:int|None, seed:int, progress:bool)->dict:
     "Score bins near `best` × blob sizes on (a sample of) the OOF pixels; pick the size and bin."
-    oof, n, bins = run/"oof", int(meta["n"]), int(meta.get("bins", 256))
-    for f in ("probs.npy", "masks.npy"):
-        if not (oof/f).exists(): raise FiresegError(f"{oof/f} is missing: the size filter needs the out-of-fold pixels")
-    probs, masks = np.load(oof/"probs.npy", mmap_mode="r"), np.load(oof/"masks.npy", mmap_mode="r")
-    if probs.shape != (n, meta["height"], meta["width"]): raise FiresegError(f"{oof/'probs.npy'}: shape {probs.shape}, expected ({n}, {meta['height']}, {meta['width']})")
+    n, bins = len(oof), oof.hist.shape[-1]
     auto = min_size == "auto"
     try_sizes = [0] + sorted({int(s) for s in sizes if int(s) > 1}) if auto else [0, int(min_size)]
     lo, hi = max(1, best - window), min(bins - 1, best + window)
     idx = np.arange(n) if max_images is None or n <= max_images else np.sort(np.random.default_rng(seed).choice(n, max_images, replace=False))
-    c = min_size_counts(probs, masks, range(lo, hi + 1), try_sizes, idx, progress=progress)
+    c = min_size_counts(oof.probs, oof.masks, range(lo, hi + 1), try_sizes, idx, progress=progress)
     sums = _iou_sums(c[..., 0], c[..., :3].sum(-1))
     grid = {m: _scores(*sums, len(idx), m) for m in ("per_image", "global")}   # (bins, sizes)
     by_size = grid[metric].max(0)
@@ -254,10 +232,10 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
     if isinstance(min_size, str) and min_size != "auto":
         if not min_size.isdigit(): raise FiresegError(f"min_size {min_size!r}: use 'auto' or a whole number of pixels")
         min_size = int(min_size)
-    oof = read_oof(run); meta, n = oof["meta"], int(oof["meta"]["n"])
-    sweep = sweep_thresholds(oof["hist"], ["per_image", "global"])
+    oof = OofStore(run).check_complete(); n = len(oof)
+    sweep = sweep_thresholds(oof.hist, ["per_image", "global"])
     best = _best_bin(sweep[metric].to_numpy())
-    search = _component_search(run, meta, metric, best, min_size, sizes, window, max_images, seed, progress) \
+    search = _component_search(oof, metric, best, min_size, sizes, window, max_images, seed, progress) \
              if min_size == "auto" or (min_size is not None and int(min_size) > 1) else None
     t, ms, gain = (search["bin"], search["min_size"], search["gain"]) if search else (best, 0, {"per_image": 0.0, "global": 0.0})
     scores = {m: float(sweep.loc[t, m]) + gain[m] for m in ("per_image", "global")}
@@ -271,53 +249,25 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
     write_text_atomic(run/"threshold.json", json.dumps(r, indent=1))
     if plot:
         fig = plot_sweep(sweep, metric, t, f"{run.name}: {metric} {r['score']:.4f} at {r['threshold']:.3f}" + (f", min_size {ms}" if ms else ""))
-        with atomic_path(run/"threshold.png") as tmp: fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
+        save_figure(fig, run/"threshold.png")
     if verbose: print(_summary(r, sweep))
     return r
 
 # %% ../nbs/07_threshold.ipynb #4a3ac0a0
 def load_threshold(run:str|Path,         # a run folder, or a threshold.json file
-                   default:dict|None=None, # returned (with min_size 0 filled in) when there is no threshold.json
+                   default:dict|None=None, # used, with a warning, when there is no threshold.json; min_size 0 filled in
                   )->dict:               # at least threshold and min_size
     "The tuned threshold and minimum blob size of a run."
     path = Path(run); path = path if path.suffix == ".json" else path/"threshold.json"
     if path.exists():
         try: r = json.loads(path.read_text())
         except ValueError as e: raise FiresegError(f"{path}: not valid JSON ({e})") from None
-    elif default is not None: r = dict(default)
+    elif default is not None:
+        warnings.warn(f"{path} not found (tune the run first: `fireseg tune --run {path.parent}`); using threshold {default.get('threshold')}")
+        r = dict(default)
     else: raise FiresegError(f"{path} not found: tune the run first (tune_threshold / `fireseg tune --run {path.parent}`) or pass a default")
     if "threshold" not in r: raise FiresegError(f"{path}: no 'threshold' given")
     threshold_to_bin(r["threshold"])
     r["min_size"] = int(r.get("min_size", 0) or 0)
     if r["min_size"] < 0: raise FiresegError(f"{path}: min_size must be >= 0, got {r['min_size']}")
     return r
-
-# %% ../nbs/07_threshold.ipynb #13f64f3c
-def _synthetic_hist(n:int, bins:int=256, pixels:int=65536, fire_frac:float=0.002, seed:int=0)->np.ndarray:
-    "Realistic per-image histograms: few fire pixels, fire skewed to high bins, background to low."
-    r = np.random.default_rng(seed); x = (np.arange(bins) + .5)/bins
-    area = r.lognormal(0, 1.5, n); area = np.rint(area * fire_frac*pixels/area.mean()).clip(0, pixels).astype(np.int64)
-    area[r.random(n) < 0.02] = 0
-    p_fire, p_back = x**3, (1 - x)**39
-    h = np.empty((n, 2, bins), np.int32)
-    h[:, 0] = r.multinomial(area, p_fire/p_fire.sum()); h[:, 1] = r.multinomial(pixels - area, p_back/p_back.sum())
-    return h
-
-def bench_threshold(n:int=33575,   # images (the competition's train set by default)
-                    bins:int=256,  # quantisation levels
-                    seed:int=0,    # seed of the synthetic histograms
-                    repeats:int=5, # timed repeats; medians are reported
-                    chunk:int=4096,# images per sweep step
-                   )->dict:
-    "Time the exact threshold sweep on full-size synthetic OOF histograms."
-    h = _synthetic_hist(n, bins, seed=seed)
-    times = {m: [] for m in ("per_image", "global", "both")}
-    for _ in range(repeats):
-        for m, arg in [("per_image", "per_image"), ("global", "global"), ("both", ["per_image", "global"])]:
-            t0 = time.perf_counter(); sw = sweep_thresholds(h, arg, chunk); times[m].append(time.perf_counter() - t0)
-    tracemalloc.start(); sweep_thresholds(h, ["per_image", "global"], chunk); peak = tracemalloc.get_traced_memory()[1]; tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)   # bytes on macOS, KiB on Linux
-    return {"n_images": n, "n_thresholds": bins - 1, "repeats": repeats, "chunk": chunk,
-            "sweep_s_median": {m: float(np.median(v)) for m, v in times.items()},
-            "us_per_image": float(np.median(times["both"]))/n*1e6, "hist_mb": h.nbytes/2**20,
-            "sweep_peak_mb": peak/2**20, "peak_rss_mb": rss/2**20, "best_bin_per_image": _best_bin(sw["per_image"])}

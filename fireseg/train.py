@@ -4,12 +4,12 @@
 
 # %% ../nbs/06_train.ipynb #56abf888
 from __future__ import annotations
-import json, math, sys, time, warnings
+import json, sys, time, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
-from dataclasses import dataclass, field, asdict, fields
+from dataclasses import dataclass, asdict
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,126 +17,28 @@ import torch
 from tqdm.auto import tqdm
 
 from .core import FiresegError, atomic_path, write_text_atomic, seed_everything, default_device
-from .data import (DataLayout, FirePatches, patch_loader, make_normaliser, band_stats, band_positions,
-                          fire_pixel_counts, Normaliser, build_plane_cache, PlaneCache)
-from .models import create_model
-from .metrics import make_loss, confusion_counts, miou_from_counts
+from .patchio import DataLayout, tiff_layout
+from .check import fire_pixel_counts
+from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache
+from .dataset import FirePatches, patch_loader
+from .config import TrainConfig
+from .oof import OofStore
+from .losses import make_loss
+from .metrics import confusion_counts, miou_from_counts
 from .folds import kfold_split, save_folds, load_folds
 
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
 
 # %% auto #0
-__all__ = ['TrainConfig', 'quantise', 'prob_histograms', 'OofStore', 'run_normaliser', 'fold_datasets', 'make_optimiser',
-           'Precision', 'precision_for', 'train_epoch', 'predict_probs', 'evaluate', 'save_checkpoint',
-           'load_fold_model', 'fold_done', 'train_fold', 'prepare_run', 'train_kfold', 'train_folds_parallel',
-           'bench_train']
-
-# %% ../nbs/06_train.ipynb #4038e6f0
-@dataclass
-class TrainConfig:
-    "Everything that defines a training run."
-    data: str = "data"                     # data root in the competition layout
-    out: str = "runs/deeplab"              # run folder
-    arch: str = "deeplabv3plus"            # deeplabv3plus or unet (the baseline)
-    encoder: str = "resnet34"              # smp encoder
-    encoder_weights: str|None = "imagenet" # 'imagenet' (downloads) or None
-    output_stride: int = 16                # DeepLabV3+: 16, or 8 for sharper masks
-    decoder_channels: int|None = None      # decoder width; smp's default (256) when None
-    encoder_depth: int = 5                 # encoder stages used: 3, 4 or 5
-    folds: int = 5                         # K
-    epochs: int = 20                       # at most; early stopping may end sooner
-    patience: int = 5                      # epochs without a better val mIoU before stopping
-    batch_size: int = 16
-    lr: float = 1e-3                       # AdamW peak learning rate
-    weight_decay: float = 1e-4
-    schedule: str = "onecycle"             # 'onecycle' or 'cosine'
-    loss: str = "bce+dice"                 # see fireseg.metrics.make_loss
-    bands: list|None = None                # band positions; all 10 when None
-    extra: list = field(default_factory=list)  # extra planes, e.g. ['vote', 'afi']
-    normalisation: str = "dn"              # 'dn' or 'standardise'
-    augment: str|None = "d4"               # 'd4' or None
-    crop: int|None = None                  # train on random crops of this size; whole patches when None
-    fire_crop: float = 0.0                 # share of crops placed to contain a fire pixel
-    input_skip: bool = False               # full-resolution 3×3 path from the input planes to the logits
-    cache_planes: bool = False             # compute extra planes once into RUN/planes
-    sun_elevation: float = 55              # for fire-test planes
-    grad_clip: float = 1.0                 # max gradient norm; 0 turns clipping off
-    amp: bool = True                       # mixed precision on CUDA (bf16 where supported, else fp16)
-    channels_last: bool = True             # channels-last memory on CUDA
-    val_threshold: float = 0.5             # threshold for the validation metric
-    num_workers: int = 2                   # loader processes
-    seed: int = 0
-    device: str|None = None                # 'cuda', 'cpu', ...; the best available when None
-    max_images: int|None = None            # use only the first N train images (smoke runs)
-
-    def save(self, path:str|Path)->Path: return write_text_atomic(path, json.dumps(asdict(self), indent=1))
-    @classmethod
-    def load(cls, path:str|Path)->"TrainConfig":
-        d = json.loads(Path(path).read_text()); known = {f.name for f in fields(cls)}
-        unknown = set(d) - known
-        if unknown: warnings.warn(f"{path}: ignoring unknown settings {sorted(unknown)}")
-        return cls(**{k: v for k, v in d.items() if k in known})
-    @property
-    def in_channels(self)->int: return len(band_positions(self.bands)) + len(self.extra)
-    def build_model(self, weights:bool=True)->torch.nn.Module:
-        "The network this config trains; random weights when `weights` is False (to load a checkpoint into)."
-        return create_model(self.arch, self.encoder, self.in_channels, self.encoder_weights if weights else None, self.output_stride,
-                            input_skip=self.input_skip, decoder_channels=self.decoder_channels, encoder_depth=self.encoder_depth)
-
-# %% ../nbs/06_train.ipynb #73b4178e
-def quantise(prob:np.ndarray)->np.ndarray:
-    "Probabilities in [0,1] as bytes: round(p·255)."
-    return np.rint(np.clip(prob, 0, 1) * 255).astype(np.uint8)
-
-def prob_histograms(q:np.ndarray,     # (B,H,W) uint8 quantised probabilities
-                    mask:np.ndarray,  # (B,H,W) 0/1 true masks
-                   )->np.ndarray:     # (B,2,256) int32: counts over fire, non-fire pixels
-    "Per image, histograms of quantised probabilities over fire and non-fire pixels."
-    b = len(q)
-    idx = q.astype(np.int64) + 256 * (1 - mask.astype(np.int64)) + 512 * np.arange(b)[:, None, None]
-    return np.bincount(idx.ravel(), minlength=512 * b).reshape(b, 2, 256).astype(np.int32)
-
-# %% ../nbs/06_train.ipynb #db247387
-class OofStore:
-    "Out-of-fold probabilities, histograms and masks of a run, under RUN/oof."
-    def __init__(self, run:str|Path):
-        self.path = Path(run)/"oof"
-        if not (self.path/"meta.json").exists(): raise FiresegError(f"{self.path}: no out-of-fold store; train the run first")
-        self.meta = json.loads((self.path/"meta.json").read_text())
-        self.names, self.folds = self.meta["names"], np.array(self.meta["folds"])
-        self.probs = np.load(self.path/"probs.npy", mmap_mode="r+")
-        self.hist = np.load(self.path/"hist.npy", mmap_mode="r+")
-        self.masks = np.load(self.path/"masks.npy", mmap_mode="r+")
-        self.done = np.load(self.path/"done.npy", mmap_mode="r+")
-
-    @classmethod
-    def create(cls, run:str|Path, names:Sequence[str], folds:Sequence[int], height:int=256, width:int=256)->"OofStore":
-        "Allocate an empty store for `names` (nothing is filled yet)."
-        path = Path(run)/"oof"; path.mkdir(parents=True, exist_ok=True); n = len(names)
-        for f, dt, shape in [("probs", np.uint8, (n, height, width)), ("hist", np.int32, (n, 2, 256)),
-                             ("masks", np.uint8, (n, height, (width + 7) // 8)), ("done", np.bool_, (n,))]:
-            with atomic_path(path/f"{f}.npy") as tmp:
-                a = np.lib.format.open_memmap(tmp, mode="w+", dtype=dt, shape=shape); a.flush(); del a
-        write_text_atomic(path/"meta.json", json.dumps({"n": n, "height": height, "width": width, "bins": 256,
-                                                         "names": list(names), "folds": [int(f) for f in folds]}))
-        return cls(run)
-
-    def write(self, rows:np.ndarray, prob:np.ndarray, mask:np.ndarray):
-        "Store probabilities (B,H,W) float and true masks (B,H,W) of images `rows`."
-        q = quantise(prob)
-        self.probs[rows] = q; self.hist[rows] = prob_histograms(q, mask)
-        self.masks[rows] = np.packbits(mask.astype(np.uint8), axis=-1)
-
-    def mark_done(self, rows:np.ndarray):
-        self.probs.flush(); self.hist.flush(); self.masks.flush()
-        self.done[rows] = True; self.done.flush()
-
-    def mask(self, i:int)->np.ndarray: return np.unpackbits(self.masks[i], axis=-1, count=self.meta["width"])
-    def __len__(self): return len(self.names)
-    def __repr__(self): return f"OofStore({self.path}: {int(self.done.sum())} of {len(self)} images filled)"
+__all__ = ['run_normaliser', 'fold_datasets', 'make_optimiser', 'Precision', 'precision_for', 'autocast_for', 'batch_to_device',
+           'train_epoch', 'predict_probs', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_fold_model',
+           'fold_result', 'fold_done', 'train_fold', 'prepare_run', 'train_kfold', 'train_folds_parallel']
 
 # %% ../nbs/06_train.ipynb #825aa904
-def run_normaliser(cfg:TrainConfig, layout:DataLayout, run:Path)->Normaliser:
+def run_normaliser(cfg:TrainConfig,      # the run's config
+                   layout:DataLayout,    # its data set
+                   run:Path,             # the run folder
+                  )->Normaliser:
     "The run's normaliser, computed once (band statistics for 'standardise') and saved in the run."
     path = run/"normaliser.json"
     if path.exists(): return Normaliser.load(path)
@@ -147,8 +49,13 @@ def run_normaliser(cfg:TrainConfig, layout:DataLayout, run:Path)->Normaliser:
     norm = make_normaliser(cfg.normalisation, cfg.bands, stats); norm.save(path)
     return norm
 
-def fold_datasets(cfg:TrainConfig, layout:DataLayout, folds:pd.DataFrame, fold:int, norm:Normaliser,
-                  cache:PlaneCache|None=None)->tuple[FirePatches, FirePatches, np.ndarray]:
+def fold_datasets(cfg:TrainConfig,             # the run's config
+                  layout:DataLayout,           # its data set
+                  folds:pd.DataFrame,          # train_img, fold: from folds.csv
+                  fold:int,                    # the fold held out for validation
+                  norm:Normaliser,             # the run's normaliser
+                  cache:PlaneCache|None=None,  # the run's plane cache, if any
+                 )->tuple[FirePatches, FirePatches, np.ndarray]:  # train, validation, the validation rows
     "Train and validation datasets of one fold, and the validation rows."
     tr, va = np.flatnonzero(folds.fold.values != fold), np.flatnonzero(folds.fold.values == fold)
     kw = dict(bands=cfg.bands, normaliser=norm, extra=cfg.extra, plane_cache=cache, sun_elevation=cfg.sun_elevation)
@@ -157,7 +64,10 @@ def fold_datasets(cfg:TrainConfig, layout:DataLayout, folds:pd.DataFrame, fold:i
     return train, valid, va
 
 # %% ../nbs/06_train.ipynb #9ec40f0e
-def make_optimiser(model:torch.nn.Module, cfg:TrainConfig, steps_per_epoch:int):
+def make_optimiser(model:torch.nn.Module, # the network to train
+                   cfg:TrainConfig,       # lr, weight_decay, epochs and schedule come from here
+                   steps_per_epoch:int,   # optimiser steps in one epoch
+                  )->tuple:               # the optimiser and its per-step schedule
     "AdamW and its per-step learning-rate schedule."
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     total = max(1, cfg.epochs * steps_per_epoch)
@@ -170,34 +80,49 @@ def make_optimiser(model:torch.nn.Module, cfg:TrainConfig, steps_per_epoch:int):
 @dataclass
 class Precision:
     "How a device computes: autocast dtype (None for fp32), gradient scaler, memory format."
-    device: str
-    dtype: torch.dtype|None = None
-    scaler: object = None
+    device: str                               # where the model runs
+    dtype: torch.dtype|None = None            # autocast dtype; None for fp32
+    scaler: object = None                     # a GradScaler for fp16; None otherwise
     memory_format: torch.memory_format = torch.contiguous_format
 
-def precision_for(device:str, amp:bool=True, channels_last:bool=True)->Precision:
+def precision_for(device:str,              # 'cuda', 'cuda:1', 'cpu', ...
+                  amp:bool=True,           # mixed precision on CUDA
+                  channels_last:bool=True, # channels-last memory on CUDA
+                 )->Precision:
     "Mixed precision and channels-last on CUDA; fp32 elsewhere."
     if not str(device).startswith("cuda"): return Precision(str(device))
     dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if amp else None
     scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
     return Precision(str(device), dtype, scaler, torch.channels_last if channels_last else torch.contiguous_format)
 
-def _autocast(prec:Precision):
+def autocast_for(prec:Precision):
+    "The autocast context of `prec`: mixed precision on CUDA, a no-op for fp32."
     return torch.autocast("cuda", dtype=prec.dtype) if prec.dtype is not None else torch.autocast("cpu", enabled=False)
 
-def _to_device(batch:dict, prec:Precision)->tuple[torch.Tensor, torch.Tensor|None]:
+def batch_to_device(batch:dict,        # a batch from `patch_loader`: image, mask (training) and index
+                    prec:Precision,    # where it goes, in which memory format
+                   )->tuple[torch.Tensor, torch.Tensor|None]:   # images, masks (None for test data)
+    "Move a batch's images (and masks) to the device, without waiting for the copy."
     x = batch["image"].to(prec.device, non_blocking=True).contiguous(memory_format=prec.memory_format)
     y = batch["mask"].to(prec.device, non_blocking=True) if "mask" in batch else None
     return x, y
 
 # %% ../nbs/06_train.ipynb #3fac3534
-def train_epoch(model, loader, loss_fn, opt, sched, prec:Precision, grad_clip:float=1.0, desc:str="train")->float:
+def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
+                loader,                  # batches of image, mask
+                loss_fn,                 # loss(logits, target), e.g. from `make_loss`
+                opt,                     # the optimiser
+                sched,                   # its schedule, stepped every batch
+                prec:Precision,          # device, autocast and scaler
+                grad_clip:float=1.0,     # max gradient norm; 0 for none
+                desc:str="train",        # the progress bar's label
+               )->float:                 # the mean training loss
     "One pass over `loader`; returns the mean training loss."
     model.train(); total, n = 0.0, 0
     bar = tqdm(loader, desc=desc, leave=False, unit="batch", disable=not _SHOW_BARS)
     for batch in bar:
-        x, y = _to_device(batch, prec)
-        with _autocast(prec): loss = loss_fn(model(x).float(), y)
+        x, y = batch_to_device(batch, prec)
+        with autocast_for(prec): loss = loss_fn(model(x).float(), y)
         opt.zero_grad(set_to_none=True)
         if prec.scaler is not None:
             prec.scaler.scale(loss).backward(); prec.scaler.unscale_(opt)
@@ -213,15 +138,24 @@ def train_epoch(model, loader, loss_fn, opt, sched, prec:Precision, grad_clip:fl
 
 # %% ../nbs/06_train.ipynb #c66cd846
 @torch.no_grad()
-def predict_probs(model, loader, prec:Precision, desc:str="predict"):
+def predict_probs(model:torch.nn.Module,  # the network, on `prec.device`
+                  loader,                 # batches from `patch_loader`
+                  prec:Precision,         # device, autocast
+                  desc:str="predict",     # the progress bar's label
+                 ):                       # yields rows, (B,H,W) float32 probabilities, (B,H,W) uint8 masks or None
     "Yield (rows, probabilities (B,H,W) float32 numpy, masks or None) batch by batch."
     model.eval()
     for batch in tqdm(loader, desc=desc, leave=False, unit="batch", disable=not _SHOW_BARS):
-        x, y = _to_device(batch, prec)
-        with _autocast(prec): p = torch.sigmoid(model(x).float())[:, 0]
+        x, y = batch_to_device(batch, prec)
+        with autocast_for(prec): p = torch.sigmoid(model(x).float())[:, 0]
         yield batch["index"].numpy(), p.cpu().numpy(), None if y is None else y[:, 0].cpu().numpy().astype(np.uint8)
 
-def evaluate(model, loader, loss_fn, prec:Precision, threshold:float=0.5)->dict:
+def evaluate(model:torch.nn.Module,  # the network, on `prec.device`
+             loader,                 # validation batches, with masks
+             loss_fn,                # the training loss, for the validation loss
+             prec:Precision,         # device, autocast
+             threshold:float=0.5,    # probability threshold of the mIoU
+            )->dict:                 # val_loss, val_miou (per image), val_miou_global
     "Validation loss and mIoU (per-image and global) at `threshold`."
     counts, loss, n = [], 0.0, 0
     for _, p, m in predict_probs(model, loader, prec, desc="validate"):
@@ -232,19 +166,40 @@ def evaluate(model, loader, loss_fn, prec:Precision, threshold:float=0.5)->dict:
     return {"val_loss": loss / n, "val_miou": miou_from_counts(c, "per_image"), "val_miou_global": miou_from_counts(c, "global")}
 
 # %% ../nbs/06_train.ipynb #4dfe6254
-def save_checkpoint(path:Path, model, cfg:TrainConfig, fold:int, epoch:int, **extra)->Path:
+def _plain_state(sched)->dict:
+    "A schedule's state without functions, which `weights_only` loading refuses (the schedule rebuilds them)."
+    return {k: v for k, v in sched.state_dict().items() if not callable(v)}
+
+def save_checkpoint(path:Path,             # best.pt or last.pt of a fold
+                    model:torch.nn.Module, # its weights are saved
+                    cfg:TrainConfig,       # the run's config, saved beside them
+                    fold:int,              # the fold
+                    epoch:int,             # the epoch just finished
+                    **extra,               # anything else to keep: scores, optimiser state, ...
+                   )->Path:
     "Save a checkpoint atomically."
     state = {"model": model.state_dict(), "config": asdict(cfg), "fold": fold, "epoch": epoch, **extra}
     with atomic_path(path) as tmp: torch.save(state, tmp)
     return path
 
-def load_fold_model(run:str|Path, fold:int, device:str="cpu", which:str="best")->tuple[torch.nn.Module, dict]:
+def load_checkpoint(path:Path,          # a checkpoint file
+                    device:str="cpu",   # where its tensors go
+                   )->dict:
+    "Load a checkpoint safely: tensors and plain data only, so nothing in it can run."
+    if not path.exists(): raise FiresegError(f"{path}: no checkpoint")
+    try: return torch.load(path, map_location=device, weights_only=True)
+    except Exception as e: raise FiresegError(f"{path}: not a fireseg checkpoint, or one holding more than weights and plain data ({type(e).__name__}: {str(e)[:200]})") from None
+
+def load_fold_model(run:str|Path,       # the run folder
+                    fold:int,           # which fold
+                    device:str="cpu",   # where the model goes
+                    which:str="best",   # 'best' or 'last'
+                   )->tuple[torch.nn.Module, dict]:   # the model in eval mode, the checkpoint
     "The model of one fold, ready for prediction, and its checkpoint."
     path = Path(run)/f"fold{fold}"/f"{which}.pt"
     if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has fold {fold} been trained?")
-    ck = torch.load(path, map_location=device, weights_only=False)
-    c = TrainConfig(**{k: v for k, v in ck["config"].items() if k in {f.name for f in fields(TrainConfig)}})
-    model = c.build_model(weights=False)
+    ck = load_checkpoint(path, device)
+    model = TrainConfig.from_dict(ck["config"], str(path)).build_model(weights=False)
     model.load_state_dict(ck["model"]); model.to(device).eval()
     return model, ck
 
@@ -253,14 +208,23 @@ def _append_log(path:Path, rows:list[dict]):
     with atomic_path(path) as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
 
 def _fill_oof(model, valid:FirePatches, rows:np.ndarray, store:OofStore, cfg:TrainConfig, prec:Precision):
+    "Predict the validation images with the fold's best model, into their rows of the OOF store."
     dl = patch_loader(valid, cfg.batch_size, num_workers=min(cfg.num_workers, 1))
     for idx, p, m in predict_probs(model, dl, prec, desc="out-of-fold"): store.write(rows[idx], p, m)
     store.mark_done(rows)
 
-def fold_done(run:Path, fold:int)->bool: return (Path(run)/f"fold{fold}"/"done.json").exists()
+def fold_result(run:Path, fold:int)->dict|None:
+    "A finished fold's best scores (its done.json), or None while it is not finished."
+    p = Path(run)/f"fold{fold}"/"done.json"
+    return json.loads(p.read_text()) if p.exists() else None
+
+def fold_done(run:Path, fold:int)->bool: return fold_result(run, fold) is not None
 
 # %% ../nbs/06_train.ipynb #568d6dc2
-def train_fold(cfg:TrainConfig, fold:int, resume:bool=True)->dict:
+def train_fold(cfg:TrainConfig,     # a prepared run's config
+               fold:int,            # the fold to train
+               resume:bool=True,    # continue from last.pt when there is one
+              )->dict:              # fold, best_epoch, val_miou, val_miou_global, val_loss
     "Train (or resume) one fold; returns its best validation scores."
     run = Path(cfg.out); fdir = run/f"fold{fold}"; fdir.mkdir(parents=True, exist_ok=True)
     layout, folds = _run_layout(cfg), load_folds(run)
@@ -279,7 +243,7 @@ def train_fold(cfg:TrainConfig, fold:int, resume:bool=True)->dict:
     loss_fn = make_loss(cfg.loss)
     start, best, log, stale = 0, -1.0, [], 0
     if resume and (fdir/"last.pt").exists():
-        ck = torch.load(fdir/"last.pt", map_location=device, weights_only=False)
+        ck = load_checkpoint(fdir/"last.pt", device)
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["optimizer"]); sched.load_state_dict(ck["scheduler"])
         if prec.scaler is not None and ck.get("scaler"): prec.scaler.load_state_dict(ck["scaler"])
         start, best, log, stale = ck["epoch"] + 1, ck["best"], ck["log"], ck["stale"]
@@ -295,12 +259,12 @@ def train_fold(cfg:TrainConfig, fold:int, resume:bool=True)->dict:
             best, stale = row["val_miou"], 0
             save_checkpoint(fdir/"best.pt", model, cfg, fold, epoch, scores=row)
         else: stale += 1
-        save_checkpoint(fdir/"last.pt", model, cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=sched.state_dict(),
+        save_checkpoint(fdir/"last.pt", model, cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=_plain_state(sched),
                         scaler=prec.scaler.state_dict() if prec.scaler is not None else None, best=best, log=log, stale=stale)
         _append_log(fdir/"log.csv", log)
     if not (fdir/"best.pt").exists(): raise FiresegError(f"{fdir}: no epoch finished; nothing to keep")
     model, ck = load_fold_model(run, fold, device)
-    _fill_oof(model.to(memory_format=prec.memory_format), valid_ds, vrows, OofStore(run), cfg, prec)
+    _fill_oof(model.to(memory_format=prec.memory_format), valid_ds, vrows, OofStore(run, writable=True), cfg, prec)
     result = {"fold": fold, "best_epoch": ck["epoch"], **{k: ck["scores"][k] for k in ("val_miou", "val_miou_global", "val_loss")}}
     write_text_atomic(fdir/"done.json", json.dumps(result, indent=1))
     return result
@@ -312,7 +276,9 @@ def _run_layout(cfg:TrainConfig)->DataLayout:
     if cfg.max_images: layout.train = layout.train.iloc[:cfg.max_images].reset_index(drop=True)
     return layout
 
-def prepare_run(cfg:TrainConfig, resume:bool=False)->TrainConfig:
+def prepare_run(cfg:TrainConfig,      # the run to start
+                resume:bool=False,    # reopen a run folder that exists, with its saved config
+               )->TrainConfig:        # the config the run uses (the saved one when resuming)
     "Create (or reopen, when resuming) the run folder: config, folds, normaliser, OOF store."
     run = Path(cfg.out)
     if (run/"config.json").exists():
@@ -326,7 +292,6 @@ def prepare_run(cfg:TrainConfig, resume:bool=False)->TrainConfig:
     save_folds(folds, run/"folds.csv")
     run_normaliser(cfg, layout, run)
     if cfg.cache_planes and cfg.extra: build_plane_cache(layout.train_images, cfg.extra, run/"planes", cfg.sun_elevation)
-    from fireseg.data import tiff_layout
     first = tiff_layout(layout.train_images[0])
     OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
     cfg.save(run/"config.json")   # last: a folder with config.json is a complete start
@@ -342,9 +307,11 @@ def _fold_jobs(cfg:TrainConfig, jobs:int)->int:
         warnings.warn("this system cannot fork processes; the folds train one at a time"); return 1
     return jobs
 
-def train_kfold(cfg:TrainConfig, resume:bool=False, only:Sequence[int]|None=None,
-                jobs:int=1, # folds trained at once, each in its own process with one torch thread (CPU only)
-               )->pd.DataFrame:
+def train_kfold(cfg:TrainConfig,                 # the run
+                resume:bool=False,              # continue a run folder that exists
+                only:Sequence[int]|None=None,   # train only these folds; all when None
+                jobs:int=1,                     # folds trained at once, each in its own process with one torch thread (CPU only)
+               )->pd.DataFrame:                 # one row per fold: fold, best_epoch, val_miou, val_miou_global, val_loss
     "Train every fold of a run (or those in `only`); finished folds are skipped."
     jobs = _fold_jobs(cfg, jobs)
     cfg = prepare_run(cfg, resume)
@@ -353,7 +320,7 @@ def train_kfold(cfg:TrainConfig, resume:bool=False, only:Sequence[int]|None=None
     if jobs > 1 and len(todo) > 1: train_folds_parallel(cfg, todo, jobs)
     else:
         for k in todo: train_fold(cfg, k, resume=True)
-    return pd.DataFrame([json.loads((Path(cfg.out)/f"fold{k}"/"done.json").read_text()) for k in wanted])
+    return pd.DataFrame([fold_result(Path(cfg.out), k) for k in wanted])
 
 # %% ../nbs/06_train.ipynb #fb4e3481
 def _fold_process(cfg:TrainConfig, fold:int, errors):
@@ -384,7 +351,7 @@ def train_folds_parallel(cfg:TrainConfig,    # a prepared run's config
                 for s in wait(list(running)):
                     k, p = running.pop(s); p.join()
                     if p.exitcode: failed[k] = _exit_reason(p.exitcode); continue
-                    score = json.loads((Path(cfg.out)/f"fold{k}"/"done.json").read_text())["val_miou"]
+                    score = fold_result(Path(cfg.out), k)["val_miou"]
                     bar.update(); bar.set_postfix_str(f"fold {k}: val mIoU {score:.3f}")
         finally:
             for k, p in running.values(): p.terminate(); p.join()
@@ -395,66 +362,3 @@ def train_folds_parallel(cfg:TrainConfig,    # a prepared run's config
         left = f"; not started: {pending}" if pending else ""
         raise FiresegError(f"{cfg.out}: {len(failed)} fold(s) failed{left}. Finished folds and saved epochs are kept; "
                            f"train again with resume=True (--resume) to continue.\n{lines}")
-
-# %% ../nbs/06_train.ipynb #83559ccd
-def _bare_pass(model, x, y, loss_fn, opt, steps:int)->float:
-    "The minimal loop: forward, loss, backward, step."
-    model.train(); t0 = time.perf_counter()
-    for _ in range(steps):
-        opt.zero_grad(set_to_none=True); loss_fn(model(x), y).backward(); opt.step()
-    if x.is_cuda: torch.cuda.synchronize()
-    return time.perf_counter() - t0
-
-def _kit_pass(model, batch:dict, loss_fn, opt, sched, prec:Precision, steps:int)->float:
-    "The kit's `train_epoch` over `steps` copies of one batch."
-    t0 = time.perf_counter()
-    train_epoch(model, [batch] * steps, loss_fn, opt, sched, prec, grad_clip=1.0, desc="bench")
-    if prec.device.startswith("cuda"): torch.cuda.synchronize()
-    return time.perf_counter() - t0
-
-def bench_train(arch:str="deeplabv3plus",  # model to time
-                encoder:str|None=None,      # smp encoder; the tiny test encoder on CPU, resnet34 on CUDA, when None
-                in_channels:int=4,          # e.g. bands 7,6,2 plus the vote plane
-                size:int|None=None,         # image side; 64 on CPU, 256 on CUDA when None
-                batch_size:int|None=None,   # 8 on CPU, 16 on CUDA when None
-                steps:int=10,               # training steps per pass
-                passes:int=5,               # timed passes of each loop (medians reported)
-                device:str|None=None,       # the best available when None
-                seed:int=0,
-               )->dict:
-    "Training images/s through the kit's loop and through a bare smp loop; on CUDA also fp32 vs AMP + channels-last."
-    from fireseg.models import TINY_ENCODER
-    device = default_device(device); cuda = device.startswith("cuda")
-    encoder = encoder or ("resnet34" if cuda else TINY_ENCODER)
-    size, batch_size = size or (256 if cuda else 64), batch_size or (16 if cuda else 8)
-    seed_everything(seed)
-    x = torch.rand(batch_size, in_channels, size, size)
-    y = (torch.rand(batch_size, 1, size, size) > 0.99).float()
-    batch = {"image": x, "mask": y}
-    loss_fn = make_loss("bce+dice")
-    def setup(prec):
-        model = create_model(arch, encoder, in_channels).to(device).to(memory_format=prec.memory_format)
-        opt = torch.optim.AdamW(model.parameters(), 1e-4)
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
-        return model, opt, sched
-    fp32 = precision_for(device, amp=False, channels_last=False)
-    model, opt, sched = setup(fp32)
-    xd, yd = _to_device(batch, fp32)
-    _bare_pass(model, xd, yd, loss_fn, opt, 2); _kit_pass(model, batch, loss_fn, opt, sched, fp32, 2)   # warm-up
-    kit, bare = [], []
-    for _ in range(passes):
-        kit.append(_kit_pass(model, batch, loss_fn, opt, sched, fp32, steps))
-        bare.append(_bare_pass(model, xd, yd, loss_fn, opt, steps))
-    n = steps * batch_size
-    out = {"device": device, "arch": arch, "encoder": encoder, "size": size, "batch_size": batch_size, "steps": steps, "passes": passes,
-           "kit_images_per_s": round(n / float(np.median(kit)), 2), "bare_images_per_s": round(n / float(np.median(bare)), 2)}
-    out["overhead"] = round(float(np.median(kit)) / float(np.median(bare)) - 1, 4)
-    if cuda:
-        amp = precision_for(device)
-        m2, o2, s2 = setup(amp)
-        _kit_pass(m2, batch, loss_fn, o2, s2, amp, 2)
-        fast = [_kit_pass(m2, batch, loss_fn, o2, s2, amp, steps) for _ in range(passes)]
-        out["amp_images_per_s"] = round(n / float(np.median(fast)), 2)
-        out["amp_speedup"] = round(float(np.median(kit)) / float(np.median(fast)), 3)
-        out["amp_dtype"] = str(amp.dtype).replace("torch.", "")
-    return out
