@@ -111,6 +111,7 @@ def some_values(a:np.ndarray, # any array
     u = np.unique(a)
     return ", ".join(str(x) for x in u[:k]) + (f", ... ({len(u)} distinct)" if len(u) > k else "")
 
+# %% ../nbs/00_core.ipynb #ac469f41
 def as_mask01(mask,                 # bool, or numbers that are all 0 or 1
               what:str="mask",      # how to name it in an error: a file or image name
               ndim:int|None=None,   # the number of dimensions required; any when None
@@ -145,7 +146,10 @@ def atomic_path(path:str|Path, # the file to write in the end
     finally:
         if tmp.exists(): tmp.unlink()
 
-def write_text_atomic(path:str|Path, text:str)->Path:
+# %% ../nbs/00_core.ipynb #30ff7fdf
+def write_text_atomic(path:str|Path, # the file to write
+                      text:str,      # its whole content
+                     )->Path:
     "Write `text` to `path` atomically."
     with atomic_path(path) as tmp: Path(tmp).write_text(text)
     return Path(path)
