@@ -17,7 +17,7 @@ from .core import FiresegError, N_BANDS, atomic_path, band_positions, as_mask01,
 
 # %% auto #0
 __all__ = ['TRAIN_META', 'TEST_META', 'META_COLUMNS', 'FOLDERS', 'TiffLayout', 'tiff_layout', 'write_patch', 'read_raw',
-           'check_patch_pixels', 'read_patch', 'read_mask', 'read_meta', 'DataLayout', 'write_dataset', 'toy_patch']
+           'check_patch_pixels', 'read_patch', 'read_mask', 'read_meta', 'DataLayout', 'toy_patch', 'write_dataset']
 
 # %% ../nbs/01_patchio.ipynb #79c9fa06
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class TiffLayout:
     @property
     def bands(self)->int: return self._dim(2)
 
+# %% ../nbs/01_patchio.ipynb #0edebb2c
 def tiff_layout(path:str|Path, # a GeoTIFF
                )->TiffLayout:
     "Read a TIFF's header: shape, dtype, storage; raise `FiresegError` if it is unreadable or truncated."
@@ -94,6 +95,7 @@ def _read_into(path, layout:TiffLayout, out:np.ndarray|None)->np.ndarray:
     if got < out.nbytes: raise FiresegError(f"{path}: truncated, {got:,} of {out.nbytes:,} pixel bytes present")
     return out
 
+# %% ../nbs/01_patchio.ipynb #7390b9fa
 def _read_strips(path, layout:TiffLayout)->np.ndarray:
     "Uncompressed strips stored out of order (GDAL writes all-zero strips last): one read of their span, then a gather."
     offs, counts = (np.asarray(v, np.int64) for v in layout.strips)
@@ -104,6 +106,7 @@ def _read_strips(path, layout:TiffLayout)->np.ndarray:
     b = np.frombuffer(buf, np.uint8)
     return np.concatenate([b[o:o+n] for o, n in zip(offs - lo, counts)]).view(layout.dtype).reshape(layout.shape)
 
+# %% ../nbs/01_patchio.ipynb #02e82fa8
 def read_raw(path:str|Path,              # a GeoTIFF
              layout:TiffLayout|None=None, # its header, if already read
              out:np.ndarray|None=None,    # a buffer to reuse, when its shape and dtype fit
@@ -128,6 +131,7 @@ def check_patch_pixels(path:str|Path,        # where the pixels came from, for m
     bands = 1 if a.ndim == 2 else a.shape[-1]
     if bands != n_bands: raise FiresegError(f"{path}: {bands} band{'s'*(bands!=1)}, expected {n_bands}")
 
+# %% ../nbs/01_patchio.ipynb #7d466020
 def read_patch(path:str|Path,     # a GeoTIFF patch
                bands=None,        # 1-based band positions or names to keep; all when None
               )->np.ndarray:      # (C,H,W) uint16
@@ -193,6 +197,17 @@ class DataLayout:
         return f"DataLayout({self.root}: {n(self.train)} train, {n(self.test)} test)"
 
 # %% ../nbs/01_patchio.ipynb #7837a985
+def toy_patch(seed:int,     # which toy patch
+              size:int=32,  # its height and width
+             )->tuple[np.ndarray, np.ndarray]:  # (10,H,W) uint16 DNs, (H,W) uint8 mask
+    "A toy patch for tests and examples: random land DNs and one 3×3 fire, saturated in SWIR1 and SWIR2."
+    r = np.random.default_rng(seed)
+    dn = r.integers(6000, 20000, (N_BANDS, size, size)).astype(np.uint16)
+    m = np.zeros((size, size), np.uint8); y, x = r.integers(4, size-6, 2); m[y:y+3, x:x+3] = 1
+    dn[5:7][:, m == 1] = 65535
+    return dn, m
+
+# %% ../nbs/01_patchio.ipynb #0e153f55
 def write_dataset(root:str|Path,        # the data root to create
                   train:Sequence,       # (patch (10,H,W) uint16, mask (H,W) uint8) pairs
                   test:Sequence=(),     # test patches
@@ -212,13 +227,3 @@ def write_dataset(root:str|Path,        # the data root to create
     with atomic_path(root/TEST_META) as tmp:
         pd.DataFrame({"test_img": [f"test_img_{i}.tif" for i in range(len(test))]}).to_csv(tmp, index=False)
     return root
-
-def toy_patch(seed:int,     # which toy patch
-              size:int=32,  # its height and width
-             )->tuple[np.ndarray, np.ndarray]:  # (10,H,W) uint16 DNs, (H,W) uint8 mask
-    "A toy patch for tests and examples: random land DNs and one 3×3 fire, saturated in SWIR1 and SWIR2."
-    r = np.random.default_rng(seed)
-    dn = r.integers(6000, 20000, (N_BANDS, size, size)).astype(np.uint16)
-    m = np.zeros((size, size), np.uint8); y, x = r.integers(4, size-6, 2); m[y:y+3, x:x+3] = 1
-    dn[5:7][:, m == 1] = 65535
-    return dn, m
