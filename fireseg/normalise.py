@@ -79,10 +79,12 @@ def make_normaliser(name:str="dn",          # 'dn' (DN/65535) or 'standardise'
     return Normaliser("standardise", pos, [stats["mean"][b-1] for b in pos], [stats["std"][b-1] for b in pos])
 
 # %% ../nbs/01c_normalise.ipynb #e3cfdebe
-def plane_names(extra:Sequence)->list[str]:
+def plane_names(extra:Sequence, # plane names or functions
+               )->list[str]:
     "Names of extra planes, for configs and logs."
     return [e if isinstance(e, str) else getattr(e, "__name__", "plane") for e in extra]
 
+# %% ../nbs/01c_normalise.ipynb #167c93af
 def model_input_channels(bands=None, # band positions or names kept from the patch; all 10 when None
                          extra=(),   # extra planes appended after the bands: names or functions
                         )->int:      # the network's `in_channels`
@@ -119,6 +121,7 @@ class PlaneCache:
         if name not in self.rows: raise FiresegError(f"{self.path}: no cached planes for {name}; rebuild the cache")
         return np.asarray(self.data[self.rows[name]])
 
+# %% ../nbs/01c_normalise.ipynb #a56e0b99
 def build_plane_cache(images:Sequence,                   # patch paths
                       extra:Sequence,                    # plane names or functions
                       path:str|Path,                     # cache folder
