@@ -83,6 +83,7 @@ def show_predictions(layout:DataLayout,  # the data set the masks are for
     fig.tight_layout()
     return fig
 
+# %% ../nbs/01e_plots.ipynb #0da89550
 def save_figure(fig,               # a matplotlib figure
                 path:str|Path,     # the PNG to write
                 dpi:int=100,       # resolution
