@@ -65,6 +65,7 @@ def guarded_ratio(num:np.ndarray, # numerator
     "num/den with a zero denominator replaced by machine epsilon, as the released mask code guards its ratios."
     return num / np.where(den == 0, _EPS, den)
 
+# %% ../nbs/02_firetests.ipynb #f4682932
 def plain_ratio(num:np.ndarray, # numerator
                 den:np.ndarray, # denominator
                )->np.ndarray:   # may hold ±inf (x/0) and NaN (0/0)
@@ -78,11 +79,14 @@ def _shift_combine(mask, op):
     c = b.copy(); op(c[1:], b[:-1], out=c[1:]); op(c[:-1], b[1:], out=c[:-1])
     return c
 
-def dilate3(mask:np.ndarray)->np.ndarray:
+def dilate3(mask:np.ndarray, # (H,W) bool or 0/1 mask
+           )->np.ndarray:
     "3×3 square dilation; pixels outside the image are off."
     return _shift_combine(mask, np.logical_or)
 
-def erode3(mask:np.ndarray)->np.ndarray:
+# %% ../nbs/02_firetests.ipynb #d504b2db
+def erode3(mask:np.ndarray, # (H,W) bool or 0/1 mask
+          )->np.ndarray:
     "3×3 square erosion; pixels outside the image count as on, so the border is not eroded."
     return _shift_combine(mask, np.logical_and)
 
@@ -166,6 +170,9 @@ def _integrals(layers:Sequence[np.ndarray])->np.ndarray:
     for k, a in enumerate(layers): _layer(F, k)[1:, 1:] = a
     return _prefix_sums(F)
 
+# Summing in float64 costs one dependent addition per element along each row, which is slow in a scan. Storing two layers as the real and imaginary parts of one complex number lets the processor do both additions at once, halving that pass; the results are the same IEEE sums.
+
+# %% ../nbs/02_firetests.ipynb #6a7372bb
 def _corners(F, t, b, l, r):
     "The four corner values of each window, each (layers, windows)."
     g = lambda y, x: F[y, :, x, :].reshape(len(y), -1).T
@@ -178,8 +185,6 @@ def _box(P, t, b, l, r):
 def _clipped(cy, cx, half, H, W):
     "Bounds t, b, l, r of windows centred on (cy, cx) with half-width `half`, clipped to an H×W image."
     return np.maximum(cy - half, 0), np.minimum(cy + half + 1, H), np.maximum(cx - half, 0), np.minimum(cx + half + 1, W)
-
-# Summing in float64 costs one dependent addition per element along each row, which is slow in a scan. Storing two layers as the real and imaginary parts of one complex number lets the processor do both additions at once, halving that pass; the results are the same IEEE sums.
 
 # %% ../nbs/02_firetests.ipynb #1fd74ab6
 def _window_sums(planes, allowed, y0, y1, x0, x1)->dict:
@@ -413,6 +418,7 @@ def fire_vote(dn:np.ndarray,                     # (10,H,W) DN patch
     t = fire_tests(dn, sun_elevation, **kwargs)
     return ((t["schroeder"] + t["kumar_roy"] + t["murphy"]) >= 2).astype(np.uint8)
 
+# %% ../nbs/02_firetests.ipynb #43ed7d27
 def fire_intersection(dn:np.ndarray,                     # (10,H,W) DN patch
                       sun_elevation:float=SUN_ELEVATION, # degrees
                       **kwargs,                          # saturated, as_released, mult, add, method: see `fire_tests`
