@@ -72,6 +72,7 @@ def rule_masks(images:Sequence[str|Path],          # image patch paths
     jobs = [(str(p), rule, float(sun_elevation)) for p in images]
     return _ordered_map(_rule_one, jobs, workers, f"{rule} masks", progress)
 
+# %% ../nbs/02c_baseline.ipynb #8344d6a3
 def vote_predictions(images:Sequence[str|Path],          # image patch paths, e.g. `DataLayout.test_images`
                      rule:str="vote",                    # a name from `RULES`
                      sun_elevation:float=SUN_ELEVATION,  # degrees
@@ -86,12 +87,6 @@ def vote_predictions(images:Sequence[str|Path],          # image patch paths, e.
     return dict(zip(names, rule_masks(images, rule, sun_elevation, workers, progress)))
 
 # %% ../nbs/02c_baseline.ipynb #fa230e08
-def _counts_one(job)->np.ndarray:
-    img, msk, rule, sun_elevation = job
-    pred, true = rule_mask(read_patch(img), rule, sun_elevation), read_mask(msk)
-    if pred.shape != true.shape: raise FiresegError(f"{msk}: mask is {true.shape[0]}×{true.shape[1]} but its image is {pred.shape[0]}×{pred.shape[1]}")
-    return confusion_counts(pred, true)[0]
-
 def _train_layout(layout)->DataLayout:
     layout = layout if isinstance(layout, DataLayout) else DataLayout.from_root(layout)
     if layout.train is None: raise FiresegError(f"{layout.root}: no train_meta.csv, so there are no train masks to score against")
@@ -102,6 +97,13 @@ def _check_indices(indices, n:int)->np.ndarray:
     if idx.size and not np.issubdtype(idx.dtype, np.integer): raise FiresegError(f"indices must be integers, got dtype {idx.dtype}")
     if idx.size and (idx.min() < 0 or idx.max() >= n): raise FiresegError(f"indices must be in 0..{n-1}, got {idx.min()}..{idx.max()}")
     return idx.astype(np.int64)
+
+# %% ../nbs/02c_baseline.ipynb #3da4db79
+def _counts_one(job)->np.ndarray:
+    img, msk, rule, sun_elevation = job
+    pred, true = rule_mask(read_patch(img), rule, sun_elevation), read_mask(msk)
+    if pred.shape != true.shape: raise FiresegError(f"{msk}: mask is {true.shape[0]}×{true.shape[1]} but its image is {pred.shape[0]}×{pred.shape[1]}")
+    return confusion_counts(pred, true)[0]
 
 def rule_counts(layout:DataLayout|str|Path,         # the data set, or its root folder
                 indices:Sequence[int]|None=None,    # train rows to score; all when None
