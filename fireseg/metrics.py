@@ -54,6 +54,7 @@ def iou_from_counts(counts:np.ndarray, # (N,4) TP, FP, FN, TN from `confusion_co
     tp, union = counts[:, 0], counts[:, :3].sum(1)
     return np.divide(tp, union, out=np.ones(len(counts)), where=union > 0)
 
+# %% ../nbs/04_metrics.ipynb #7dd28fb0
 def image_iou(pred,          # (N,H,W) or (H,W) 0/1 predicted masks; a memmap is fine
               true,          # true masks, the same shape
               chunk:int=512, # images counted at once
@@ -76,6 +77,7 @@ def miou_from_counts(counts:np.ndarray,          # (N,4) TP, FP, FN, TN
     tp, fp, fn = (int(x) for x in counts[:, :3].sum(0))
     return tp/(tp+fp+fn) if tp+fp+fn else 1.0
 
+# %% ../nbs/04_metrics.ipynb #83548bc1
 def miou(pred,                    # (N,H,W) or (H,W) 0/1 predicted masks; a memmap is fine
          true,                    # true masks, the same shape
          mode:MiouMode="per_image", # 'per_image' mean of IoUs, or 'global' pooled IoU
@@ -97,6 +99,7 @@ def scores_from_counts(counts:np.ndarray, # (N,4) TP, FP, FN, TN
             "precision": _ratio(tp, tp+fp, tp+fn == 0), "recall": _ratio(tp, tp+fn, tp+fp == 0),
             "f1": _ratio(2*tp, 2*tp+fp+fn, True)}
 
+# %% ../nbs/04_metrics.ipynb #14fc38ca
 def fire_scores(pred,          # (N,H,W) or (H,W) 0/1 predicted masks
                 true,          # true masks, the same shape
                 chunk:int=512, # images counted at once
