@@ -22,14 +22,14 @@ class TrainConfig:
     out: str = "runs/deeplab"              # run folder
     arch: str = "deeplabv3plus"            # deeplabv3plus, or unet for the baseline (also unetplusplus, fpn)
     encoder: str = "resnet34"              # smp encoder, or tu-<timm model>
-    encoder_weights: str|None = "imagenet" # encoder weights: 'imagenet' (downloads) or None for random ones
+    encoder_weights: str|None = "imagenet" # encoder weights: 'imagenet' (downloads), a local weights file or folder, or None for random ones
     output_stride: int = 16                # DeepLabV3+: 16, or 8 for sharper masks
     decoder_channels: int|None = None      # decoder width; smp's default (256) when None
     encoder_depth: int = 5                 # encoder stages used: 3, 4 or 5
     folds: int = 5                         # K, the number of folds
     epochs: int = 20                       # at most this many epochs per fold; early stopping may end sooner
     patience: int = 5                      # epochs without a better validation mIoU before stopping
-    batch_size: int = 16                   # images per training step
+    batch_size: int|str = 16               # images per training step per device; 'auto': the largest that fits, found by halving from 64
     lr: float = 1e-3                       # AdamW peak learning rate
     weight_decay: float = 1e-4             # AdamW weight decay
     schedule: str = "onecycle"             # learning-rate schedule: 'onecycle' or 'cosine'
@@ -51,6 +51,7 @@ class TrainConfig:
     seed: int = 0                          # seed of folds, weights, shuffling and augmentation
     device: str|None = None                # cuda, cpu, mps; the best available when None
     max_images: int|None = None            # use only the first N train images (smoke runs)
+    weights_source: str|None = None        # set by the run: the hub repo and revision, or the local file and its sha256, the encoder started from
 
     def save(self, path:str|Path)->Path:
         "Write the config as JSON, atomically."

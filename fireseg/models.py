@@ -4,8 +4,9 @@
 
 # %% ../nbs/03_models.ipynb #6549f025
 from __future__ import annotations
-import difflib, math, statistics, time, warnings
+import difflib, hashlib, json, math, os, statistics, time, warnings
 from numbers import Integral
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
@@ -14,11 +15,13 @@ import timm
 import segmentation_models_pytorch as smp
 from segmentation_models_pytorch.encoders._base import EncoderMixin
 
-from .core import FiresegError
+from .core import FiresegError, write_text_atomic
 
 # %% auto #0
-__all__ = ['ARCHS', 'TINY_ENCODER', 'RECOMMENDED_ENCODERS', 'encoder_weight_source', 'InputSkip', 'create_model',
-           'count_parameters', 'train_step_seconds', 'model_summary']
+__all__ = ['ARCHS', 'WEIGHTS_MANIFEST', 'TINY_ENCODER', 'RECOMMENDED_ENCODERS', 'encoder_weight_source', 'is_weights_path',
+           'read_encoder_state', 'adapt_first_conv', 'fit_encoder_state', 'load_encoder_weights', 'weights_source',
+           'download_encoder_weights', 'InputSkip', 'create_model', 'count_parameters', 'train_step_seconds',
+           'model_summary']
 
 # %% ../nbs/03_models.ipynb #976b7e73
 ARCHS = {"deeplabv3plus": smp.DeepLabV3Plus, "unet": smp.Unet, "unetplusplus": smp.UnetPlusPlus, "fpn": smp.FPN}
@@ -69,6 +72,119 @@ def encoder_weight_source(encoder:str,          # an smp encoder name, or 'tu-' 
     s = smp.encoders.encoders[encoder]["pretrained_settings"][w]
     return dict(repo_id=s["repo_id"], revision=s["revision"], files=["config.json", "model.safetensors"])
 
+# %% ../nbs/03_models.ipynb #0c4d7e21
+WEIGHTS_MANIFEST = "fireseg_weights.json"   # written beside downloaded weights: which encoder they are for
+_WEIGHT_FILES = ("model.safetensors", "*.safetensors", "*.pth", "*.pt")
+
+def is_weights_path(weights)->bool:
+    "Whether `encoder_weights` names local weights (a file or folder) rather than a hub weights name such as 'imagenet'."
+    if not isinstance(weights, (str, Path)) or isinstance(weights, bool): return False
+    s = str(weights)
+    return Path(s).exists() or "/" in s or os.sep in s or s.endswith((".pt", ".pth", ".safetensors"))
+
+# %% ../nbs/03_models.ipynb #3b8f2e56
+def _weights_file(path:Path, encoder:str)->Path:
+    "The weights file of a path: the path itself, or the one a weights folder holds, checking the folder's encoder."
+    if not path.exists(): raise FiresegError(f"{path}: no such weights file or folder")
+    if path.is_file(): return path
+    manifest = path/WEIGHTS_MANIFEST
+    if manifest.exists():
+        try: named = json.loads(manifest.read_text())["encoder"]
+        except (ValueError, KeyError) as e: raise FiresegError(f"{manifest}: unreadable ({e!r})") from None
+        if named != encoder: raise FiresegError(f"{path}: these weights are for encoder {named!r}, but the model's encoder is {encoder!r}")
+    files = [f for pat in _WEIGHT_FILES for f in sorted(path.glob(pat))]
+    if not files: raise FiresegError(f"{path}: holds no weights file (model.safetensors, *.safetensors, *.pth or *.pt)")
+    return files[0]
+
+def read_encoder_state(path:str|Path,  # a weights file, or a folder holding one
+                       encoder:str,    # the encoder they must be for (checked against a folder's fireseg_weights.json)
+                      )->dict:         # parameter name -> tensor
+    "Read encoder weights from a local file or folder, without running anything in it."
+    f = _weights_file(Path(path), encoder)
+    try:
+        if f.suffix == ".safetensors":
+            from safetensors.torch import load_file
+            state = load_file(str(f), device="cpu")
+        else: state = torch.load(f, map_location="cpu", weights_only=True)
+    except Exception as e: raise FiresegError(f"{f}: not a weights file that can be read safely ({type(e).__name__}: {str(e)[:120]})") from None
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict): state = state["state_dict"]
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise FiresegError(f"{f}: holds no state_dict of tensors; save one with torch.save(model.encoder.state_dict(), PATH)")
+    return state
+
+# %% ../nbs/03_models.ipynb #9d2c6b18
+def adapt_first_conv(weight:torch.Tensor, # (out, 3, k, k) filters of an RGB encoder
+                     in_channels:int,     # the run's input planes
+                    )->torch.Tensor:      # (out, in_channels, k, k)
+    "RGB filters fitted to `in_channels` planes as smp fits ImageNet weights: summed for one plane, else reused cyclically and scaled by 3/in_channels."
+    if in_channels == 1: return weight.sum(1, keepdim=True)
+    return torch.stack([weight[:, i % weight.shape[1]] for i in range(in_channels)], 1) * (weight.shape[1] / in_channels)
+
+# %% ../nbs/03_models.ipynb #4f7b1d08
+def fit_encoder_state(state:dict,      # weights read from a file
+                      target:dict,     # the encoder's own state_dict, which they must fill
+                      where:str,       # the file, for messages
+                      encoder:str,     # the encoder's name, for messages
+                     )->dict:          # weights with the target's names and shapes
+    "Match file weights to an encoder: names (timm's, or smp's 'model.'-prefixed ones), shapes, and the first convolution's input planes."
+    if not set(target) & set(state):   # timm's own weights name parameters without the 'model.' smp adds
+        state = {("model." + k if "model." + k in target else k.removeprefix("model.")): v for k, v in state.items()}
+    missing = [k for k in target if k not in state]
+    if missing: raise FiresegError(f"{where} does not fit encoder {encoder!r}: {len(missing)} of its {len(target)} weights are missing (e.g. {missing[0]})")
+    out = {}
+    for k, t in target.items():
+        v = state[k]
+        if v.shape != t.shape:
+            if v.ndim == 4 and v.shape[1] == 3 and v.shape[0] == t.shape[0] and v.shape[2:] == t.shape[2:]: v = adapt_first_conv(v, t.shape[1])
+            else: raise FiresegError(f"{where} does not fit encoder {encoder!r}: {k} has shape {tuple(v.shape)}, the encoder's is {tuple(t.shape)}")
+        out[k] = v.to(t.dtype)
+    return out
+
+def load_encoder_weights(model:torch.nn.Module, # a network from `create_model`
+                         path:str|Path,         # a weights file or folder
+                         encoder:str,           # its encoder's name
+                        )->torch.nn.Module:
+    "Fill a network's encoder with weights from a local file or folder, fitted to its input planes."
+    enc = (model.model if isinstance(model, InputSkip) else model).encoder
+    enc.load_state_dict(fit_encoder_state(read_encoder_state(path, encoder), enc.state_dict(), str(path), encoder))
+    return model
+
+# %% ../nbs/03_models.ipynb #6d4a1e82
+def weights_source(encoder:str,           # the encoder's name
+                   encoder_weights,       # 'imagenet', a local path, or None
+                  )->str:                 # 'random', 'hub REPO@REVISION' or 'file PATH sha256 HEX'
+    "Where an encoder's starting weights come from, in words a run records."
+    if encoder_weights is None: return "random"
+    if is_weights_path(encoder_weights):
+        f = _weights_file(Path(encoder_weights), encoder)
+        return f"file {f.resolve()} sha256 {hashlib.sha256(f.read_bytes()).hexdigest()}"
+    src = encoder_weight_source(encoder, encoder_weights)
+    return f"hub {src['repo_id']}@{src['revision']}"
+
+# %% ../nbs/03_models.ipynb #1b9e5c37
+def _hub_reachable(timeout:float=5)->str|None:
+    "None when the Hugging Face hub answers; otherwise why not, found out in a few seconds rather than after retries."
+    import urllib.request
+    from huggingface_hub import constants
+    if constants.HF_HUB_OFFLINE: return "HF_HUB_OFFLINE is set"
+    try: urllib.request.urlopen(urllib.request.Request(constants.ENDPOINT, method="HEAD"), timeout=timeout); return None
+    except Exception as e: return f"{type(e).__name__}: {getattr(e, 'reason', e)}"
+
+def download_encoder_weights(encoder:str,              # an smp encoder name, or 'tu-' plus a timm model
+                             dest:str|Path,            # the folder to fill; attach it to a Kaggle notebook as a dataset
+                             weights:str="imagenet",   # which pretrained weights
+                            )->Path:
+    "Fetch an encoder's pretrained weights from the Hugging Face hub into a folder that `encoder_weights` can name."
+    src = encoder_weight_source(encoder, weights)
+    why = _hub_reachable()
+    if why: raise FiresegError(f"the Hugging Face hub ({src['repo_id']}) is not reachable from here ({why}); run `fireseg weights` "
+                               "where it is, then attach the folder and pass it as --weights")
+    from huggingface_hub import hf_hub_download
+    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
+    for f in src["files"]: hf_hub_download(src["repo_id"], f, revision=src["revision"], local_dir=dest)
+    write_text_atomic(dest/WEIGHTS_MANIFEST, json.dumps({"encoder": encoder, "weights": weights, **src}, indent=1))
+    return dest
+
 # %% ../nbs/03_models.ipynb #faa72785
 TINY_ENCODER = "tu-mobilenetv3_small_050"  # tiniest and fastest encoder on CPU; for tests and smoke runs
 
@@ -103,6 +219,7 @@ class InputSkip(torch.nn.Module):
         torch.nn.init.constant_(self.skip[-1].bias, math.log(prior / (1 - prior)))   # start at the fire prior
     def forward(self, x): return self.model(x) + self.skip(x)
 
+# %% ../nbs/03_models.ipynb #2e71c4a9
 def _decoder_size(cls, decoder_channels:int|None, encoder_depth:int)->dict:
     "smp's size arguments for `cls` from one decoder width and an encoder depth."
     if encoder_depth not in (3, 4, 5): raise FiresegError(f"encoder_depth must be 3, 4 or 5, got {encoder_depth!r}")
@@ -122,7 +239,7 @@ def _decoder_size(cls, decoder_channels:int|None, encoder_depth:int)->dict:
 def create_model(arch:str="deeplabv3plus",      # deeplabv3plus, unet, unetplusplus or fpn (any case)
                  encoder:str="resnet34",        # smp encoder name, or 'tu-' plus a timm model
                  in_channels:int=10,            # input planes: bands plus extra planes
-                 encoder_weights:str|None=None, # 'imagenet' to download pretrained weights; None for random ones
+                 encoder_weights:str|None=None, # 'imagenet' to download pretrained weights, a local weights file or folder, or None for random ones
                  output_stride:Literal[8, 16]=16, # DeepLabV3+ only: 8 is sharper and slower
                  classes:int=1,                 # output channels; 1 for fire logits
                  input_skip:bool=False,         # add a full-resolution 3×3 path from the input planes to the logits
@@ -133,7 +250,8 @@ def create_model(arch:str="deeplabv3plus",      # deeplabv3plus, unet, unetplusp
     "Build a segmentation network from smp with the kit's defaults and clear errors."
     cls = _arch_class(arch); _check_encoder(encoder)
     kwargs = {**_decoder_size(cls, decoder_channels, encoder_depth), **kwargs}
-    weights = _hub_weights(encoder, encoder_weights)
+    local = is_weights_path(encoder_weights)
+    weights = None if local else _hub_weights(encoder, encoder_weights)
     if not isinstance(in_channels, Integral) or in_channels < 1: raise FiresegError(f"in_channels must be a positive integer, got {in_channels!r}")
     if cls is smp.DeepLabV3Plus:
         if output_stride not in (8, 16): raise FiresegError(f"DeepLabV3+ output_stride must be 8 or 16, got {output_stride!r}")
@@ -148,6 +266,7 @@ def create_model(arch:str="deeplabv3plus",      # deeplabv3plus, unet, unetplusp
                                "and point HF_HOME at that cache (see encoder_weight_source)") from e
         if cls is smp.DeepLabV3Plus and _cannot_dilate(encoder, output_stride): _refuse_dilation(encoder, output_stride, e)
         raise
+    if local: load_encoder_weights(model, encoder_weights, encoder)
     return InputSkip(model, int(in_channels)) if input_skip else model
 
 # %% ../nbs/03_models.ipynb #0e159b57

@@ -4,12 +4,13 @@
 
 # %% ../nbs/06_train.ipynb #56abf888
 from __future__ import annotations
-import json, sys, time, warnings
+import gc, json, sys, time, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cach
 from .dataset import FirePatches, patch_loader
 from .config import TrainConfig
 from .oof import OofStore
+from .models import weights_source
 from .losses import make_loss
 from .metrics import confusion_counts, miou_from_counts
 from .folds import kfold_split, save_folds, load_folds
@@ -30,9 +32,11 @@ from .folds import kfold_split, save_folds, load_folds
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
 
 # %% auto #0
-__all__ = ['run_normaliser', 'fold_datasets', 'make_optimiser', 'Precision', 'precision_for', 'autocast_for', 'batch_to_device',
-           'train_epoch', 'predict_probs', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_fold_model',
-           'fold_result', 'fold_done', 'train_fold', 'prepare_run', 'train_kfold', 'train_folds_parallel']
+__all__ = ['AUTO_BATCH_START', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'amp_dtype', 'grad_scaler',
+           'Precision', 'precision_for', 'autocast_for', 'batch_to_device', 'train_epoch', 'predict_probs', 'evaluate',
+           'save_checkpoint', 'load_checkpoint', 'load_fold_model', 'fold_result', 'fold_done', 'is_out_of_memory',
+           'free_device_memory', 'train_fold', 'find_batch_size', 'auto_batch_size', 'prepare_run', 'train_kfold',
+           'train_folds_parallel']
 
 # %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig,      # the run's config
@@ -76,7 +80,29 @@ def make_optimiser(model:torch.nn.Module, # the network to train
     else: raise FiresegError(f"unknown schedule {cfg.schedule!r}: use 'onecycle' or 'cosine'")
     return opt, sched
 
+def _advance_schedule(sched, steps:int):
+    "Move a per-step schedule to step `steps`, setting the optimiser's learning rate there (for a fold resumed with another batch size)."
+    sched.last_epoch = steps - 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # torch warns when a schedule steps before its optimiser has
+        sched.step()
+
 # %% ../nbs/06_train.ipynb #8ee6fe3a
+def amp_dtype(capability:tuple|None, # a GPU's compute capability, e.g. (7, 5) for a T4; None for the CPU
+             )->torch.dtype|None:     # the autocast dtype; None means fp32
+    "Half precision for a device: bf16 from compute capability 8.0, fp16 below it (T4, V100, P100), fp32 on the CPU."
+    if capability is None: return None
+    return torch.bfloat16 if tuple(capability) >= (8, 0) else torch.float16
+
+# %% ../nbs/06_train.ipynb #4e1b7c30
+def grad_scaler(torch_module=torch, # the torch module; a stand-in in tests
+               ):
+    "A CUDA gradient scaler for fp16 training, from `torch.amp` (torch 2.3 and later) or `torch.cuda.amp` (earlier)."
+    amp = getattr(torch_module, "amp", None)
+    if amp is not None and hasattr(amp, "GradScaler"): return amp.GradScaler("cuda")
+    return torch_module.cuda.amp.GradScaler()
+
+# %% ../nbs/06_train.ipynb #9b6e3f70
 @dataclass
 class Precision:
     "How a device computes: autocast dtype (None for fp32), gradient scaler, memory format."
@@ -85,16 +111,18 @@ class Precision:
     scaler: object = None                     # a GradScaler for fp16; None otherwise
     memory_format: torch.memory_format = torch.contiguous_format
 
-def precision_for(device:str,              # 'cuda', 'cuda:1', 'cpu', ...
-                  amp:bool=True,           # mixed precision on CUDA
-                  channels_last:bool=True, # channels-last memory on CUDA
+def precision_for(device:str,                 # 'cuda', 'cuda:1', 'cpu', ...
+                  amp:bool=True,              # mixed precision on CUDA
+                  channels_last:bool=True,    # channels-last memory on CUDA
+                  capability:tuple|None=None, # the GPU's compute capability; read from the device when None
                  )->Precision:
-    "Mixed precision and channels-last on CUDA; fp32 elsewhere."
+    "Mixed precision (bf16 or fp16 by `amp_dtype`) and channels-last on CUDA; fp32 elsewhere."
     if not str(device).startswith("cuda"): return Precision(str(device))
-    dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if amp else None
-    scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
+    dtype = amp_dtype(capability or torch.cuda.get_device_capability(device)) if amp else None
+    scaler = grad_scaler() if dtype == torch.float16 else None
     return Precision(str(device), dtype, scaler, torch.channels_last if channels_last else torch.contiguous_format)
 
+# %% ../nbs/06_train.ipynb #3d5a7b91
 def autocast_for(prec:Precision):
     "The autocast context of `prec`: mixed precision on CUDA, a no-op for fp32."
     return torch.autocast("cuda", dtype=prec.dtype) if prec.dtype is not None else torch.autocast("cpu", enabled=False)
@@ -102,7 +130,7 @@ def autocast_for(prec:Precision):
 def batch_to_device(batch:dict,        # a batch from `patch_loader`: image, mask (training) and index
                     prec:Precision,    # where it goes, in which memory format
                    )->tuple[torch.Tensor, torch.Tensor|None]:   # images, masks (None for test data)
-    "Move a batch's images (and masks) to the device, without waiting for the copy."
+    "Move a batch's images (and masks) to the device, without waiting for the copy (the loader pins memory on CUDA)."
     x = batch["image"].to(prec.device, non_blocking=True).contiguous(memory_format=prec.memory_format)
     y = batch["mask"].to(prec.device, non_blocking=True) if "mask" in batch else None
     return x, y
@@ -220,6 +248,26 @@ def fold_result(run:Path, fold:int)->dict|None:
 
 def fold_done(run:Path, fold:int)->bool: return fold_result(run, fold) is not None
 
+# %% ../nbs/06_train.ipynb #6b0d9e35
+def is_out_of_memory(e:BaseException)->bool:
+    "Whether an error is a device running out of memory (CUDA's OutOfMemoryError, or the RuntimeError MPS raises)."
+    return isinstance(e, torch.cuda.OutOfMemoryError) or (isinstance(e, RuntimeError) and "out of memory" in str(e).lower())
+
+def free_device_memory():
+    "Release what an out-of-memory step left allocated, so a smaller batch can try."
+    gc.collect()
+    if torch.cuda.is_available(): torch.cuda.empty_cache()
+
+@contextmanager
+def _out_of_memory_is_clear(fdir:Path, batch_size:int, epoch:int):
+    "Turn an out-of-memory error inside training into one line a user can act on."
+    try: yield
+    except Exception as e:
+        if not is_out_of_memory(e): raise
+        free_device_memory()
+        raise FiresegError(f"{fdir}: out of memory at batch size {batch_size} (epoch {epoch}); try --batch-size {max(batch_size // 2, 2)} "
+                           f"or --batch-size auto, then train again with --resume: the saved epochs are kept") from None
+
 # %% ../nbs/06_train.ipynb #568d6dc2
 def train_fold(cfg:TrainConfig,     # a prepared run's config
                fold:int,            # the fold to train
@@ -232,6 +280,7 @@ def train_fold(cfg:TrainConfig,     # a prepared run's config
     cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra else None
     train_ds, valid_ds, vrows = fold_datasets(cfg, layout, folds, fold, norm, cache)
     device = default_device(cfg.device); prec = precision_for(device, cfg.amp, cfg.channels_last)
+    if device.startswith("cuda"): torch.backends.cudnn.benchmark = True   # fixed-size batches: let cuDNN pick its fastest kernels
     seed_everything(cfg.seed + fold)
     model = cfg.build_model().to(device)
     model = model.to(memory_format=prec.memory_format)
@@ -244,22 +293,25 @@ def train_fold(cfg:TrainConfig,     # a prepared run's config
     start, best, log, stale = 0, -1.0, [], 0
     if resume and (fdir/"last.pt").exists():
         ck = load_checkpoint(fdir/"last.pt", device)
-        model.load_state_dict(ck["model"]); opt.load_state_dict(ck["optimizer"]); sched.load_state_dict(ck["scheduler"])
+        model.load_state_dict(ck["model"]); opt.load_state_dict(ck["optimizer"])
+        if ck.get("steps_per_epoch", len(train_dl)) == len(train_dl): sched.load_state_dict(ck["scheduler"])
+        else: _advance_schedule(sched, (ck["epoch"] + 1) * len(train_dl))   # a new batch size: the same point of a schedule of other steps
         if prec.scaler is not None and ck.get("scaler"): prec.scaler.load_state_dict(ck["scaler"])
         start, best, log, stale = ck["epoch"] + 1, ck["best"], ck["log"], ck["stale"]
     for epoch in tqdm(range(start, cfg.epochs), desc=f"fold {fold}", initial=start, total=cfg.epochs, unit="epoch",
                       disable=not _SHOW_BARS):
         if stale >= cfg.patience: break
         t0 = time.perf_counter()
-        tl = train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"fold {fold} epoch {epoch}")
-        row = {"epoch": epoch, "train_loss": tl, **evaluate(model, valid_dl, loss_fn, prec, cfg.val_threshold),
-               "lr": opt.param_groups[0]["lr"], "seconds": round(time.perf_counter() - t0, 2)}
+        with _out_of_memory_is_clear(fdir, bs, epoch):
+            tl = train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"fold {fold} epoch {epoch}")
+            scores = evaluate(model, valid_dl, loss_fn, prec, cfg.val_threshold)
+        row = {"epoch": epoch, "train_loss": tl, **scores, "lr": opt.param_groups[0]["lr"], "seconds": round(time.perf_counter() - t0, 2)}
         log.append(row)
         if row["val_miou"] > best:
             best, stale = row["val_miou"], 0
             save_checkpoint(fdir/"best.pt", model, cfg, fold, epoch, scores=row)
         else: stale += 1
-        save_checkpoint(fdir/"last.pt", model, cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=_plain_state(sched),
+        save_checkpoint(fdir/"last.pt", model, cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=_plain_state(sched), steps_per_epoch=len(train_dl),
                         scaler=prec.scaler.state_dict() if prec.scaler is not None else None, best=best, log=log, stale=stale)
         _append_log(fdir/"log.csv", log)
     if not (fdir/"best.pt").exists(): raise FiresegError(f"{fdir}: no epoch finished; nothing to keep")
@@ -269,12 +321,60 @@ def train_fold(cfg:TrainConfig,     # a prepared run's config
     write_text_atomic(fdir/"done.json", json.dumps(result, indent=1))
     return result
 
+# %% ../nbs/06_train.ipynb #3c8e1f06
+AUTO_BATCH_START = 64   # the first batch size `batch_size="auto"` tries
+
+def find_batch_size(try_step:Callable[[int], object], # runs one training step at a batch size; raises when memory runs out
+                    start:int=AUTO_BATCH_START,        # the first size tried
+                    smallest:int=2,                    # below this, give up (BatchNorm needs 2)
+                   )->int:                             # the largest size tried that fitted
+    "The largest batch size that fits: halve from `start` until `try_step(size)` runs without running out of memory."
+    size = start
+    while True:
+        try: try_step(size); return size
+        except Exception as e:
+            if not is_out_of_memory(e): raise
+            free_device_memory()
+            if size // 2 < smallest: raise FiresegError(f"out of memory even at batch size {size}: use smaller crops (--crop) or a smaller encoder") from None
+            size //= 2
+
+# %% ../nbs/06_train.ipynb #7f2d9b40
+def _one_training_step(cfg:TrainConfig, train:FirePatches, prec:Precision)->Callable[[int], None]:
+    "One real training step of the run's model at a given batch size, on a throwaway copy (for `find_batch_size`)."
+    def step(size:int):
+        model = cfg.build_model(weights=False).to(prec.device).to(memory_format=prec.memory_format)
+        opt, loss_fn = torch.optim.AdamW(model.parameters(), lr=cfg.lr), make_loss(cfg.loss)
+        try:
+            x, y = batch_to_device(train[[i % len(train) for i in range(size)]], prec)
+            with autocast_for(prec): loss = loss_fn(model.train()(x).float(), y)
+            (prec.scaler.scale(loss) if prec.scaler is not None else loss).backward()
+            opt.step()
+        finally: del model, opt
+    return step
+
+def auto_batch_size(cfg:TrainConfig,      # the run; its batch_size is 'auto'
+                    layout:DataLayout,    # its data
+                    folds:pd.DataFrame,   # its folds
+                    norm:Normaliser,      # its normaliser
+                    cache:PlaneCache|None=None, # its plane cache
+                   )->int:
+    "The largest batch size a training step of this run fits on its device."
+    device = default_device(cfg.device)
+    train, _, _ = fold_datasets(cfg, layout, folds, 0, norm, cache)
+    return find_batch_size(_one_training_step(cfg, train, precision_for(device, cfg.amp, cfg.channels_last)))
+
+def _check_batch_size(bs)->int|str:
+    if bs == "auto" or (isinstance(bs, int) and not isinstance(bs, bool) and bs >= 2): return bs
+    raise FiresegError(f"batch_size must be a whole number of at least 2 or 'auto', got {bs!r}")
+
 # %% ../nbs/06_train.ipynb #bef7f2e6
 def _run_layout(cfg:TrainConfig)->DataLayout:
     layout = DataLayout.from_root(cfg.data)
     if layout.train is None: raise FiresegError(f"{cfg.data}: no train_meta.csv; training needs train images and masks")
     if cfg.max_images: layout.train = layout.train.iloc[:cfg.max_images].reset_index(drop=True)
     return layout
+
+RESUMABLE = ("batch_size", "num_workers", "device")   # settings a resumed run takes from the caller: how, not what, it trains
 
 def prepare_run(cfg:TrainConfig,      # the run to start
                 resume:bool=False,    # reopen a run folder that exists, with its saved config
@@ -284,14 +384,27 @@ def prepare_run(cfg:TrainConfig,      # the run to start
     if (run/"config.json").exists():
         if not resume: raise FiresegError(f"{run}: already holds a run; resume it (--resume) or choose another --out")
         saved = TrainConfig.load(run/"config.json")
-        if asdict(saved) != asdict(cfg): warnings.warn(f"{run}: resuming with the saved config.json, not the settings given now")
+        given = {**asdict(cfg), "weights_source": saved.weights_source}          # filled in by the run, not given
+        if cfg.batch_size == "auto": given["batch_size"] = saved.batch_size     # found by the run
+        changed = {k for k, v in asdict(saved).items() if given[k] != v}
+        if changed - set(RESUMABLE): warnings.warn(f"{run}: resuming with the saved config.json; these settings given now are not used: {', '.join(sorted(changed - set(RESUMABLE)))}")
+        if changed & set(RESUMABLE):
+            _check_batch_size(given["batch_size"])
+            saved = TrainConfig(**{**asdict(saved), **{k: given[k] for k in changed & set(RESUMABLE)}})
+            saved.save(run/"config.json")
         return saved
+    _check_batch_size(cfg.batch_size)
     layout = _run_layout(cfg); run.mkdir(parents=True, exist_ok=True)
     meta = layout.train.assign(fire_pixels=fire_pixel_counts(layout))
     folds = kfold_split(meta, cfg.folds, cfg.seed)
     save_folds(folds, run/"folds.csv")
-    run_normaliser(cfg, layout, run)
+    norm = run_normaliser(cfg, layout, run)
     if cfg.cache_planes and cfg.extra: build_plane_cache(layout.train_images, cfg.extra, run/"planes", cfg.sun_elevation)
+    cfg = TrainConfig(**{**asdict(cfg), "weights_source": weights_source(cfg.encoder, cfg.encoder_weights)})
+    if cfg.batch_size == "auto":
+        cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra else None
+        cfg.batch_size = auto_batch_size(cfg, layout, folds, norm, cache)
+        print(f"{run}: batch size {cfg.batch_size}, the largest of {AUTO_BATCH_START}, {AUTO_BATCH_START // 2}, ... that fits", file=sys.stderr)
     first = tiff_layout(layout.train_images[0])
     OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
     cfg.save(run/"config.json")   # last: a folder with config.json is a complete start
