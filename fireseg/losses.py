@@ -43,13 +43,16 @@ def parse_loss_spec(spec:str, # like 'dice', 'bce+dice' or '0.5*bce+lovasz'
 # %% ../nbs/04b_losses.ipynb #0d0cf00f
 class WeightedLoss(nn.Module):
     "A weighted sum of named losses, called as `loss(logits, target)`."
-    def __init__(self, spec:str):
+    def __init__(self, spec:str, # a loss name or weighted sum, e.g. '0.5*bce+dice'; see `LOSSES`
+                ):
         super().__init__()
         self.spec, terms = spec, parse_loss_spec(spec)
         self.weights, self.names = [w for w, _ in terms], [n for _, n in terms]
         self.losses = nn.ModuleList([LOSSES[n]() for n in self.names])
 
-    def parts(self, logits:torch.Tensor, target:torch.Tensor)->dict:
+    def parts(self, logits:torch.Tensor, # (N,1,H,W) raw network outputs
+              target:torch.Tensor,       # (N,1,H,W) 0/1 mask, any dtype
+             )->dict:                    # loss name -> scalar tensor
         "Each named term's unweighted value."
         target = target.to(logits.dtype)
         return {n: f(logits, target) for n, f in zip(self.names, self.losses)}
@@ -61,6 +64,7 @@ class WeightedLoss(nn.Module):
 
     def extra_repr(self)->str: return repr(self.spec)
 
+# %% ../nbs/04b_losses.ipynb #56660f3c
 def make_loss(spec:str="dice", # a loss name or weighted sum, e.g. '0.5*bce+dice'; see `LOSSES`
              )->WeightedLoss:
     "Build the training loss named by `spec`."
