@@ -101,6 +101,7 @@ def _check_folds(folds:pd.DataFrame, where:str, images=None)->pd.DataFrame:
         if have - want: raise FiresegError(f"{where}: {len(have - want)} unknown image(s), e.g. {sorted(have - want)[0]}")
     return f
 
+# %% ../nbs/05_folds.ipynb #a8d65c28
 def save_folds(folds:pd.DataFrame, # columns train_img, fold
                path:str|Path,      # the csv file, or a folder to hold folds.csv
               )->Path:             # the file written
@@ -111,6 +112,7 @@ def save_folds(folds:pd.DataFrame, # columns train_img, fold
     with atomic_path(path) as tmp: f.to_csv(tmp, index=False)
     return path
 
+# %% ../nbs/05_folds.ipynb #36b077fa
 def load_folds(path:str|Path,  # folds.csv, or the folder holding it
                images=None,    # expected image names; checked when given
               )->pd.DataFrame: # columns train_img, fold
