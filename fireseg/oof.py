@@ -18,10 +18,12 @@ __all__ = ['BINS', 'quantise', 'prob_histograms', 'OofStore']
 # %% ../nbs/06_oof.ipynb #73b4178e
 BINS = 256   # quantisation levels of stored probabilities
 
-def quantise(prob:np.ndarray)->np.ndarray:
+def quantise(prob:np.ndarray, # probabilities; values outside [0,1] are clipped
+            )->np.ndarray:   # uint8, the same shape
     "Probabilities in [0,1] as bytes: round(p·255)."
     return np.rint(np.clip(prob, 0, 1) * (BINS - 1)).astype(np.uint8)
 
+# %% ../nbs/06_oof.ipynb #90281950
 def prob_histograms(q:np.ndarray,     # (B,H,W) uint8 quantised probabilities
                     mask:np.ndarray,  # (B,H,W) 0/1 true masks
                    )->np.ndarray:     # (B,2,256) int32: counts over fire, non-fire pixels
