@@ -30,6 +30,7 @@ def threshold_to_bin(threshold:float, # a probability in (0, 1]
     if not 0 < thr <= 1: raise FiresegError(f"threshold {threshold!r} must be a probability in (0, 1]")
     return int(min(max(math.ceil(thr*(bins-1) - 1e-4), 1), bins-1))
 
+# %% ../nbs/07_threshold.ipynb #1c3730ca
 def bin_to_threshold(t:int,        # a bin in 1..bins-1
                      bins:int=256, # quantisation levels
                     )->float:      # the probability t/255
