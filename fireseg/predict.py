@@ -35,7 +35,9 @@ TTA_VIEWS = {
     "d4": [(_rot(k), _rot(-k)) for k in range(4)] + [(lambda t, k=k: _rot(k)(_tr(t)), lambda t, k=k: _tr(_rot(-k)(t))) for k in range(4)],
 }
 
-def tta_views(tta:str="flips")->list:
+# %% ../nbs/08_predict.ipynb #2af28587
+def tta_views(tta:str="flips", # 'none', 'flips' or 'd4'
+             )->list:          # (transform, inverse) pairs of functions on (N,C,H,W) tensors
     "The (transform, inverse) pairs of a TTA choice: 'none', 'flips' or 'd4'."
     if tta not in TTA_VIEWS: raise FiresegError(f"unknown TTA {tta!r}: choose {', '.join(TTA_VIEWS)}")
     return TTA_VIEWS[tta]
