@@ -22,7 +22,8 @@ __all__ = ['SUBMISSION_SHAPE', 'PKL_NAME', 'CSV_NAME', 'MANIFEST_NAME', 'natural
            'summarise_submission']
 
 # %% ../nbs/09_submission.ipynb #5dd9352b
-def natural_key(name:str)->tuple:
+def natural_key(name:str, # a file name, or anything that prints as one
+               )->tuple:
     "Sort key that orders the numbers inside a name by value: `img_2` before `img_10`."
     return tuple((0, int(s), "") if s.isdigit() else (1, 0, s) for s in re.split(r"(\d+)", str(name)) if s)
 
@@ -41,9 +42,12 @@ def rle_encode(mask, # a 0/1 mask of any 2-D shape
 # %% ../nbs/09_submission.ipynb #f114e09f
 class RleError(FiresegError):
     "An RLE string that cannot be decoded; `kind` is 'undecodable RLE' or 'run past the end'."
-    def __init__(self, msg:str, kind:str="undecodable RLE"):
+    def __init__(self, msg:str,                 # what is wrong, in one line
+                 kind:str="undecodable RLE",    # the kind of problem, for counting problems by kind
+                ):
         super().__init__(msg); self.kind = kind
 
+# %% ../nbs/09_submission.ipynb #dae92885
 def rle_runs(rle:str, # 'start length ...' pairs, 1-based
              n:int,   # number of pixels in the mask
             )->tuple[np.ndarray, np.ndarray]: # 0-based starts and exclusive ends
@@ -68,6 +72,7 @@ def rle_runs(rle:str, # 'start length ...' pairs, 1-based
         raise RleError(f"run {i+1} (start {starts[i]}, length {lengths[i]}) ends at pixel {ends[i]}, past the mask's end {n}", "run past the end")
     return starts - 1, ends
 
+# %% ../nbs/09_submission.ipynb #9f6891e7
 def rle_decode(rle:str,                  # 'start length ...' pairs, 1-based, row-major
                shape:tuple=PATCH_SIZE,   # the mask's (H,W)
               )->np.ndarray:             # (H,W) uint8 0/1
@@ -95,6 +100,7 @@ def _check_masks(masks, shape)->dict:
         out[name] = m
     return out
 
+# %% ../nbs/09_submission.ipynb #33dfd4df
 def _write_csv(masks:dict, path:Path):
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n"); w.writerow(["test_img", "rle"])
