@@ -18,11 +18,11 @@ from .normalise import Normaliser
 from .dataset import FirePatches, patch_loader
 from .config import TrainConfig
 from .train import load_fold_model, precision_for, autocast_for, batch_to_device, fold_done
-from .threshold import apply_threshold, load_threshold
+from .threshold import apply_threshold, load_threshold, FALLBACK_THRESHOLD
 from .submission import write_submission, validate_submission
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'FALLBACK_THRESHOLD', 'tta_views', 'FoldEnsemble', 'predict', 'write_mask_geotiffs', 'predict_submission']
+__all__ = ['TTA_VIEWS', 'tta_views', 'FoldEnsemble', 'predict', 'write_mask_geotiffs', 'predict_submission']
 
 # %% ../nbs/08_predict.ipynb #395e9f40
 def _rot(k): return lambda t: torch.rot90(t, k, dims=(-2, -1))
@@ -80,8 +80,6 @@ class FoldEnsemble:
     def __repr__(self): return f"FoldEnsemble({self.run.name}: folds {self.folds}, tta={self.tta}, {self.device})"
 
 # %% ../nbs/08_predict.ipynb #d5052669
-FALLBACK_THRESHOLD = {"threshold": 0.5, "min_size": 0}   # for a run that was not tuned
-
 def predict(run:str|Path,                 # a trained run folder
             data_root:str|Path|None=None, # data set with test_meta.csv; the run's data when None
             tta:str="flips",              # 'none', 'flips' or 'd4'

@@ -17,8 +17,9 @@ from .oof import OofStore
 from .plots import save_figure
 
 # %% auto #0
-__all__ = ['Metric', 'threshold_to_bin', 'bin_to_threshold', 'remove_small_components', 'apply_threshold', 'counts_at_thresholds',
-           'sweep_thresholds', 'min_size_counts', 'plot_sweep', 'tune_threshold', 'load_threshold']
+__all__ = ['Metric', 'FALLBACK_THRESHOLD', 'threshold_to_bin', 'bin_to_threshold', 'remove_small_components', 'apply_threshold',
+           'counts_at_thresholds', 'sweep_thresholds', 'min_size_counts', 'plot_sweep', 'tune_threshold',
+           'load_threshold']
 
 # %% ../nbs/07_threshold.ipynb #d36d6fe7
 def threshold_to_bin(threshold:float, # a probability in (0, 1]
@@ -255,6 +256,8 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
     return r
 
 # %% ../nbs/07_threshold.ipynb #4a3ac0a0
+FALLBACK_THRESHOLD = {"threshold": 0.5, "min_size": 0}   # for a run that was not tuned
+
 def load_threshold(run:str|Path,         # a run folder, or a threshold.json file
                    default:dict|None=None, # used, with a warning, when there is no threshold.json; min_size 0 filled in
                   )->dict:               # at least threshold and min_size

@@ -35,8 +35,8 @@ _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs w
 __all__ = ['AUTO_BATCH_START', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'amp_dtype', 'grad_scaler',
            'Precision', 'precision_for', 'autocast_for', 'batch_to_device', 'train_epoch', 'predict_probs', 'evaluate',
            'save_checkpoint', 'load_checkpoint', 'load_fold_model', 'fold_result', 'fold_done', 'is_out_of_memory',
-           'free_device_memory', 'train_fold', 'find_batch_size', 'auto_batch_size', 'prepare_run', 'train_kfold',
-           'train_folds_parallel']
+           'free_device_memory', 'train_fold', 'find_batch_size', 'auto_batch_size', 'draw_curves', 'prepare_run',
+           'train_kfold', 'train_folds_parallel']
 
 # %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig,      # the run's config
@@ -374,6 +374,11 @@ def _run_layout(cfg:TrainConfig)->DataLayout:
     if cfg.max_images: layout.train = layout.train.iloc[:cfg.max_images].reset_index(drop=True)
     return layout
 
+def draw_curves(run:str|Path):
+    "Redraw RUN/curves.png, the folds' learning curves so far (`07b_report`)."
+    from fireseg.report import plot_log
+    plot_log(run)
+
 RESUMABLE = ("batch_size", "num_workers", "device")   # settings a resumed run takes from the caller: how, not what, it trains
 
 def prepare_run(cfg:TrainConfig,      # the run to start
@@ -432,7 +437,7 @@ def train_kfold(cfg:TrainConfig,                 # the run
     todo = [k for k in wanted if not fold_done(Path(cfg.out), k)]
     if jobs > 1 and len(todo) > 1: train_folds_parallel(cfg, todo, jobs)
     else:
-        for k in todo: train_fold(cfg, k, resume=True)
+        for k in todo: train_fold(cfg, k, resume=True); draw_curves(cfg.out)
     return pd.DataFrame([fold_result(Path(cfg.out), k) for k in wanted])
 
 # %% ../nbs/06_train.ipynb #fb4e3481
@@ -464,7 +469,7 @@ def train_folds_parallel(cfg:TrainConfig,    # a prepared run's config
                 for s in wait(list(running)):
                     k, p = running.pop(s); p.join()
                     if p.exitcode: failed[k] = _exit_reason(p.exitcode); continue
-                    score = fold_result(Path(cfg.out), k)["val_miou"]
+                    score = fold_result(Path(cfg.out), k)["val_miou"]; draw_curves(cfg.out)
                     bar.update(); bar.set_postfix_str(f"fold {k}: val mIoU {score:.3f}")
         finally:
             for k, p in running.values(): p.terminate(); p.join()
