@@ -11,17 +11,18 @@ from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import PATCH_SIZE, SUN_ELEVATION, default_device, seed_everything
+from .core import FiresegError, PATCH_SIZE, SUN_ELEVATION, default_device, seed_everything
 
 # %% auto #0
-__all__ = ['bench_loader', 'bench_firetests', 'bench_train', 'synthetic_histograms', 'bench_tune', 'bench_sample']
+__all__ = ['bench_loader', 'bench_firetests', 'bench_train', 'synthetic_histograms', 'bench_tune', 'bench_report',
+           'bench_prepare', 'bench_sample']
 
 # %% ../nbs/12_bench.ipynb #2d9e6f31
-def _sample_for_bench(n:int)->Path:
-    "A full-size sample data set of at least `n` train patches, made once in the temporary folder."
+def _sample_for_bench(n:int, size:int=PATCH_SIZE[0])->Path:
+    "A sample data set of at least `n` train patches (full size by default), made once in the temporary folder."
     from fireseg.sample import make_sample
-    root = Path(tempfile.gettempdir())/f"fireseg-bench-sample-{n}"
-    if not (root/"train_meta.csv").exists(): make_sample(root, n_train=max(n, 64), n_test=4, seed=0, overwrite=True)
+    root = Path(tempfile.gettempdir())/f"fireseg-bench-sample-{n}-{size}"
+    if not (root/"train_meta.csv").exists(): make_sample(root, n_train=max(n, 64), n_test=4, seed=0, size=size, overwrite=True)
     return root
 
 def _naive_pass(paths:Sequence)->int:
@@ -209,6 +210,53 @@ def bench_tune(n:int=33575,    # images (the competition's train set by default)
             "sweep_s_median": {m: float(np.median(v)) for m, v in times.items()},
             "us_per_image": float(np.median(times["both"]))/n*1e6, "hist_mb": h.nbytes/2**20,
             "sweep_peak_mb": peak/2**20, "peak_rss_mb": rss/2**20, "best_per_image": float(sw["per_image"].max())}
+
+# %% ../nbs/12_bench.ipynb #2c6b9e14
+def bench_report(n:int=33575,    # training images in the store
+                 passes:int=3,   # timed passes; medians are reported
+                 seed:int=0,     # seed of the synthetic histograms
+                )->dict:
+    "Seconds `oof_report` takes on a full-size synthetic out-of-fold store, without and with its figure."
+    from fireseg.oof import OofStore
+    from fireseg.report import oof_report
+    with tempfile.TemporaryDirectory() as d:
+        store = OofStore.create(d, [f"train_img_{i}.tif" for i in range(n)], [i % 5 for i in range(n)])
+        store.hist[:] = synthetic_histograms(n, seed=seed); store.mark_done(np.arange(n))
+        times = {"table": [], "table_and_figure": []}
+        for _ in range(passes):
+            for k, plot in (("table", False), ("table_and_figure", True)):
+                t0 = time.perf_counter(); r = oof_report(d, plot=plot); times[k].append(time.perf_counter() - t0)
+    return {"n_images": n, "passes": passes, **{f"{k}_s_median": round(float(np.median(v)), 3) for k, v in times.items()},
+            "miou_per_image": round(r["miou_per_image"], 4)}
+
+# %% ../nbs/12_bench.ipynb #8b1f5e63
+def bench_prepare(n:int=2000,                # train patches in the zip
+                  passes:int=3,              # timed passes of each; medians are reported
+                  size:int=PATCH_SIZE[0],    # patch side
+                 )->dict:
+    "Patches per second and MB/s that `prepare_data` copies from a zip, against a plain `extractall`."
+    import shutil, zipfile
+    from fireseg.prepare import prepare_data
+    src = _sample_for_bench(n, size)
+    zpath = src.with_suffix(".zip")
+    if not zpath.exists():
+        with zipfile.ZipFile(str(zpath) + ".tmp", "w") as z:
+            for p in sorted(src.rglob("*")):
+                if p.is_file(): z.write(p, f"data/{p.relative_to(src).as_posix()}")
+        os.replace(str(zpath) + ".tmp", zpath)
+    times, files = {"prepare": [], "extractall": []}, 0
+    with tempfile.TemporaryDirectory() as d:
+        for _ in range(passes):
+            t0 = time.perf_counter(); r = prepare_data(zpath, Path(d)/"p", size=(size, size), progress=False); times["prepare"].append(time.perf_counter() - t0)
+            files, mb = r["copied"], r["bytes"] / 1e6; shutil.rmtree(Path(d)/"p")
+            t0 = time.perf_counter()
+            with zipfile.ZipFile(zpath) as z: z.extractall(Path(d)/"x")
+            times["extractall"].append(time.perf_counter() - t0); shutil.rmtree(Path(d)/"x")
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    if not r["check"].ok: raise FiresegError(f"the prepared copy of {zpath} does not check: {r['check'].problems[0]}")
+    return {"n_patches": n, "files": files, "mb": round(mb, 1), "passes": passes, "prepare_s_median": round(med["prepare"], 4),
+            "extractall_s_median": round(med["extractall"], 4), "prepare_files_per_s": round(files / med["prepare"], 1),
+            "prepare_mb_per_s": round(mb / med["prepare"], 1), "ratio_to_extractall": round(med["extractall"] / med["prepare"], 2)}
 
 # %% ../nbs/12_bench.ipynb #a95e7cda
 def bench_sample(n:int=200,                # patches to write

@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")   # before torch is imported anywhere
 import argparse, dataclasses, importlib, inspect, io, json, re, sys, textwrap, tokenize, traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from . import __version__
@@ -196,12 +197,40 @@ def _run_baseline(o:dict, a)->int:
     from fireseg.baseline import run_baseline
     _print_rule(run_baseline(**o)); return 0
 
+def _given(o:dict, a)->dict:
+    "The options the user gave: those whose value is not the option's default."
+    defaults = {p.name: p.default for p in a._command.params()}
+    return {k: v for k, v in o.items() if k not in defaults or v != (list(defaults[k]) if isinstance(defaults[k], tuple) else defaults[k])}
+
 def _run_train(o:dict, a)->int:
     from fireseg.config import TrainConfig
     from fireseg.train import train_kfold
     names = {f.name for f in dataclasses.fields(TrainConfig)}
-    res = train_kfold(TrainConfig(**{k: v for k, v in o.items() if k in names}), **{k: v for k, v in o.items() if k not in names})
+    settings = {k: v for k, v in o.items() if k in names}
+    saved = Path(o["out"])/"config.json"
+    if o["resume"] and saved.exists():   # a resumed run starts from its saved settings; only options given now may change them
+        settings = {**dataclasses.asdict(TrainConfig.load(saved)), **{k: v for k, v in _given(o, a).items() if k in names}}
+    res = train_kfold(TrainConfig(**settings), **{k: v for k, v in o.items() if k not in names})
     print(res.to_string(index=False)); print(f"run saved in {o['out']}; next: fireseg tune --run {o['out']}"); return 0
+
+def _run_report(o:dict, a)->int:
+    from fireseg.report import oof_report
+    r = oof_report(**o)
+    print(f"{r['n_images']:,} out-of-fold images at threshold {r['threshold']:.3f} (min_size {r['min_size']}): mean IoU {r['miou_per_image']:.4f}")
+    for b in r["by_fire_size"]: print(f"  fire {b['fire_size']:>8} px: {b['images']:6,} images, mean IoU {b['mean_iou']:.4f}")
+    print(f"  worst: {', '.join(r['worst'])}\n  written: {', '.join(r['files'].values())}"); return 0
+
+def _run_prepare(o:dict, a)->int:
+    from fireseg.prepare import prepare_data
+    r = prepare_data(**o)
+    print(f"{r['root']}: {r['copied']:,} files copied ({r['bytes'] / 1e6:,.1f} MB), {r['kept']:,} kept, in {r['seconds']:.1f} s")
+    if r["check"] is None: return 0
+    print(r["check"].report(20)); return 0 if r["check"].ok else 1
+
+def _run_weights(o:dict, a)->int:
+    from fireseg.models import download_encoder_weights
+    dest = download_encoder_weights(**o)
+    print(f"{o['encoder']} {o['weights']} weights in {dest}; attach the folder and train with --weights {dest}"); return 0
 
 def _run_tune(o:dict, a)->int:
     from fireseg.threshold import tune_threshold
@@ -239,11 +268,17 @@ COMMANDS = {c.name: c for c in [
             ["fireseg.check:check_dataset"], rename=_DATA, skip=("n_bands",), extra=_check_extra),
     Command("baseline", "score the fire-test vote on the train set, and submit it", _run_baseline,
             ["fireseg.baseline:run_baseline"], rename=_DATA),
+    Command("prepare", "copy the competition zip or folder to fast local disk, once, and check it", _run_prepare,
+            ["fireseg.prepare:prepare_data"], rename={"dest": "to"}, positional=("src",)),
     Command("train", "train K folds of DeepLabV3+ (or U-Net), resumable", _run_train,
-            ["fireseg.config:TrainConfig", "fireseg.train:train_kfold"], skip=("cfg",), required=("data", "out"),
+            ["fireseg.config:TrainConfig", "fireseg.train:train_kfold"], skip=("cfg", "weights_source"), required=("data", "out"),
             aliases={"encoder_weights": ["--weights"]}),
     Command("tune", "choose the threshold on out-of-fold predictions", _run_tune,
             ["fireseg.threshold:tune_threshold"], skip=("verbose",)),
+    Command("report", "out-of-fold IoU per image, by fire size, and the worst images drawn", _run_report,
+            ["fireseg.report:oof_report"], rename=_DATA),
+    Command("weights", "fetch an encoder's pretrained weights into a folder, for machines without internet", _run_weights,
+            ["fireseg.models:download_encoder_weights"], rename={"dest": "to"}, required=("dest",)),
     Command("predict", "predict the test set with the fold ensemble into a submission folder", _run_predict,
             ["fireseg.predict:predict_submission", "fireseg.predict:predict"], rename=_DATA, skip=("keep_probs",)),
     Command("validate", "check a y_pred.pkl or submission.csv before uploading it", _run_validate,
@@ -254,6 +289,7 @@ BENCHES = {c.name: c for c in [
     Command(n, h, _run_bench, [f"fireseg.bench:bench_{n}"]) for n, h in [
         ("loader", "the kit's DataLoader vs a naive rasterio loop"), ("firetests", "vectorised fire tests vs a per-candidate loop"),
         ("train", "the kit's training loop vs a bare smp loop, and AMP on CUDA"), ("tune", "the threshold sweep at full size"),
+        ("report", "the out-of-fold report on a full-size store"), ("prepare", "copying a competition-sized zip to local disk"),
         ("sample", "sample patches written per second")]]}
 
 # %% ../nbs/11_cli.ipynb #7f2a5d08
