@@ -4,12 +4,12 @@
 
 # %% ../nbs/01f_prepare.ipynb #6c2e8a15
 from __future__ import annotations
-import json, shutil, stat, time, zipfile
+import json, os, shutil, stat, time, zipfile
 from pathlib import Path, PurePosixPath
 
 from tqdm.auto import tqdm
 
-from .core import FiresegError, PATCH_SIZE, atomic_path, write_text_atomic
+from .core import FiresegError, PATCH_SIZE, write_text_atomic
 from .patchio import TRAIN_META, TEST_META, FOLDERS
 from .check import DataCheck, check_dataset
 
@@ -78,7 +78,9 @@ def _copy_members(source:_Source, dest:Path, progress:bool)->tuple[int, int, int
         member, target = source.members[rel], dest/rel
         size = source.size(member)
         if target.is_file() and target.stat().st_size == size and rel not in _METAS: kept += 1; continue
-        with atomic_path(target) as tmp, source.open(member) as fin, open(tmp, "wb") as fout: shutil.copyfileobj(fin, fout, 1 << 20)
+        part = target.with_name(f".{target.name}.part")   # complete files only ever appear under their own name
+        with source.open(member) as fin, open(part, "wb") as fout: shutil.copyfileobj(fin, fout, 1 << 20)
+        os.replace(part, target)
         copied += 1; nbytes += size
     return copied, kept, nbytes
 
@@ -105,7 +107,7 @@ def prepare_data(src:str|Path,             # the competition zip, or a folder ho
                     "check": DataCheck(dest, done.get("problems", []), summary=done.get("summary", {}))}
         if marker.exists(): marker.unlink()        # another source, or another version of it: copy again what differs
         for f in FOLDERS.values(): (dest/f).mkdir(parents=True, exist_ok=True)
-        for stale in dest.rglob(".*.tmp"): stale.unlink()    # temporary files of an interrupted copy
+        for stale in dest.rglob(".*.part"): stale.unlink()    # temporary files of an interrupted copy
         copied, kept, nbytes = _copy_members(source, dest, progress)
         identity = source.identity()
     finally: source.close()
