@@ -50,6 +50,7 @@ class TrainConfig:
     num_workers: int = 2                   # data-loader processes
     seed: int = 0                          # seed of folds, weights, shuffling and augmentation
     device: str|None = None                # cuda, cpu, mps; the best available when None
+    devices: list|None = None              # train folds side by side, one process per device: cuda:0 cuda:1 (or cpu cpu); None: `device` alone
     max_images: int|None = None            # use only the first N train images (smoke runs)
     weights_source: str|None = None        # set by the run: the hub repo and revision, or the local file and its sha256, the encoder started from
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #56abf888
 from __future__ import annotations
-import gc, json, sys, time, warnings
+import gc, importlib, json, sys, time, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
 from contextlib import contextmanager
@@ -35,8 +35,8 @@ _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs w
 __all__ = ['AUTO_BATCH_START', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'amp_dtype', 'grad_scaler',
            'Precision', 'precision_for', 'autocast_for', 'batch_to_device', 'train_epoch', 'predict_probs', 'evaluate',
            'save_checkpoint', 'load_checkpoint', 'load_fold_model', 'fold_result', 'fold_done', 'is_out_of_memory',
-           'free_device_memory', 'train_fold', 'find_batch_size', 'auto_batch_size', 'draw_curves', 'prepare_run',
-           'train_kfold', 'train_folds_parallel']
+           'free_device_memory', 'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size',
+           'auto_batch_size', 'draw_curves', 'prepare_run', 'train_kfold', 'train_folds_parallel']
 
 # %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig,      # the run's config
@@ -321,6 +321,27 @@ def train_fold(cfg:TrainConfig,     # a prepared run's config
     write_text_atomic(fdir/"done.json", json.dumps(result, indent=1))
     return result
 
+# %% ../nbs/06_train.ipynb #5a0c8e21
+def fold_devices(devices:list|str|None, # devices to train folds on: ['cuda:0', 'cuda:1'] or 'cuda:0,cuda:1'; None for one
+                 jobs:int=1,            # without devices: processes on the CPU
+                 device:str="cpu",      # the run's device, used when `devices` is None
+                )->list[str]:           # one device per fold-training slot
+    "The device of each slot that trains folds side by side."
+    if jobs < 1: raise FiresegError(f"jobs must be at least 1, got {jobs}")
+    if devices:
+        out = [d.strip() for x in ([devices] if isinstance(devices, str) else devices) for d in str(x).split(",") if d.strip()]
+        if out: return out
+    if jobs > 1 and device != "cpu":
+        warnings.warn(f"jobs={jobs} is for CPU training; on {device} give devices (e.g. cuda:0 cuda:1) instead; the folds train one at a time")
+        return [device]
+    return [device] * jobs
+
+def fold_start_method(slots:list[str],   # the slots' devices
+                      methods:list[str], # the start methods this system has (multiprocessing.get_all_start_methods())
+                     )->str:             # 'fork' or 'spawn'
+    "How fold processes start: 'fork' for CPU-only slots where the system forks; 'spawn' for CUDA, which a forked child cannot use."
+    return "fork" if all(s == "cpu" for s in slots) and "fork" in methods else "spawn"
+
 # %% ../nbs/06_train.ipynb #3c8e1f06
 AUTO_BATCH_START = 64   # the first batch size `batch_size="auto"` tries
 
@@ -379,7 +400,7 @@ def draw_curves(run:str|Path):
     from fireseg.report import plot_log
     plot_log(run)
 
-RESUMABLE = ("batch_size", "num_workers", "device")   # settings a resumed run takes from the caller: how, not what, it trains
+RESUMABLE = ("batch_size", "num_workers", "device", "devices")   # settings a resumed run takes from the caller: how, not what, it trains
 
 def prepare_run(cfg:TrainConfig,      # the run to start
                 resume:bool=False,    # reopen a run folder that exists, with its saved config
@@ -415,59 +436,58 @@ def prepare_run(cfg:TrainConfig,      # the run to start
     cfg.save(run/"config.json")   # last: a folder with config.json is a complete start
     return cfg
 
-def _fold_jobs(cfg:TrainConfig, jobs:int)->int:
-    "How many folds can train at once: `jobs`, or 1 where fold processes cannot be forked or share a GPU."
-    if jobs < 1: raise FiresegError(f"jobs must be at least 1, got {jobs}")
-    if jobs == 1: return 1
-    if default_device(cfg.device) != "cpu":
-        warnings.warn(f"jobs={jobs} is for CPU training; on {default_device(cfg.device)} the folds train one at a time"); return 1
-    if "fork" not in mp.get_all_start_methods():
-        warnings.warn("this system cannot fork processes; the folds train one at a time"); return 1
-    return jobs
-
 def train_kfold(cfg:TrainConfig,                 # the run
                 resume:bool=False,              # continue a run folder that exists
                 only:Sequence[int]|None=None,   # train only these folds; all when None
-                jobs:int=1,                     # folds trained at once, each in its own process with one torch thread (CPU only)
+                jobs:int=1,                     # on the CPU: folds trained at once, each in its own single-thread process (as devices cpu × jobs)
+                start_method:str|None=None,     # 'fork' or 'spawn' for fold processes; chosen from the devices when None
                )->pd.DataFrame:                 # one row per fold: fold, best_epoch, val_miou, val_miou_global, val_loss
     "Train every fold of a run (or those in `only`); finished folds are skipped."
-    jobs = _fold_jobs(cfg, jobs)
+    slots = fold_devices(cfg.devices, jobs, default_device(cfg.device))
     cfg = prepare_run(cfg, resume)
     wanted = list(only if only is not None else range(cfg.folds))
     todo = [k for k in wanted if not fold_done(Path(cfg.out), k)]
-    if jobs > 1 and len(todo) > 1: train_folds_parallel(cfg, todo, jobs)
+    if len(slots) > 1 and len(todo) > 1:
+        train_folds_parallel(cfg, todo, slots, start_method or fold_start_method(slots, mp.get_all_start_methods()))
     else:
-        for k in todo: train_fold(cfg, k, resume=True); draw_curves(cfg.out)
+        for k in todo: train_fold(TrainConfig(**{**asdict(cfg), "device": slots[0]}), k, resume=True); draw_curves(cfg.out)
     return pd.DataFrame([fold_result(Path(cfg.out), k) for k in wanted])
 
 # %% ../nbs/06_train.ipynb #fb4e3481
-def _fold_process(cfg:TrainConfig, fold:int, errors):
-    "Train one fold in a forked process: one torch thread, no bars; a failure is reported on `errors`."
+def _fold_process(cfg:TrainConfig, fold:int, device:str, errors):
+    "Train one fold in its own process on `device`: no bars, one thread on a CPU; a failure is reported on `errors`."
     global _SHOW_BARS
-    _SHOW_BARS = False; torch.set_num_threads(1)
-    try: train_fold(cfg, fold, resume=True)
+    _SHOW_BARS = False
+    try:
+        if device.startswith("cuda"): torch.cuda.set_device(torch.device(device))
+        else: torch.set_num_threads(1)
+        train_fold(TrainConfig(**{**asdict(cfg), "device": device}), fold, resume=True)
     except BaseException as e:
         errors.put((fold, f"{type(e).__name__}: {e}"[:2000])); raise SystemExit(1)
 
 def _exit_reason(code:int)->str:
     return f"killed by signal {-code}" + (" (out of memory?)" if code == -9 else "") if code < 0 else f"exit code {code}"
 
-def train_folds_parallel(cfg:TrainConfig,    # a prepared run's config
-                         folds:Sequence[int],# the folds to train
-                         jobs:int=2,         # how many at once
+def train_folds_parallel(cfg:TrainConfig,          # a prepared run's config
+                         folds:Sequence[int],      # the folds to train
+                         slots:Sequence[str],      # one device per process: folds train on them side by side
+                         start_method:str="fork",  # 'fork' (CPU only) or 'spawn'
                         ):
-    "Train `folds` of a prepared run, `jobs` at a time, each in a forked single-thread process."
-    ctx = mp.get_context("fork"); errors = ctx.SimpleQueue()
-    pending, running, failed = list(folds), {}, {}
-    with tqdm(total=len(pending), desc=f"folds, {jobs} at a time", unit="fold") as bar:
+    "Train `folds` of a prepared run side by side, one process per slot's device, the next fold to the first free slot."
+    ctx = mp.get_context(start_method); errors = ctx.SimpleQueue()
+    # spawn pickles the target by module and name; run from a notebook that defines it, the package's copy is the one a new interpreter finds
+    target = _fold_process if start_method == "fork" else getattr(importlib.import_module("fireseg.train"), "_fold_process")
+    pending, running, failed, free, where = list(folds), {}, {}, list(slots), {}
+    with tqdm(total=len(pending), desc=f"folds on {', '.join(slots)}", unit="fold") as bar:
         try:
             while running or (pending and not failed):
-                while pending and not failed and len(running) < jobs:
-                    sys.stdout.flush(); sys.stderr.flush()   # or a child would print the parent's buffered text again
-                    k = pending.pop(0); p = ctx.Process(target=_fold_process, args=(cfg, k, errors), name=f"fireseg-fold{k}")
+                while pending and not failed and free:
+                    sys.stdout.flush(); sys.stderr.flush()   # or a forked child would print the parent's buffered text again
+                    k, dev = pending.pop(0), free.pop(0); where[k] = dev
+                    p = ctx.Process(target=target, args=(cfg, k, dev, errors), name=f"fireseg-fold{k}")
                     p.start(); running[p.sentinel] = (k, p)
                 for s in wait(list(running)):
-                    k, p = running.pop(s); p.join()
+                    k, p = running.pop(s); p.join(); free.append(where[k])
                     if p.exitcode: failed[k] = _exit_reason(p.exitcode); continue
                     score = fold_result(Path(cfg.out), k)["val_miou"]; draw_curves(cfg.out)
                     bar.update(); bar.set_postfix_str(f"fold {k}: val mIoU {score:.3f}")
@@ -476,7 +496,7 @@ def train_folds_parallel(cfg:TrainConfig,    # a prepared run's config
     while not errors.empty():
         k, msg = errors.get(); failed[k] = msg
     if failed:
-        lines = "\n".join(f"  fold {k}: {failed[k]}" for k in sorted(failed))
+        lines = "\n".join(f"  fold {k} on {where[k]}: {failed[k]}" for k in sorted(failed))
         left = f"; not started: {pending}" if pending else ""
         raise FiresegError(f"{cfg.out}: {len(failed)} fold(s) failed{left}. Finished folds and saved epochs are kept; "
                            f"train again with resume=True (--resume) to continue.\n{lines}")
