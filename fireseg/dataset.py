@@ -17,7 +17,7 @@ from .patchio import DataLayout, TiffLayout, tiff_layout, read_raw, read_mask, c
 from .normalise import Normaliser, make_normaliser, PlaneCache, plane_names, compute_planes, model_input_channels
 
 # %% auto #0
-__all__ = ['default_augment', 'FirePatches', 'dihedral', 'patch_loader']
+__all__ = ['PLANE_SCALE', 'default_augment', 'FirePatches', 'dihedral', 'patch_loader', 'dihedral_tensor', 'to_model_input']
 
 # %% ../nbs/01d_dataset.ipynb #82915a3e
 def default_augment():
@@ -45,6 +45,7 @@ class FirePatches(Dataset):
                  sun_elevation:float=SUN_ELEVATION,  # for the fire-test planes
                  crop:int|None=None,                 # random square crops of this size (training); whole patches when None
                  fire_crop:float=0.0,                # the share of crops placed to contain a random fire pixel
+                 raw:bool=False,                     # batches as stored (uint16 bands, uint8 planes and mask) plus each sample's flip; `to_model_input` finishes them on the device
                 ):
         self.images, self.masks = [Path(p) for p in images], None if masks is None else [Path(p) for p in masks]
         if self.masks is not None and len(self.masks) != len(self.images): raise FiresegError(f"{len(self.images)} images but {len(self.masks)} masks")
@@ -56,6 +57,9 @@ class FirePatches(Dataset):
         self.extra, self.plane_cache, self.sun_elevation, self.crop = list(extra), plane_cache, sun_elevation, crop
         if not 0 <= fire_crop <= 1: raise FiresegError(f"fire_crop is a share of crops, between 0 and 1; got {fire_crop}")
         self.fire_crop = fire_crop
+        if raw and self.augment is not None and not isinstance(self.augment, str):
+            raise FiresegError("raw=True flips and rotates on the device, so it takes augment='d4' or None; use raw=False for an albumentations transform")
+        self.raw = raw
         if plane_cache is not None and plane_names(self.extra) != plane_cache.names:
             raise FiresegError(f"plane cache holds {plane_cache.names}, dataset asks for {plane_names(self.extra)}")
         self._sel = None if self.bands == list(range(1, N_BANDS+1)) else np.array(self.bands) - 1
@@ -97,10 +101,11 @@ def _planes(self, i:int, raw:np.ndarray)->np.ndarray:
     if self.plane_cache is not None: return self.plane_cache.get(self.images[i])
     return compute_planes(raw.transpose(2, 0, 1), self.extra, self.sun_elevation)
 
-def _read_sample(self, i:int):
-    "Raw (H,W,10) DNs (in a reused buffer), extra planes and mask of sample `i`."
+def _read_sample(self, i:int, out:np.ndarray|None=None):
+    "Raw (H,W,10) DNs (into `out` when given, else a reused buffer), extra planes and mask of sample `i`."
     p = self.images[i]
-    raw = self._raw_buf = read_raw(p, self._layout(p), self._raw_buf)
+    if out is None: raw = self._raw_buf = read_raw(p, self._layout(p), self._raw_buf)
+    else: raw = read_raw(p, self._layout(p), out)
     check_patch_pixels(p, raw)
     planes = self._planes(i, raw) if self.extra else None
     mask = None
@@ -125,22 +130,27 @@ def _crop_origin(mask:np.ndarray|None, h:int, w:int, c:int, fire_crop:float)->tu
             return (int(np.clip(ys[j] - np.random.randint(c), 0, h - c)), int(np.clip(xs[j] - np.random.randint(c), 0, w - c)))
     return int(np.random.randint(h - c + 1)), int(np.random.randint(w - c + 1))
 
+def _crop(self, i:int, raw:np.ndarray, planes:np.ndarray|None, mask:np.ndarray|None)->tuple:
+    "Sample `i`'s image, planes and mask cut to one random window, as views; unchanged when not cropping."
+    if not self.crop: return raw, planes, mask
+    h, w = raw.shape[:2]
+    if self.crop > min(h, w): raise FiresegError(f"{self.images[i]}: size {h}×{w} is smaller than the crop {self.crop}")
+    y, x = _crop_origin(mask, h, w, self.crop, self.fire_crop)
+    win = (slice(y, y + self.crop), slice(x, x + self.crop))
+    return raw[win], None if planes is None else planes[win], None if mask is None else mask[win]
+
+PLANE_SCALE = np.float32(1/255)   # extra planes are stored as 0..255
+
 def _fill(self, i:int, img_out:np.ndarray, mask_out:np.ndarray|None):
     "Read, augment and normalise sample `i` into the (H,W,C) float32 slot `img_out`."
-    raw, planes, mask = self._read_sample(i)
-    if self.crop:   # a random window, as views
-        h, w = raw.shape[:2]
-        if self.crop > min(h, w): raise FiresegError(f"{self.images[i]}: size {h}×{w} is smaller than the crop {self.crop}")
-        y, x = _crop_origin(mask, h, w, self.crop, self.fire_crop)
-        win = (slice(y, y + self.crop), slice(x, x + self.crop))
-        raw, planes, mask = raw[win], None if planes is None else planes[win], None if mask is None else mask[win]
+    raw, planes, mask = self._crop(i, *self._read_sample(i))
     if raw.shape[:2] != img_out.shape[:2]: raise FiresegError(f"{self.images[i]}: size {raw.shape[:2]}, the batch's is {img_out.shape[:2]}")
     nb = len(self.bands)
     if self.augment is None or isinstance(self.augment, str):   # no augmentation, or the view-based flips
         k = int(np.random.randint(8)) if self.augment == "d4" else 0
         img = dihedral(raw if self._sel is None else raw[..., self._sel], k)
         _normalise_into(self, img, img_out[..., :nb], self._scale[:nb], self._shift[:nb])
-        if planes is not None: np.multiply(dihedral(planes, k), np.float32(1/255), out=img_out[..., nb:], casting="unsafe")
+        if planes is not None: np.multiply(dihedral(planes, k), PLANE_SCALE, out=img_out[..., nb:], casting="unsafe")
         if mask_out is not None: mask_out[...] = dihedral(mask, k)
         return
     img = raw if self._sel is None else raw[..., self._sel]    # an albumentations pipeline
@@ -148,23 +158,30 @@ def _fill(self, i:int, img_out:np.ndarray, mask_out:np.ndarray|None):
     out = self.augment(image=img, mask=mask) if mask is not None else self.augment(image=img)
     _normalise_into(self, out["image"], img_out, self._scale, self._shift)
     if mask_out is not None: mask_out[...] = out["mask"]
-FirePatches._fill = _fill
+FirePatches._crop, FirePatches._fill = _crop, _fill
 
 # %% ../nbs/01d_dataset.ipynb #c242512a
-def _getitem(self:FirePatches, i):
-    "One sample for an integer index, a whole batch for a list of indices."
-    batch = not np.isscalar(i)
-    idx = [int(j) for j in (i if batch else [i])]
-    first = self._layout(self.images[idx[0]])
-    h, w = (self.crop, self.crop) if self.crop else (first.height, first.width)
+def _float_batch(self:FirePatches, idx:list, h:int, w:int)->dict:
+    "Samples `idx` read, augmented and normalised into one float32 batch."
     img = _batch_buffer((len(idx), h, w, self.n_channels))
     mask = None if self.masks is None else _batch_buffer((len(idx), h, w, 1))
     ia, ma = img.numpy(), None if mask is None else mask.numpy()
     for k, j in enumerate(idx): self._fill(j, ia[k], None if ma is None else ma[k, ..., 0])
     out = {"image": img.permute(0, 3, 1, 2), "index": torch.tensor(idx)}
     if mask is not None: out["mask"] = mask.permute(0, 3, 1, 2)
-    return out if batch else {k: v[0] for k, v in out.items()}
-FirePatches.__getitem__ = _getitem
+    return out
+
+_PER_BATCH = ("scale", "shift")   # raw-batch entries that belong to the whole batch, not to one sample
+
+def _getitem(self:FirePatches, i):
+    "One sample for an integer index, a whole batch for a list of indices."
+    batch = not np.isscalar(i)
+    idx = [int(j) for j in (i if batch else [i])]
+    first = self._layout(self.images[idx[0]])
+    h, w = (self.crop, self.crop) if self.crop else (first.height, first.width)
+    out = (self._raw_batch if self.raw else self._float_batch)(idx, h, w)
+    return out if batch else {k: v if k in _PER_BATCH else v[0] for k, v in out.items()}
+FirePatches._float_batch, FirePatches.__getitem__ = _float_batch, _getitem
 
 # %% ../nbs/01d_dataset.ipynb #e0f577f9
 def _seed_worker(worker_id:int):
@@ -186,3 +203,62 @@ def patch_loader(ds:FirePatches,            # the dataset
     kw = dict(persistent_workers=True, prefetch_factor=4, worker_init_fn=_seed_worker) if num_workers > 0 else {}
     return DataLoader(ds, sampler=batches, batch_size=None, num_workers=num_workers, generator=g,
                       pin_memory=torch.cuda.is_available() if pin_memory is None else pin_memory, **kw)
+
+# %% ../nbs/01d_dataset.ipynb #f17f854a
+def _fill_raw(self:FirePatches, i:int, img_out:np.ndarray, planes_out:np.ndarray|None, mask_out:np.ndarray|None)->int:
+    "Read sample `i` as stored into its batch slots: bands (H,W,C) uint16, planes and mask uint8; returns its D4 draw."
+    direct = not self.crop and self._sel is None      # the file's pixels go straight into the batch
+    raw, planes, mask = self._crop(i, *self._read_sample(i, img_out if direct else None))
+    if raw.shape[:2] != img_out.shape[:2]: raise FiresegError(f"{self.images[i]}: size {raw.shape[:2]}, the batch's is {img_out.shape[:2]}")
+    k = int(np.random.randint(8)) if self.augment == "d4" else 0
+    if raw is not img_out: img_out[...] = raw if self._sel is None else raw[..., self._sel]
+    if planes_out is not None: planes_out[...] = planes
+    if mask_out is not None: mask_out[...] = mask
+    return k
+
+def _raw_batch(self:FirePatches, idx:list, h:int, w:int)->dict:
+    "Samples `idx` as stored, in shared-memory buffers, with their D4 draws and the normaliser's scale and shift."
+    n, nb, k = len(idx), len(self.bands), len(self.extra)
+    img = _batch_buffer((n, h, w, nb), torch.uint16)
+    planes = _batch_buffer((n, h, w, k), torch.uint8) if k else None
+    mask = None if self.masks is None else _batch_buffer((n, h, w, 1), torch.uint8)
+    ia, pa, ma = img.numpy(), None if planes is None else planes.numpy(), None if mask is None else mask.numpy()
+    d4 = np.array([self._fill_raw(j, ia[s], None if pa is None else pa[s], None if ma is None else ma[s, ..., 0]) for s, j in enumerate(idx)], np.uint8)
+    out = {"image": img.permute(0, 3, 1, 2), "index": torch.tensor(idx), "d4": torch.from_numpy(d4),
+           "scale": torch.from_numpy(self._scale[:nb].copy()), "shift": torch.from_numpy(self._shift[:nb].copy())}
+    if planes is not None: out["planes"] = planes.permute(0, 3, 1, 2)
+    if mask is not None: out["mask"] = mask.permute(0, 3, 1, 2)
+    return out
+FirePatches._fill_raw, FirePatches._raw_batch = _fill_raw, _raw_batch
+
+# %% ../nbs/01d_dataset.ipynb #6ca3aafe
+def dihedral_tensor(x:torch.Tensor, # (...,H,W) tensor
+                    k:int,          # which of the 8 symmetries of the square, 0-7; 0 is the identity
+                   )->torch.Tensor:
+    "`dihedral` for a tensor's last two axes: the same 8 flips and 90° rotations."
+    if k & 4: x = x.transpose(-2, -1)
+    return torch.rot90(x, k & 3, (-2, -1)) if k & 3 else x
+
+# %% ../nbs/01d_dataset.ipynb #866f10f1
+def to_model_input(batch:dict,                                  # a batch from `FirePatches`, raw or float
+                   device:str|torch.device="cpu",               # where the model runs
+                   memory_format=torch.contiguous_format,       # the model's memory format, e.g. torch.channels_last on CUDA
+                  )->tuple[torch.Tensor, torch.Tensor|None]:    # float32 images (N,C,H,W) and masks (N,1,H,W); None for test data
+    "A batch as the model's float input on `device`: a raw one is moved, converted, flipped and normalised there."
+    img = batch["image"]
+    if img.is_floating_point():
+        return img.to(device, non_blocking=True).contiguous(memory_format=memory_format), (batch["mask"].to(device, non_blocking=True) if "mask" in batch else None)
+    src = img.to(device, non_blocking=True)
+    planes = batch["planes"].to(device, non_blocking=True) if "planes" in batch else None
+    mask = batch["mask"].to(device, non_blocking=True) if "mask" in batch else None
+    n, nb, h, w = src.shape
+    x = torch.empty((n, nb + (0 if planes is None else planes.shape[1]), h, w), device=src.device, memory_format=memory_format)
+    y = None if mask is None else torch.empty((n, 1, h, w), device=src.device)
+    for i, k in enumerate(batch["d4"].tolist()):
+        x[i, :nb].copy_(dihedral_tensor(src[i], k))
+        if planes is not None: x[i, nb:].copy_(dihedral_tensor(planes[i], k))
+        if y is not None: y[i].copy_(dihedral_tensor(mask[i], k))
+    x[:, :nb].mul_(batch["scale"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
+    if batch["shift"].any(): x[:, :nb].add_(batch["shift"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
+    if planes is not None: x[:, nb:].mul_(torch.tensor(PLANE_SCALE, device=src.device))
+    return x, y
