@@ -12,9 +12,9 @@ from typing import Literal, Sequence
 import numpy as np
 
 # %% auto #0
-__all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', 'detect_platform', 'default_data_root',
-           'seed_everything', 'default_device', 'FiresegError', 'band_positions', 'check_sun_elevation', 'some_values',
-           'as_mask01', 'atomic_path', 'write_text_atomic']
+__all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', 'REAL_PATCH_NAME', 'detect_platform',
+           'default_data_root', 'seed_everything', 'default_device', 'FiresegError', 'band_positions',
+           'check_sun_elevation', 'real_patch_path', 'some_values', 'as_mask01', 'atomic_path', 'write_text_atomic']
 
 # %% ../nbs/00_core.ipynb #f9b12fe2
 Platform = Literal["colab", "kaggle", "local"]
@@ -102,6 +102,14 @@ def check_sun_elevation(sun_elevation:float, # degrees above the horizon
     except (TypeError, ValueError): e = float("nan")
     if not 0 < e <= 90: raise FiresegError(f"sun_elevation must be in (0, 90] degrees, got {sun_elevation!r}")
     return e
+
+# %% ../nbs/00_core.ipynb #3e9c1d72
+REAL_PATCH_NAME = "LC08_L1TP_099069_20200827_20200827_01_RT_p00819.tif"   # the real patch shipped in fireseg/resources
+
+def real_patch_path()->Path:
+    "The real Landsat-8 patch that ships with the kit."
+    from importlib.resources import files
+    return Path(str(files("fireseg") / "resources" / REAL_PATCH_NAME))
 
 # %% ../nbs/00_core.ipynb #8d3f0b52
 def some_values(a:np.ndarray, # any array
