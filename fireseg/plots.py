@@ -71,11 +71,12 @@ def show_predictions(layout:DataLayout,  # the data set the masks are for
                      masks:dict,         # test_img name -> (H,W) 0/1 mask
                      n:int=8,            # how many patches
                      ncols:int=4,        # patches per row
+                     spare:int=0,        # empty panels after the patches, for the caller to draw in
                     ):
     "False-colour test patches with their predicted fire outlined; the patches with most fire first."
     import matplotlib.pyplot as plt
     names = sorted(masks, key=lambda k: -int(np.asarray(masks[k]).sum()))[:n]
-    nrows = max(1, math.ceil(len(names) / ncols))
+    nrows = max(1, math.ceil((len(names) + spare) / ncols))
     fig, axs = plt.subplots(nrows, ncols, figsize=(3 * ncols, 3 * nrows), squeeze=False)
     for ax in axs.flat: ax.set_axis_off()
     for ax, name in zip(axs.flat, names):
