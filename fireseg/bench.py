@@ -31,32 +31,53 @@ def _naive_pass(paths:Sequence)->int:
         with rasterio.open(p) as src: src.read().astype(np.float32) / 65535
     return len(paths)
 
-def _loader_pass(dl)->int: return sum(len(b["index"]) for b in dl)
+def _naive_pass(paths:Sequence, device:str)->int:
+    import rasterio, torch
+    for p in paths:
+        with rasterio.open(p) as src: torch.from_numpy(src.read().astype(np.float32) / 65535).to(device)
+    return len(paths)
+
+def _loader_pass(dl, device:str, memory_format, reuse:bool)->int:
+    "Patches through `dl`, each batch made ready for the model on `device` by `to_model_input`."
+    import torch
+    from fireseg.dataset import to_model_input
+    n, out = 0, None
+    for b in dl:
+        out = to_model_input(b, device, memory_format, out=out if reuse else None); n += len(b["index"])
+    if device.startswith("cuda"): torch.cuda.synchronize()
+    return n
 
 def bench_loader(data:str|Path|None=None, # a data set in the competition layout; a sample one when None
                  n:int=1024,              # train patches read per pass
                  batch_size:int=32,       # the kit's batch size
                  num_workers:int=2,       # the kit's DataLoader workers
                  passes:int=5,            # timed passes of each; medians are reported
+                 device:str|None=None,    # where batches must be ready; the best available when None
+                 reuse:bool=True,         # refill the previous batch's tensors (`to_model_input`'s `out`), as a training loop can
                 )->dict:
-    "Patches per second through the kit's DataLoader path and through a naive rasterio loop."
+    "Patches per second ready for the model through the kit's raw and float loaders, and through a naive rasterio loop."
+    import torch
     from fireseg.patchio import DataLayout
     from fireseg.dataset import FirePatches, patch_loader
+    device = default_device(device)
+    fmt = torch.channels_last if device.startswith("cuda") else torch.contiguous_format   # as training uses (train.precision_for)
     lay = DataLayout.from_root(data if data is not None else _sample_for_bench(n))
     n = min(n, len(lay.train))
-    ds = FirePatches.from_layout(lay, "train", indices=range(n))
-    dl = patch_loader(ds, batch_size, shuffle=True, drop_last=False, num_workers=num_workers)
-    times = {"naive": [], "kit": []}
-    run = {"naive": lambda: _naive_pass(ds.images), "kit": lambda: _loader_pass(dl)}
+    loaders = {k: patch_loader(FirePatches.from_layout(lay, "train", indices=range(n), raw=k == "kit"), batch_size, shuffle=True,
+                               drop_last=False, num_workers=num_workers) for k in ("kit", "float")}
+    times = {"naive": [], "kit": [], "float": []}
+    run = {"naive": lambda: _naive_pass(loaders["kit"].dataset.images, device), **{k: (lambda dl=dl: _loader_pass(dl, device, fmt, reuse)) for k, dl in loaders.items()}}
     for k in run: run[k]()   # warm-up: page cache, worker start, header parsing
     for _ in tqdm(range(passes), desc="benchmark passes"):
         for k in run:
             t0 = time.perf_counter(); got = run[k](); times[k].append(time.perf_counter() - t0)
             assert got == n, (k, got, n)
-    kit, naive = n/np.median(times["kit"]), n/np.median(times["naive"])
-    return {"kit_patches_per_s": round(kit, 1), "naive_patches_per_s": round(naive, 1), "speedup": round(kit/naive, 2),
-            "n_patches": n, "batch_size": batch_size, "num_workers": num_workers, "passes": passes,
-            "size": f"{ds[0]['image'].shape[1]}x{ds[0]['image'].shape[2]}"}
+    rate = {k: n/float(np.median(v)) for k, v in times.items()}
+    shape = loaders["kit"].dataset[0]["image"].shape
+    return {"kit_patches_per_s": round(rate["kit"], 1), "naive_patches_per_s": round(rate["naive"], 1), "speedup": round(rate["kit"]/rate["naive"], 2),
+            "float_patches_per_s": round(rate["float"], 1), "float_speedup": round(rate["float"]/rate["naive"], 2),
+            "device": device, "memory_format": str(fmt).replace("torch.", ""), "reuse": reuse, "n_patches": n, "batch_size": batch_size,
+            "num_workers": num_workers, "passes": passes, "size": f"{shape[1]}x{shape[2]}"}
 
 # %% ../nbs/12_bench.ipynb #d2e3a337
 def _median_ms(f, repeats)->tuple:

@@ -240,9 +240,18 @@ def dihedral_tensor(x:torch.Tensor, # (...,H,W) tensor
     return torch.rot90(x, k & 3, (-2, -1)) if k & 3 else x
 
 # %% ../nbs/01d_dataset.ipynb #866f10f1
+def _model_input_buffers(shape:tuple, with_mask:bool, device, memory_format, out:tuple|None)->tuple:
+    "`out` when its tensors fit `shape`, `device` and `memory_format`; new float32 tensors otherwise."
+    if out is not None:
+        x, y = out
+        fits = lambda t, s: t is not None and t.shape == s and t.dtype == torch.float32 and t.device == device
+        if fits(x, shape) and x.is_contiguous(memory_format=memory_format) and (fits(y, (shape[0], 1, *shape[2:])) if with_mask else y is None): return x, y
+    return (torch.empty(shape, device=device, memory_format=memory_format), torch.empty((shape[0], 1, *shape[2:]), device=device) if with_mask else None)
+
 def to_model_input(batch:dict,                                  # a batch from `FirePatches`, raw or float
                    device:str|torch.device="cpu",               # where the model runs
                    memory_format=torch.contiguous_format,       # the model's memory format, e.g. torch.channels_last on CUDA
+                   out:tuple|None=None,                         # (x, mask) of an earlier call, refilled when they fit (raw batches); new tensors otherwise
                   )->tuple[torch.Tensor, torch.Tensor|None]:    # float32 images (N,C,H,W) and masks (N,1,H,W); None for test data
     "A batch as the model's float input on `device`: a raw one is moved, converted, flipped and normalised there."
     img = batch["image"]
@@ -252,13 +261,12 @@ def to_model_input(batch:dict,                                  # a batch from `
     planes = batch["planes"].to(device, non_blocking=True) if "planes" in batch else None
     mask = batch["mask"].to(device, non_blocking=True) if "mask" in batch else None
     n, nb, h, w = src.shape
-    x = torch.empty((n, nb + (0 if planes is None else planes.shape[1]), h, w), device=src.device, memory_format=memory_format)
-    y = None if mask is None else torch.empty((n, 1, h, w), device=src.device)
+    x, y = _model_input_buffers((n, nb + (0 if planes is None else planes.shape[1]), h, w), mask is not None, src.device, memory_format, out)
     for i, k in enumerate(batch["d4"].tolist()):
         x[i, :nb].copy_(dihedral_tensor(src[i], k))
         if planes is not None: x[i, nb:].copy_(dihedral_tensor(planes[i], k))
         if y is not None: y[i].copy_(dihedral_tensor(mask[i], k))
     x[:, :nb].mul_(batch["scale"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
     if batch["shift"].any(): x[:, :nb].add_(batch["shift"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
-    if planes is not None: x[:, nb:].mul_(torch.tensor(PLANE_SCALE, device=src.device))
+    if planes is not None: x[:, nb:].mul_(float(PLANE_SCALE))   # a scalar: nothing to copy to the device
     return x, y
