@@ -25,12 +25,6 @@ def _sample_for_bench(n:int, size:int=PATCH_SIZE[0])->Path:
     if not (root/"train_meta.csv").exists(): make_sample(root, n_train=max(n, 64), n_test=4, seed=0, size=size, overwrite=True)
     return root
 
-def _naive_pass(paths:Sequence)->int:
-    import rasterio
-    for p in paths:
-        with rasterio.open(p) as src: src.read().astype(np.float32) / 65535
-    return len(paths)
-
 def _naive_pass(paths:Sequence, device:str)->int:
     import rasterio, torch
     for p in paths:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_config.ipynb #0a9c4e61
 from __future__ import annotations
-import json, warnings
+import dataclasses, json, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from .core import FiresegError, SUN_ELEVATION, write_text_atomic
 from .normalise import model_input_channels
 
 # %% auto #0
-__all__ = ['TrainConfig']
+__all__ = ['RUN_SET', 'TrainConfig']
 
 # %% ../nbs/05b_config.ipynb #4038e6f0
 @dataclass
@@ -53,7 +53,13 @@ class TrainConfig:
     devices: list|None = None              # train folds side by side, one process per device: cuda:0 cuda:1 (or cpu cpu); None: `device` alone
     max_images: int|None = None            # use only the first N train images (smoke runs)
     weights_source: str|None = None        # set by the run: the hub repo and revision, or the local file and its sha256, the encoder started from
+    world_size: int = 1                    # set by the run: processes training each fold together (torchrun)
+    global_batch_size: int|None = None     # set by the run: images per step over all processes, batch_size × world_size
 
+    def filled_in(self, world_size:int=1)->"TrainConfig":
+        "The config with `world_size` and `global_batch_size` set for a run of `world_size` processes per fold."
+        bs = self.batch_size
+        return dataclasses.replace(self, world_size=world_size, global_batch_size=bs * world_size if isinstance(bs, int) else None)
     def save(self, path:str|Path)->Path:
         "Write the config as JSON, atomically."
         return write_text_atomic(path, json.dumps(asdict(self), indent=1))
@@ -77,3 +83,6 @@ class TrainConfig:
         from fireseg.models import create_model
         return create_model(self.arch, self.encoder, self.in_channels, self.encoder_weights if weights else None, self.output_stride,
                             input_skip=self.input_skip, decoder_channels=self.decoder_channels, encoder_depth=self.encoder_depth)
+
+# %% ../nbs/05b_config.ipynb #8f3e1b27
+RUN_SET = ("weights_source", "world_size", "global_batch_size")   # fields the run fills in, not options a user gives

@@ -195,10 +195,11 @@ def patch_loader(ds:FirePatches,            # the dataset
                  num_workers:int=2,         # worker processes; 0 reads in the main process
                  seed:int=0,                # seed for shuffling and augmentation
                  pin_memory:bool|None=None, # pin for faster GPU copies; on when CUDA is available
+                 sampler=None,              # the sampler of patch indices, e.g. a DistributedSampler; shuffled or in order by `shuffle` when None
                 )->DataLoader:
     "A DataLoader whose workers build whole batches of `ds`."
     g = torch.Generator().manual_seed(seed)
-    sampler = RandomSampler(ds, generator=g) if shuffle else SequentialSampler(ds)
+    if sampler is None: sampler = RandomSampler(ds, generator=g) if shuffle else SequentialSampler(ds)
     batches = BatchSampler(sampler, batch_size, shuffle if drop_last is None else drop_last)
     kw = dict(persistent_workers=True, prefetch_factor=4, worker_init_fn=_seed_worker) if num_workers > 0 else {}
     return DataLoader(ds, sampler=batches, batch_size=None, num_workers=num_workers, generator=g,

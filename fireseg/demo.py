@@ -20,7 +20,7 @@ from .metrics import image_iou
 from .models import TINY_ENCODER
 from .config import TrainConfig
 from .oof import OofStore
-from .train import train_kfold
+from .train import train_kfold, batch_to_device
 from .threshold import tune_threshold, apply_threshold
 from .predict import FoldEnsemble, predict_submission
 from .submission import validate_submission, read_submission
@@ -80,7 +80,7 @@ def real_patch_check(run:str|Path,       # a trained run folder
                     )->dict:             # real_patch_iou, fire pixels of the vote and of the prediction, and both masks
     "The run's fold ensemble on the real patch that ships with the kit, scored against the fire-test vote at 55°."
     ens = FoldEnsemble(run, tta=tta, device=device)
-    x = ens.dataset([real_patch_path()])[[0]]["image"].to(ens.device)
+    x, _ = batch_to_device(ens.dataset([real_patch_path()])[[0]], ens.prec)
     pred = apply_threshold(ens(x)[0].float().cpu().numpy(), threshold, min_size).astype(np.uint8)
     vote = fire_vote(read_patch(real_patch_path()))
     return {"real_patch_iou": float(image_iou(pred, vote)[0]), "real_patch_vote_pixels": int(vote.sum()),

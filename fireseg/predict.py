@@ -76,7 +76,7 @@ class FoldEnsemble:
     def dataset(self, images:Sequence)->FirePatches:
         "The test patches as this run's models expect them."
         c = self.cfg
-        return FirePatches(images, None, bands=c.bands, normaliser=self.normaliser, augment=None, extra=c.extra, sun_elevation=c.sun_elevation)
+        return FirePatches(images, None, bands=c.bands, normaliser=self.normaliser, augment=None, extra=c.extra, sun_elevation=c.sun_elevation, raw=True)
     def __repr__(self): return f"FoldEnsemble({self.run.name}: folds {self.folds}, tta={self.tta}, {self.device})"
 
 # %% ../nbs/08_predict.ipynb #d5052669

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #56abf888
 from __future__ import annotations
-import gc, importlib, json, sys, time, warnings
+import gc, importlib, json, os, sys, time, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
 from contextlib import contextmanager
@@ -21,8 +21,8 @@ from .core import FiresegError, atomic_path, write_text_atomic, seed_everything,
 from .patchio import DataLayout, tiff_layout
 from .check import fire_pixel_counts
 from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache
-from .dataset import FirePatches, patch_loader
-from .config import TrainConfig
+from .dataset import FirePatches, patch_loader, to_model_input
+from .config import TrainConfig, RUN_SET
 from .oof import OofStore
 from .models import weights_source
 from .losses import make_loss
@@ -34,7 +34,8 @@ _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs w
 # %% auto #0
 __all__ = ['AUTO_BATCH_START', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'amp_dtype', 'grad_scaler',
            'Precision', 'precision_for', 'autocast_for', 'batch_to_device', 'train_epoch', 'predict_probs', 'evaluate',
-           'save_checkpoint', 'load_checkpoint', 'load_fold_model', 'fold_result', 'fold_done', 'is_out_of_memory',
+           'validation_counts', 'validation_scores', 'save_checkpoint', 'load_checkpoint', 'load_fold_model', 'World',
+           'world_from_env', 'world_device', 'world_backend', 'fold_result', 'fold_done', 'is_out_of_memory',
            'free_device_memory', 'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size',
            'auto_batch_size', 'draw_curves', 'prepare_run', 'train_kfold', 'train_folds_parallel']
 
@@ -59,10 +60,11 @@ def fold_datasets(cfg:TrainConfig,             # the run's config
                   fold:int,                    # the fold held out for validation
                   norm:Normaliser,             # the run's normaliser
                   cache:PlaneCache|None=None,  # the run's plane cache, if any
+                  shard:tuple=(0, 1),          # (rank, processes): this process validates every processes-th validation image from rank on
                  )->tuple[FirePatches, FirePatches, np.ndarray]:  # train, validation, the validation rows
     "Train and validation datasets of one fold, and the validation rows."
-    tr, va = np.flatnonzero(folds.fold.values != fold), np.flatnonzero(folds.fold.values == fold)
-    kw = dict(bands=cfg.bands, normaliser=norm, extra=cfg.extra, plane_cache=cache, sun_elevation=cfg.sun_elevation)
+    tr, va = np.flatnonzero(folds.fold.values != fold), np.flatnonzero(folds.fold.values == fold)[shard[0]::shard[1]]
+    kw = dict(bands=cfg.bands, normaliser=norm, extra=cfg.extra, plane_cache=cache, sun_elevation=cfg.sun_elevation, raw=True)
     train = FirePatches.from_layout(layout, "train", tr, augment=cfg.augment, crop=cfg.crop, fire_crop=cfg.fire_crop, **kw)
     valid = FirePatches.from_layout(layout, "train", va, augment=None, **kw)
     return train, valid, va
@@ -130,10 +132,8 @@ def autocast_for(prec:Precision):
 def batch_to_device(batch:dict,        # a batch from `patch_loader`: image, mask (training) and index
                     prec:Precision,    # where it goes, in which memory format
                    )->tuple[torch.Tensor, torch.Tensor|None]:   # images, masks (None for test data)
-    "Move a batch's images (and masks) to the device, without waiting for the copy (the loader pins memory on CUDA)."
-    x = batch["image"].to(prec.device, non_blocking=True).contiguous(memory_format=prec.memory_format)
-    y = batch["mask"].to(prec.device, non_blocking=True) if "mask" in batch else None
-    return x, y
+    "The model's input on the device: a raw batch (uint16 pixels, as the loader's workers read them) is flipped and normalised there."
+    return to_model_input(batch, prec.device, prec.memory_format)
 
 # %% ../nbs/06_train.ipynb #3fac3534
 def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
@@ -185,13 +185,20 @@ def evaluate(model:torch.nn.Module,  # the network, on `prec.device`
              threshold:float=0.5,    # probability threshold of the mIoU
             )->dict:                 # val_loss, val_miou (per image), val_miou_global
     "Validation loss and mIoU (per-image and global) at `threshold`."
-    counts, loss, n = [], 0.0, 0
+    return validation_scores(*validation_counts(model, loader, loss_fn, prec, threshold))
+
+def validation_counts(model, loader, loss_fn, prec:Precision, threshold:float=0.5)->tuple[np.ndarray, float, int]:
+    "Per-image TP, FP, FN, TN at `threshold`, the summed loss and the number of images: what processes that share a validation set add up."
+    counts, loss, n = [np.zeros((0, 4), np.int64)], 0.0, 0
     for _, p, m in predict_probs(model, loader, prec, desc="validate"):
         counts.append(confusion_counts((p >= threshold).astype(np.uint8), m))
         pt = torch.from_numpy(p).clamp(1e-6, 1 - 1e-6)
         loss += loss_fn(torch.logit(pt)[:, None], torch.from_numpy(m)[:, None].float()).item() * len(p); n += len(p)
-    c = np.concatenate(counts)
-    return {"val_loss": loss / n, "val_miou": miou_from_counts(c, "per_image"), "val_miou_global": miou_from_counts(c, "global")}
+    return np.concatenate(counts), loss, n
+
+def validation_scores(counts:np.ndarray, loss:float, n:int)->dict:
+    "val_loss, val_miou (per image) and val_miou_global from pixel counts and a summed loss."
+    return {"val_loss": loss / max(n, 1), "val_miou": miou_from_counts(counts, "per_image"), "val_miou_global": miou_from_counts(counts, "global")}
 
 # %% ../nbs/06_train.ipynb #4dfe6254
 def _plain_state(sched)->dict:
@@ -231,15 +238,67 @@ def load_fold_model(run:str|Path,       # the run folder
     model.load_state_dict(ck["model"]); model.to(device).eval()
     return model, ck
 
+# %% ../nbs/06_train.ipynb #5c2a7e18
+@dataclass
+class World:
+    "The processes training one fold together (torchrun's ranks), or one process alone."
+    rank: int = 0           # this process's rank, 0 for the one that writes
+    size: int = 1           # how many processes
+    local_rank: int = 0     # this process's rank on its machine: its GPU
+    @property
+    def main(self)->bool: return self.rank == 0
+    def barrier(self):
+        "Wait for every process."
+        if self.size > 1: torch.distributed.barrier()
+    def broadcast(self, obj=None):
+        "Rank 0's `obj`, in every process."
+        if self.size == 1: return obj
+        box = [obj if self.main else None]; torch.distributed.broadcast_object_list(box, src=0)
+        return box[0]
+    def all_gather(self, obj)->list:
+        "Every process's `obj`, in rank order, in every process."
+        if self.size == 1: return [obj]
+        out = [None] * self.size; torch.distributed.all_gather_object(out, obj)
+        return out
+    def gather(self, obj)->list|None:
+        "Every process's `obj`, in rank order, in rank 0; None elsewhere."
+        if self.size == 1: return [obj]
+        out = [None] * self.size if self.main else None; torch.distributed.gather_object(obj, out, dst=0)
+        return out
+
+def world_from_env(environ:dict|None=None, # environment variables; `os.environ` when None
+                  )->World:                 # the world torchrun started this process in; a world of one outside torchrun
+    "This process's place among the processes torchrun started, from RANK, WORLD_SIZE and LOCAL_RANK."
+    env = os.environ if environ is None else environ
+    size = int(env.get("WORLD_SIZE", "1"))
+    if size <= 1: return World()
+    rank = int(env["RANK"])
+    return World(rank, size, int(env.get("LOCAL_RANK", rank)))
+
+def world_device(device:str, # the run's device: 'cuda', 'cpu', ...
+                 world:World, # the processes
+                )->str:      # this process's device
+    "The device of one process in a world: its own GPU (cuda:LOCAL_RANK) on CUDA, the CPU otherwise."
+    return f"cuda:{world.local_rank}" if device.startswith("cuda") and world.size > 1 else device
+
+def world_backend(device:str)->str:
+    "The torch.distributed backend for a device: NCCL on CUDA, gloo otherwise."
+    return "nccl" if device.startswith("cuda") else "gloo"
+
 # %% ../nbs/06_train.ipynb #5e40116f
 def _append_log(path:Path, rows:list[dict]):
     with atomic_path(path) as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
 
-def _fill_oof(model, valid:FirePatches, rows:np.ndarray, store:OofStore, cfg:TrainConfig, prec:Precision):
-    "Predict the validation images with the fold's best model, into their rows of the OOF store."
+def _fill_oof(model, valid:FirePatches, rows:np.ndarray, run:Path, cfg:TrainConfig, prec:Precision, world:World=World()):
+    "Predict the validation images with the fold's best model, into their rows of the OOF store (written by rank 0 alone)."
     dl = patch_loader(valid, cfg.batch_size, num_workers=min(cfg.num_workers, 1))
-    for idx, p, m in predict_probs(model, dl, prec, desc="out-of-fold"): store.write(rows[idx], p, m)
-    store.mark_done(rows)
+    store = OofStore(run, writable=True) if world.main else None
+    batches, done = predict_probs(model, dl, prec, desc="out-of-fold"), []
+    for _ in range(max(world.all_gather(len(dl)))):     # as many steps in every process, some of them empty
+        got = next(batches, None)
+        for part in world.gather(None if got is None else (rows[got[0]], got[1], got[2])) or []:
+            if part is not None: store.write(*part); done.append(part[0])
+    if world.main and done: store.mark_done(np.concatenate(done))
 
 def fold_result(run:Path, fold:int)->dict|None:
     "A finished fold's best scores (its done.json), or None while it is not finished."
@@ -269,56 +328,77 @@ def _out_of_memory_is_clear(fdir:Path, batch_size:int, epoch:int):
                            f"or --batch-size auto, then train again with --resume: the saved epochs are kept") from None
 
 # %% ../nbs/06_train.ipynb #568d6dc2
-def train_fold(cfg:TrainConfig,     # a prepared run's config
-               fold:int,            # the fold to train
-               resume:bool=True,    # continue from last.pt when there is one
-              )->dict:              # fold, best_epoch, val_miou, val_miou_global, val_loss
+def _unwrap(model:torch.nn.Module)->torch.nn.Module:
+    "The network inside a DistributedDataParallel wrapper (itself otherwise)."
+    return model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
+
+def _fold_inputs(cfg:TrainConfig, run:Path, world:World)->tuple:
+    "The run's layout, folds and normaliser, as rank 0 has them, and the plane cache where this process can see it."
+    layout = _run_layout(cfg)
+    folds, norm = world.broadcast((load_folds(run), run_normaliser(cfg, layout, run)) if world.main else None)
+    cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra and (run/"planes"/"planes.json").exists() else None
+    return layout, folds, norm, cache
+
+def train_fold(cfg:TrainConfig,        # a prepared run's config
+               fold:int,               # the fold to train
+               resume:bool=True,       # continue from last.pt when there is one
+               world:World=World(),    # the processes training this fold together; one when not under torchrun
+              )->dict:                 # fold, best_epoch, val_miou, val_miou_global, val_loss
     "Train (or resume) one fold; returns its best validation scores."
-    run = Path(cfg.out); fdir = run/f"fold{fold}"; fdir.mkdir(parents=True, exist_ok=True)
-    layout, folds = _run_layout(cfg), load_folds(run)
-    norm = run_normaliser(cfg, layout, run)
-    cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra else None
-    train_ds, valid_ds, vrows = fold_datasets(cfg, layout, folds, fold, norm, cache)
+    run = Path(cfg.out); fdir = run/f"fold{fold}"
+    if world.main: fdir.mkdir(parents=True, exist_ok=True)
+    layout, folds, norm, cache = _fold_inputs(cfg, run, world)
+    train_ds, valid_ds, vrows = fold_datasets(cfg, layout, folds, fold, norm, cache, shard=(world.rank, world.size))
     device = default_device(cfg.device); prec = precision_for(device, cfg.amp, cfg.channels_last)
     if device.startswith("cuda"): torch.backends.cudnn.benchmark = True   # fixed-size batches: let cuDNN pick its fastest kernels
     seed_everything(cfg.seed + fold)
     model = cfg.build_model().to(device)
     model = model.to(memory_format=prec.memory_format)
-    bs = min(cfg.batch_size, len(train_ds))
-    if bs < 2: raise FiresegError(f"fold {fold}: {len(train_ds)} training image(s); need at least 2 (BatchNorm)")
-    train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=cfg.num_workers, seed=cfg.seed * 100 + fold)
+    bs = min(cfg.batch_size, len(train_ds) // world.size)
+    if bs < 2: raise FiresegError(f"fold {fold}: {len(train_ds)} training image(s) for {world.size} process(es); need at least 2 each (BatchNorm)")
+    sampler = None if world.size == 1 else torch.utils.data.DistributedSampler(train_ds, world.size, world.rank, shuffle=True, seed=cfg.seed * 100 + fold, drop_last=True)
+    train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=cfg.num_workers, seed=cfg.seed * 100 + fold, sampler=sampler)
     valid_dl = patch_loader(valid_ds, cfg.batch_size, num_workers=min(cfg.num_workers, 1))
     opt, sched = make_optimiser(model, cfg, len(train_dl))
     loss_fn = make_loss(cfg.loss)
     start, best, log, stale = 0, -1.0, [], 0
-    if resume and (fdir/"last.pt").exists():
-        ck = load_checkpoint(fdir/"last.pt", device)
+    ck = world.broadcast(load_checkpoint(fdir/"last.pt") if world.main and resume and (fdir/"last.pt").exists() else None)
+    if ck is not None:
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["optimizer"])
         if ck.get("steps_per_epoch", len(train_dl)) == len(train_dl): sched.load_state_dict(ck["scheduler"])
         else: _advance_schedule(sched, (ck["epoch"] + 1) * len(train_dl))   # a new batch size: the same point of a schedule of other steps
         if prec.scaler is not None and ck.get("scaler"): prec.scaler.load_state_dict(ck["scaler"])
         start, best, log, stale = ck["epoch"] + 1, ck["best"], ck["log"], ck["stale"]
+    if world.size > 1:
+        model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[torch.device(device)] if device.startswith("cuda") else None)
     for epoch in tqdm(range(start, cfg.epochs), desc=f"fold {fold}", initial=start, total=cfg.epochs, unit="epoch",
-                      disable=not _SHOW_BARS):
+                      disable=not (_SHOW_BARS and world.main)):
         if stale >= cfg.patience: break
+        if sampler is not None: sampler.set_epoch(epoch)
         t0 = time.perf_counter()
         with _out_of_memory_is_clear(fdir, bs, epoch):
             tl = train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"fold {fold} epoch {epoch}")
-            scores = evaluate(model, valid_dl, loss_fn, prec, cfg.val_threshold)
-        row = {"epoch": epoch, "train_loss": tl, **scores, "lr": opt.param_groups[0]["lr"], "seconds": round(time.perf_counter() - t0, 2)}
+            parts = world.all_gather(validation_counts(model, valid_dl, loss_fn, prec, cfg.val_threshold))
+        scores = validation_scores(np.concatenate([c for c, _, _ in parts]), sum(l for _, l, _ in parts), sum(n for _, _, n in parts))
+        row = {"epoch": epoch, "train_loss": float(np.mean(world.all_gather(tl))), **scores, "lr": opt.param_groups[0]["lr"],
+               "seconds": round(time.perf_counter() - t0, 2)}
         log.append(row)
         if row["val_miou"] > best:
             best, stale = row["val_miou"], 0
-            save_checkpoint(fdir/"best.pt", model, cfg, fold, epoch, scores=row)
+            if world.main: save_checkpoint(fdir/"best.pt", _unwrap(model), cfg, fold, epoch, scores=row)
         else: stale += 1
-        save_checkpoint(fdir/"last.pt", model, cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=_plain_state(sched), steps_per_epoch=len(train_dl),
-                        scaler=prec.scaler.state_dict() if prec.scaler is not None else None, best=best, log=log, stale=stale)
-        _append_log(fdir/"log.csv", log)
-    if not (fdir/"best.pt").exists(): raise FiresegError(f"{fdir}: no epoch finished; nothing to keep")
-    model, ck = load_fold_model(run, fold, device)
-    _fill_oof(model.to(memory_format=prec.memory_format), valid_ds, vrows, OofStore(run, writable=True), cfg, prec)
-    result = {"fold": fold, "best_epoch": ck["epoch"], **{k: ck["scores"][k] for k in ("val_miou", "val_miou_global", "val_loss")}}
-    write_text_atomic(fdir/"done.json", json.dumps(result, indent=1))
+        if world.main:
+            save_checkpoint(fdir/"last.pt", _unwrap(model), cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=_plain_state(sched),
+                            steps_per_epoch=len(train_dl), scaler=prec.scaler.state_dict() if prec.scaler is not None else None,
+                            best=best, log=log, stale=stale)
+            _append_log(fdir/"log.csv", log)
+    best_ck = world.broadcast(load_checkpoint(fdir/"best.pt") if world.main and (fdir/"best.pt").exists() else None)
+    if best_ck is None: raise FiresegError(f"{fdir}: no epoch finished; nothing to keep")
+    model = _unwrap(model); model.load_state_dict(best_ck["model"]); model.eval()
+    _fill_oof(model.to(memory_format=prec.memory_format), valid_ds, vrows, run, cfg, prec, world)
+    result = {"fold": fold, "best_epoch": best_ck["epoch"], **{k: best_ck["scores"][k] for k in ("val_miou", "val_miou_global", "val_loss")}}
+    if world.main: write_text_atomic(fdir/"done.json", json.dumps(result, indent=1))
+    world.barrier()
     return result
 
 # %% ../nbs/06_train.ipynb #5a0c8e21
@@ -404,21 +484,21 @@ RESUMABLE = ("batch_size", "num_workers", "device", "devices")   # settings a re
 
 def prepare_run(cfg:TrainConfig,      # the run to start
                 resume:bool=False,    # reopen a run folder that exists, with its saved config
+                world_size:int=1,     # processes that will train each fold together (torchrun)
                )->TrainConfig:        # the config the run uses (the saved one when resuming)
     "Create (or reopen, when resuming) the run folder: config, folds, normaliser, OOF store."
     run = Path(cfg.out)
     if (run/"config.json").exists():
         if not resume: raise FiresegError(f"{run}: already holds a run; resume it (--resume) or choose another --out")
         saved = TrainConfig.load(run/"config.json")
-        given = {**asdict(cfg), "weights_source": saved.weights_source}          # filled in by the run, not given
+        given = {**asdict(cfg), **{k: getattr(saved, k) for k in RUN_SET}}      # filled in by the run, not given
         if cfg.batch_size == "auto": given["batch_size"] = saved.batch_size     # found by the run
         changed = {k for k, v in asdict(saved).items() if given[k] != v}
         if changed - set(RESUMABLE): warnings.warn(f"{run}: resuming with the saved config.json; these settings given now are not used: {', '.join(sorted(changed - set(RESUMABLE)))}")
-        if changed & set(RESUMABLE):
-            _check_batch_size(given["batch_size"])
-            saved = TrainConfig(**{**asdict(saved), **{k: given[k] for k in changed & set(RESUMABLE)}})
-            saved.save(run/"config.json")
-        return saved
+        _check_batch_size(given["batch_size"])
+        now = TrainConfig(**{**asdict(saved), **{k: given[k] for k in changed & set(RESUMABLE)}}).filled_in(world_size)
+        if now != saved: now.save(run/"config.json")
+        return now
     _check_batch_size(cfg.batch_size)
     layout = _run_layout(cfg); run.mkdir(parents=True, exist_ok=True)
     meta = layout.train.assign(fire_pixels=fire_pixel_counts(layout))
@@ -433,8 +513,32 @@ def prepare_run(cfg:TrainConfig,      # the run to start
         print(f"{run}: batch size {cfg.batch_size}, the largest of {AUTO_BATCH_START}, {AUTO_BATCH_START // 2}, ... that fits", file=sys.stderr)
     first = tiff_layout(layout.train_images[0])
     OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
+    cfg = cfg.filled_in(world_size)
     cfg.save(run/"config.json")   # last: a folder with config.json is a complete start
     return cfg
+
+def _rank0_or_error(f:Callable):
+    "f()'s result, or the FiresegError it raised as text, so rank 0 can hand either to the other processes."
+    try: return f()
+    except FiresegError as e: return str(e)
+
+def _train_kfold_world(cfg:TrainConfig, resume:bool, only:Sequence[int]|None, world:World)->pd.DataFrame:
+    "Train folds one after the other, each by every process of a torchrun world; rank 0 prepares the run and writes."
+    global _SHOW_BARS
+    device = world_device(default_device(cfg.device), world)
+    if device.startswith("cuda"): torch.cuda.set_device(torch.device(device))
+    if not torch.distributed.is_initialized(): torch.distributed.init_process_group(world_backend(device))
+    _SHOW_BARS = _SHOW_BARS and world.main
+    try:
+        got = world.broadcast(_rank0_or_error(lambda: asdict(prepare_run(cfg, resume, world.size))) if world.main else None)
+        if isinstance(got, str): raise FiresegError(got)
+        cfg = TrainConfig(**{**got, "device": device})
+        wanted = list(only if only is not None else range(cfg.folds))
+        for k in world.broadcast([k for k in wanted if not fold_done(Path(cfg.out), k)] if world.main else None):
+            train_fold(cfg, k, resume=True, world=world)
+            if world.main: draw_curves(cfg.out)
+        return pd.DataFrame(world.broadcast([fold_result(Path(cfg.out), k) for k in wanted] if world.main else None))
+    finally: torch.distributed.destroy_process_group()
 
 def train_kfold(cfg:TrainConfig,                 # the run
                 resume:bool=False,              # continue a run folder that exists
@@ -442,7 +546,9 @@ def train_kfold(cfg:TrainConfig,                 # the run
                 jobs:int=1,                     # on the CPU: folds trained at once, each in its own single-thread process (as devices cpu × jobs)
                 start_method:str|None=None,     # 'fork' or 'spawn' for fold processes; chosen from the devices when None
                )->pd.DataFrame:                 # one row per fold: fold, best_epoch, val_miou, val_miou_global, val_loss
-    "Train every fold of a run (or those in `only`); finished folds are skipped."
+    "Train every fold of a run (or those in `only`); finished folds are skipped. Under torchrun, every process trains each fold together."
+    world = world_from_env()
+    if world.size > 1: return _train_kfold_world(cfg, resume, only, world)
     slots = fold_devices(cfg.devices, jobs, default_device(cfg.device))
     cfg = prepare_run(cfg, resume)
     wanted = list(only if only is not None else range(cfg.folds))
