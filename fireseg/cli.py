@@ -144,7 +144,7 @@ class Command:
     run: Callable                                    # (options: dict, args: Namespace) -> exit code
     sources: list = field(default_factory=list)      # 'module:function' or 'module:Dataclass' whose parameters are the options
     rename: dict = field(default_factory=dict)       # parameter -> option name, e.g. {'data_root': 'data'}
-    skip: tuple = ()                                 # parameters not offered
+    skip: tuple = ()                                 # parameters not offered; 'module:NAME' entries name a tuple of them
     positional: tuple = ()                           # parameters taken as positional arguments
     required: tuple = ()                             # parameters that must be given although they have a default
     aliases: dict = field(default_factory=dict)      # parameter -> further option strings
@@ -152,11 +152,12 @@ class Command:
 
     def params(self)->list[Param]:
         "The options' parameters, from every source, the first source winning on a name they share."
+        skip = {n for s in self.skip for n in (_resolve(s) if ":" in s else [s])}
         seen, out = set(), []
         for src in self.sources:
             obj = _resolve(src)
             for p in (field_params(obj) if dataclasses.is_dataclass(obj) else signature_params(obj)):
-                if p.name in self.skip or p.name in seen: continue
+                if p.name in skip or p.name in seen: continue
                 seen.add(p.name); out.append(p)
         return out
 
@@ -204,14 +205,16 @@ def _given(o:dict, a)->dict:
 
 def _run_train(o:dict, a)->int:
     from fireseg.config import TrainConfig
-    from fireseg.train import train_kfold
+    from fireseg.train import train_kfold, world_from_env
     names = {f.name for f in dataclasses.fields(TrainConfig)}
     settings = {k: v for k, v in o.items() if k in names}
     saved = Path(o["out"])/"config.json"
     if o["resume"] and saved.exists():   # a resumed run starts from its saved settings; only options given now may change them
         settings = {**dataclasses.asdict(TrainConfig.load(saved)), **{k: v for k, v in _given(o, a).items() if k in names}}
     res = train_kfold(TrainConfig(**settings), **{k: v for k, v in o.items() if k not in names})
-    print(res.to_string(index=False)); print(f"run saved in {o['out']}; next: fireseg tune --run {o['out']}"); return 0
+    if world_from_env().main:   # under torchrun, one process reports
+        print(res.to_string(index=False)); print(f"run saved in {o['out']}; next: fireseg tune --run {o['out']}")
+    return 0
 
 def _run_report(o:dict, a)->int:
     from fireseg.report import oof_report
@@ -271,7 +274,7 @@ COMMANDS = {c.name: c for c in [
     Command("prepare", "copy the competition zip or folder to fast local disk, once, and check it", _run_prepare,
             ["fireseg.prepare:prepare_data"], rename={"dest": "to"}, positional=("src",)),
     Command("train", "train K folds of DeepLabV3+ (or U-Net), resumable", _run_train,
-            ["fireseg.config:TrainConfig", "fireseg.train:train_kfold"], skip=("cfg", "weights_source"), required=("data", "out"),
+            ["fireseg.config:TrainConfig", "fireseg.train:train_kfold"], skip=("cfg", "fireseg.config:RUN_SET"), required=("data", "out"),
             aliases={"encoder_weights": ["--weights"]}),
     Command("tune", "choose the threshold on out-of-fold predictions", _run_tune,
             ["fireseg.threshold:tune_threshold"], skip=("verbose",)),
