@@ -14,8 +14,8 @@ from tqdm.auto import tqdm
 from .core import FiresegError, PATCH_SIZE, SUN_ELEVATION, default_device, seed_everything
 
 # %% auto #0
-__all__ = ['bench_loader', 'bench_firetests', 'bench_train', 'synthetic_histograms', 'bench_tune', 'bench_report',
-           'bench_prepare', 'bench_sample']
+__all__ = ['bench_loader', 'bench_firetests', 'bench_train', 'synthetic_histograms', 'bench_tune', 'bench_predict',
+           'bench_report', 'bench_prepare', 'bench_sample']
 
 # %% ../nbs/12_bench.ipynb #2d9e6f31
 def _sample_for_bench(n:int, size:int=PATCH_SIZE[0])->Path:
@@ -225,6 +225,62 @@ def bench_tune(n:int=33575,    # images (the competition's train set by default)
             "sweep_s_median": {m: float(np.median(v)) for m, v in times.items()},
             "us_per_image": float(np.median(times["both"]))/n*1e6, "hist_mb": h.nbytes/2**20,
             "sweep_peak_mb": peak/2**20, "peak_rss_mb": rss/2**20, "best_per_image": float(sw["per_image"].max())}
+
+# %% ../nbs/12_bench.ipynb #6d2f8a41
+def _random_run(run:Path, cfg, folds:int)->Path:
+    "A run folder whose folds hold the config's network with random weights: what `FoldEnsemble` loads, for timing."
+    import json
+    from fireseg.normalise import make_normaliser
+    from fireseg.train import save_checkpoint
+    cfg.save(run/"config.json"); make_normaliser("dn", cfg.bands).save(run/"normaliser.json")
+    for k in range(folds):
+        seed_everything(k)
+        save_checkpoint(run/f"fold{k}"/"best.pt", cfg.build_model(weights=False), cfg, k, 0, scores={})
+        (run/f"fold{k}"/"done.json").write_text(json.dumps({"fold": k}))
+    return run
+
+def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on a CPU when None
+                  folds:int=5,              # models in the ensemble
+                  tta:str="flips",          # test-time augmentation of the ensemble
+                  encoder:str|None=None,    # resnet34 on CUDA, the tiny test encoder on a CPU when None
+                  size:int|None=None,       # patch side; 256 on CUDA, 64 on a CPU when None
+                  batch_size:int=32,        # test patches per batch
+                  num_workers:int=2,        # loader processes
+                  passes:int=3,             # timed passes of each; medians are reported
+                  device:str|None=None,     # the best available when None
+                 )->dict:
+    "Test patches per second through a K-fold ensemble with TTA, and through one model without, from the files to the masks."
+    import torch
+    from fireseg.config import TrainConfig
+    from fireseg.models import TINY_ENCODER
+    from fireseg.patchio import DataLayout
+    from fireseg.dataset import patch_loader
+    from fireseg.predict import FoldEnsemble
+    from fireseg.threshold import apply_threshold
+    from fireseg.train import batch_to_device
+    device = default_device(device); cuda = device.startswith("cuda")
+    n, size = n or (4000 if cuda else 64), size or (PATCH_SIZE[0] if cuda else 64)
+    lay = DataLayout.from_root(_sample_for_bench(n, size))
+    images = lay.train_images[:n]
+    cfg = TrainConfig(encoder=encoder or ("resnet34" if cuda else TINY_ENCODER), encoder_weights=None, bands=[7, 6, 2], device=device)
+    times = {"ensemble": [], "single": []}
+    with tempfile.TemporaryDirectory() as d:
+        _random_run(Path(d), cfg, folds)
+        runs = {"ensemble": FoldEnsemble(d, tta=tta, device=device), "single": FoldEnsemble(d, folds=[0], tta="none", device=device)}
+        def one_pass(ens):
+            for b in patch_loader(ens.dataset(images), batch_size, num_workers=num_workers):
+                apply_threshold(ens(batch_to_device(b, ens.prec)[0]).float().cpu().numpy(), 0.5)
+        for ens in runs.values(): one_pass(ens)                    # warm-up: workers, cuDNN, page cache
+        for _ in range(passes):
+            for k, ens in runs.items():
+                t0 = time.perf_counter(); one_pass(ens)
+                if cuda: torch.cuda.synchronize()
+                times[k].append(time.perf_counter() - t0)
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    return {"device": device, "encoder": cfg.encoder, "size": size, "n_patches": n, "folds": folds, "tta": tta,
+            "views": len(runs["ensemble"].views), "batch_size": batch_size, "passes": passes,
+            "ensemble_patches_per_s": round(n / med["ensemble"], 1), "single_patches_per_s": round(n / med["single"], 1),
+            "ensemble_s_for_4000": round(4000 * med["ensemble"] / n, 1), "cost_of_ensemble": round(med["ensemble"] / med["single"], 2)}
 
 # %% ../nbs/12_bench.ipynb #2c6b9e14
 def bench_report(n:int=33575,    # training images in the store

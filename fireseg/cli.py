@@ -292,6 +292,7 @@ BENCHES = {c.name: c for c in [
     Command(n, h, _run_bench, [f"fireseg.bench:bench_{n}"]) for n, h in [
         ("loader", "the kit's DataLoader vs a naive rasterio loop"), ("firetests", "vectorised fire tests vs a per-candidate loop"),
         ("train", "the kit's training loop vs a bare smp loop, and AMP on CUDA"), ("tune", "the threshold sweep at full size"),
+        ("predict", "the test set through a K-fold ensemble with TTA, against one model"),
         ("report", "the out-of-fold report on a full-size store"), ("prepare", "copying a competition-sized zip to local disk"),
         ("sample", "sample patches written per second")]]}
 
