@@ -17,7 +17,7 @@ __all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'Method', 'AFI
            'FIRE_PLANES', 'toa_reflectance', 'reflectance_to_dn', 'guarded_ratio', 'plain_ratio', 'dilate3', 'erode3',
            'schroeder_masks', 'schroeder_context_loop', 'kumar_roy_context_loop', 'schroeder_context',
            'kumar_roy_windows', 'kumar_roy_context', 'schroeder', 'kumar_roy_masks', 'kumar_roy', 'murphy',
-           'fire_tests', 'fire_vote', 'fire_intersection', 'afi', 'afi_plane', 'fire_planes']
+           'fire_tests', 'fire_vote', 'fire_intersection', 'afi', 'afi_plane', 'parse_plane', 'fire_planes']
 
 # %% ../nbs/02_firetests.ipynb #1d41d893
 MULT, ADD = 2e-5, -0.1   # the usual Landsat-8 reflectance multiplier and offset
@@ -451,23 +451,31 @@ def afi_plane(dn:np.ndarray,   # (10,H,W) DN patch
     return (np.log1p(np.minimum(afi(dn, mult, add), AFI_MAX)) / np.log1p(AFI_MAX)).astype(np.float32)
 
 # %% ../nbs/02_firetests.ipynb #c9cc1b95
+def parse_plane(name:str, # a plane name, e.g. 'vote' or 'vote@35'
+               )->tuple[str, float|None]: # the plane, and the sun elevation its name fixes (None: the call's)
+    "Split a plane name into the plane and the sun elevation after an '@', checking both."
+    base, at, elev = str(name).partition("@")
+    if base not in PLANE_NAMES or (at and base == "afi"):
+        raise FiresegError(f"unknown fire plane {name!r}; valid names: {', '.join(PLANE_NAMES)}, each but afi optionally @ a sun elevation (vote@35)")
+    return base, (check_sun_elevation(elev) if at else None)
+
+# %% ../nbs/02_firetests.ipynb #6c1e8a47
 def fire_planes(dn:np.ndarray,                     # (10,H,W) DN patch
-                names:Sequence[str]|str,           # plane names from PLANE_NAMES
-                sun_elevation:float=SUN_ELEVATION, # degrees
+                names:Sequence[str]|str,           # plane names from PLANE_NAMES, each but afi optionally '@elevation' (vote@35)
+                sun_elevation:float=SUN_ELEVATION, # degrees, for names without one
                 **kwargs,                          # saturated, as_released, mult, add, method: see `fire_tests`
                )->np.ndarray:                      # (k,H,W) float32
-    "Stack the requested fire feature planes, running the three tests at most once."
+    "Stack the requested fire feature planes, running the three tests once per sun elevation asked for."
     names = [names] if isinstance(names, str) else list(names)
-    unknown = [n for n in names if n not in PLANE_NAMES]
-    if unknown: raise FiresegError(f"unknown fire plane(s) {unknown}; valid names: {', '.join(PLANE_NAMES)}")
+    parsed = [parse_plane(n) for n in names]
     a = _check_dn(dn); planes = {}
-    if set(names) - {"afi"}:
-        t = fire_tests(a, sun_elevation, **kwargs)
-        planes.update(t, vote=(t["schroeder"] + t["kumar_roy"] + t["murphy"]) >= 2,
-                      intersection=t["schroeder"] & t["kumar_roy"] & t["murphy"])
-    if "afi" in names: planes["afi"] = afi_plane(a, kwargs.get("mult", MULT), kwargs.get("add", ADD))
+    for elev in {sun_elevation if e is None else e for b, e in parsed if b != "afi"}:
+        t = fire_tests(a, elev, **kwargs)
+        t.update(vote=(t["schroeder"] + t["kumar_roy"] + t["murphy"]) >= 2, intersection=t["schroeder"] & t["kumar_roy"] & t["murphy"])
+        planes.update({(k, elev): v for k, v in t.items()})
+    if ("afi", None) in parsed: planes["afi", None] = afi_plane(a, kwargs.get("mult", MULT), kwargs.get("add", ADD))
     out = np.empty((len(names),) + a.shape[1:], np.float32)
-    for i, n in enumerate(names): out[i] = planes[n]
+    for i, (b, e) in enumerate(parsed): out[i] = planes[b, None if b == "afi" else (sun_elevation if e is None else e)]
     return out
 
 def _one_plane(name, dn, sun_elevation=SUN_ELEVATION): return fire_planes(dn, [name], sun_elevation)[0]
