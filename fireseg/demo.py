@@ -28,19 +28,21 @@ from .baseline import score_rule
 from .sample import make_sample
 
 # %% auto #0
-__all__ = ['DEMO_SAMPLE', 'demo_config', 'torch_threads', 'real_patch_check', 'show_real_patch', 'run_demo', 'demo_summary']
+__all__ = ['DEMO_SAMPLE', 'DEMO_PLANES', 'demo_config', 'torch_threads', 'real_patch_check', 'show_real_patch', 'run_demo',
+           'demo_summary']
 
 # %% ../nbs/10_demo.ipynb #07735fac
 DEMO_SAMPLE = dict(n_train=120, n_test=24, seed=0, size=128)
+DEMO_PLANES = ["vote@25", "vote@35", "vote@45", "vote", "vote@65"]   # the vote over the range of Landsat-8 sun elevations
 
 def demo_config(data:str|Path,   # the sample data root
                 run:str|Path,    # the run folder
                 **overrides,     # any TrainConfig field
                )->TrainConfig:
-    "The demo's training recipe: 5-fold DeepLabV3+, tiny encoder, bands 7,6,2 plus the vote, 64-pixel fire-centred crops."
+    "The demo's training recipe: 5-fold DeepLabV3+, tiny encoder, bands 7,6,2 plus the vote at five sun elevations, 64-pixel fire-centred crops."
     cfg = dict(data=str(data), out=str(run), arch="deeplabv3plus", encoder=TINY_ENCODER, encoder_weights=None,
-               decoder_channels=32, encoder_depth=3, folds=5, epochs=10, patience=10, batch_size=8, lr=1e-2,
-               bands=[7, 6, 2], extra=["vote"], normalisation="standardise", crop=64, fire_crop=0.5, input_skip=True,
+               decoder_channels=32, encoder_depth=3, folds=5, epochs=20, patience=20, batch_size=8, lr=1e-2,
+               bands=[7, 6, 2], extra=DEMO_PLANES, normalisation="standardise", crop=64, fire_crop=0.5, input_skip=True,
                cache_planes=True, num_workers=0, device="cpu", seed=0)
     return TrainConfig(**{**cfg, **overrides})
 
@@ -157,9 +159,9 @@ def demo_summary(report:dict)->str:
     b = report["baseline_vote"]
     return "\n".join([
         f"fireseg demo finished in {report['seconds']:.0f} s ({', '.join(f'{k} {v:.0f} s' for k, v in report['stage_seconds'].items())})",
-        f"  on the same {b['n_scored']} out-of-fold images:   per image   global",
-        f"    the model (threshold {report['threshold']:.3f})       {report['oof_miou']:.4f}   {report['oof_miou_global']:.4f}",
-        f"    the fire-test vote at 55°            {b['miou_per_image']:.4f}   {b['miou_global']:.4f}",
+        f"  {'mIoU on the same ' + str(b['n_scored']) + ' out-of-fold images':<44}{'per image':>10}{'global':>9}",
+        f"  {'  the model (threshold ' + format(report['threshold'], '.3f') + ')':<44}{report['oof_miou']:>10.4f}{report['oof_miou_global']:>9.4f}",
+        f"  {'  the fire-test vote at 55°':<44}{b['miou_per_image']:>10.4f}{b['miou_global']:>9.4f}",
         f"  the real patch: IoU {report['real_patch_iou']:.4f} against its vote ({report['real_patch_vote_pixels']} fire pixels, "
         f"{report['real_patch_predicted_pixels']} predicted)",
         f"  submission: {report['paths']['submission']} (valid)   figure: {report['paths']['figure']}"])
