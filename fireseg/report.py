@@ -62,8 +62,8 @@ def oof_counts(store:OofStore,     # a run's complete out-of-fold store
     "Per-image pixel counts of the out-of-fold predictions at a threshold, from the histograms when no size filter applies."
     t = threshold_to_bin(threshold, store.hist.shape[-1])
     if min_size > 1: return min_size_counts(store.probs, store.masks, [t], [min_size])[:, 0, 0]
-    h = np.asarray(store.hist, dtype=np.int64)
-    return np.stack([h[:, 0, t:].sum(1), h[:, 1, t:].sum(1), h[:, 0, :t].sum(1)], 1)
+    h = store.hist   # summed as it is stored, without a 64-bit copy of every histogram
+    return np.stack([h[:, 0, t:].sum(1, dtype=np.int64), h[:, 1, t:].sum(1, dtype=np.int64), h[:, 0, :t].sum(1, dtype=np.int64)], 1)
 
 # %% ../nbs/07b_report.ipynb #0e8d2c67
 FIRE_SIZE_BINS = (0, 1, 10, 100, 1000, np.inf)   # edges of the fire-size classes: no fire, 1-9, 10-99, 100-999, 1000+ pixels
