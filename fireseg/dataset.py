@@ -17,7 +17,8 @@ from .patchio import DataLayout, TiffLayout, tiff_layout, read_raw, read_mask, c
 from .normalise import Normaliser, make_normaliser, PlaneCache, plane_names, compute_planes, model_input_channels
 
 # %% auto #0
-__all__ = ['PLANE_SCALE', 'default_augment', 'FirePatches', 'dihedral', 'patch_loader', 'dihedral_tensor', 'to_model_input']
+__all__ = ['PLANE_SCALE', 'default_augment', 'FirePatches', 'dihedral', 'pins_memory', 'patch_loader', 'dihedral_tensor',
+           'to_model_input']
 
 # %% ../nbs/01d_dataset.ipynb #82915a3e
 def default_augment():
@@ -188,13 +189,19 @@ def _seed_worker(worker_id:int):
     s = torch.initial_seed() % 2**32
     np.random.seed(s); random.seed(s)
 
+def pins_memory(device:str|torch.device|None, # where the batches go; None for the CPU
+                cuda_available:bool,          # whether this machine has CUDA (torch.cuda.is_available())
+               )->bool:
+    "Whether a loader should pin its batches: only for a CUDA device that exists, since pinning creates a CUDA context (hundreds of MB) in every process that pins."
+    return cuda_available and device is not None and str(device).startswith("cuda")
+
 def patch_loader(ds:FirePatches,            # the dataset
                  batch_size:int=16,         # patches per batch
                  shuffle:bool=False,        # shuffle (training)
                  drop_last:bool|None=None,  # drop the last incomplete batch; defaults to `shuffle`
                  num_workers:int=2,         # worker processes; 0 reads in the main process
                  seed:int=0,                # seed for shuffling and augmentation
-                 pin_memory:bool|None=None, # pin for faster GPU copies; on when CUDA is available
+                 device:str|None=None,      # where the batches go: pinned memory (faster, asynchronous copies) only for a CUDA device
                  sampler=None,              # the sampler of patch indices, e.g. a DistributedSampler; shuffled or in order by `shuffle` when None
                 )->DataLoader:
     "A DataLoader whose workers build whole batches of `ds`."
@@ -203,11 +210,11 @@ def patch_loader(ds:FirePatches,            # the dataset
     batches = BatchSampler(sampler, batch_size, shuffle if drop_last is None else drop_last)
     kw = dict(persistent_workers=True, prefetch_factor=4, worker_init_fn=_seed_worker) if num_workers > 0 else {}
     return DataLoader(ds, sampler=batches, batch_size=None, num_workers=num_workers, generator=g,
-                      pin_memory=torch.cuda.is_available() if pin_memory is None else pin_memory, **kw)
+                      pin_memory=pins_memory(device, torch.cuda.is_available()), **kw)
 
 # %% ../nbs/01d_dataset.ipynb #f17f854a
 def _fill_raw(self:FirePatches, i:int, img_out:np.ndarray, planes_out:np.ndarray|None, mask_out:np.ndarray|None)->int:
-    "Read sample `i` as stored into its batch slots: bands (H,W,C) uint16, planes and mask uint8; returns its D4 draw."
+    "Read sample `i` as stored into its batch slots: bands (H,W,C) uint16 (a view of the batch's int16 buffer), planes and mask uint8; returns its D4 draw."
     direct = not self.crop and self._sel is None      # the file's pixels go straight into the batch
     raw, planes, mask = self._crop(i, *self._read_sample(i, img_out if direct else None))
     if raw.shape[:2] != img_out.shape[:2]: raise FiresegError(f"{self.images[i]}: size {raw.shape[:2]}, the batch's is {img_out.shape[:2]}")
@@ -220,10 +227,10 @@ def _fill_raw(self:FirePatches, i:int, img_out:np.ndarray, planes_out:np.ndarray
 def _raw_batch(self:FirePatches, idx:list, h:int, w:int)->dict:
     "Samples `idx` as stored, in shared-memory buffers, with their D4 draws and the normaliser's scale and shift."
     n, nb, k = len(idx), len(self.bands), len(self.extra)
-    img = _batch_buffer((n, h, w, nb), torch.uint16)
+    img = _batch_buffer((n, h, w, nb), torch.int16)                  # the uint16 bytes; torch.uint16 is missing or half-supported
     planes = _batch_buffer((n, h, w, k), torch.uint8) if k else None
     mask = None if self.masks is None else _batch_buffer((n, h, w, 1), torch.uint8)
-    ia, pa, ma = img.numpy(), None if planes is None else planes.numpy(), None if mask is None else mask.numpy()
+    ia, pa, ma = img.numpy().view(np.uint16), None if planes is None else planes.numpy(), None if mask is None else mask.numpy()
     d4 = np.array([self._fill_raw(j, ia[s], None if pa is None else pa[s], None if ma is None else ma[s, ..., 0]) for s, j in enumerate(idx)], np.uint8)
     out = {"image": img.permute(0, 3, 1, 2), "index": torch.tensor(idx), "d4": torch.from_numpy(d4),
            "scale": torch.from_numpy(self._scale[:nb].copy()), "shift": torch.from_numpy(self._shift[:nb].copy())}
@@ -267,6 +274,7 @@ def to_model_input(batch:dict,                                  # a batch from `
         x[i, :nb].copy_(dihedral_tensor(src[i], k))
         if planes is not None: x[i, nb:].copy_(dihedral_tensor(planes[i], k))
         if y is not None: y[i].copy_(dihedral_tensor(mask[i], k))
+    if src.dtype == torch.int16: x[:, :nb].remainder_(65536)     # the uint16 DN from its int16 bits: -1 -> 65535, exact in float32
     x[:, :nb].mul_(batch["scale"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
     if batch["shift"].any(): x[:, :nb].add_(batch["shift"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
     if planes is not None: x[:, nb:].mul_(float(PLANE_SCALE))   # a scalar: nothing to copy to the device
