@@ -205,7 +205,8 @@ def _given(o:dict, a)->dict:
 
 def _run_train(o:dict, a)->int:
     from fireseg.config import TrainConfig
-    from fireseg.train import train_kfold, world_from_env
+    from fireseg.train import train_kfold
+    from fireseg.distributed import world_from_env
     names = {f.name for f in dataclasses.fields(TrainConfig)}
     settings = {k: v for k, v in o.items() if k in names}
     saved = Path(o["out"])/"config.json"

@@ -4,11 +4,11 @@
 
 # %% ../nbs/06_train.ipynb #56abf888
 from __future__ import annotations
-import gc, importlib, json, os, sys, time, warnings
+import importlib, json, sys, time, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
 from contextlib import contextmanager
-from dataclasses import dataclass, asdict
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -21,23 +21,23 @@ from .core import FiresegError, atomic_path, write_text_atomic, seed_everything,
 from .patchio import DataLayout, tiff_layout
 from .check import fire_pixel_counts
 from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache
-from .dataset import FirePatches, patch_loader, to_model_input
+from .dataset import FirePatches, patch_loader
 from .config import TrainConfig, RUN_SET
 from .oof import OofStore
 from .models import weights_source
 from .losses import make_loss
 from .metrics import confusion_counts, miou_from_counts
 from .folds import kfold_split, save_folds, load_folds
+from .devices import Precision, precision_for, autocast_for, batch_to_device, is_out_of_memory, free_device_memory
+from .distributed import World, world_from_env, world_device, world_backend
+from .runs import save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done, write_fold_result
 
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
 
 # %% auto #0
-__all__ = ['AUTO_BATCH_START', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'amp_dtype', 'grad_scaler',
-           'Precision', 'precision_for', 'autocast_for', 'batch_to_device', 'train_epoch', 'predict_probs', 'evaluate',
-           'validation_counts', 'validation_scores', 'save_checkpoint', 'load_checkpoint', 'load_fold_model', 'World',
-           'world_from_env', 'world_device', 'world_backend', 'fold_result', 'fold_done', 'is_out_of_memory',
-           'free_device_memory', 'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size',
-           'auto_batch_size', 'draw_curves', 'prepare_run', 'train_kfold', 'train_folds_parallel']
+__all__ = ['AUTO_BATCH_START', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'train_epoch', 'predict_probs',
+           'evaluate', 'validation_counts', 'validation_scores', 'train_fold', 'fold_devices', 'fold_start_method',
+           'find_batch_size', 'auto_batch_size', 'draw_curves', 'prepare_run', 'train_kfold', 'train_folds_parallel']
 
 # %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig,      # the run's config
@@ -88,52 +88,6 @@ def _advance_schedule(sched, steps:int):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # torch warns when a schedule steps before its optimiser has
         sched.step()
-
-# %% ../nbs/06_train.ipynb #8ee6fe3a
-def amp_dtype(capability:tuple|None, # a GPU's compute capability, e.g. (7, 5) for a T4; None for the CPU
-             )->torch.dtype|None:     # the autocast dtype; None means fp32
-    "Half precision for a device: bf16 from compute capability 8.0, fp16 below it (T4, V100, P100), fp32 on the CPU."
-    if capability is None: return None
-    return torch.bfloat16 if tuple(capability) >= (8, 0) else torch.float16
-
-# %% ../nbs/06_train.ipynb #4e1b7c30
-def grad_scaler(torch_module=torch, # the torch module; a stand-in in tests
-               ):
-    "A CUDA gradient scaler for fp16 training, from `torch.amp` (torch 2.3 and later) or `torch.cuda.amp` (earlier)."
-    amp = getattr(torch_module, "amp", None)
-    if amp is not None and hasattr(amp, "GradScaler"): return amp.GradScaler("cuda")
-    return torch_module.cuda.amp.GradScaler()
-
-# %% ../nbs/06_train.ipynb #9b6e3f70
-@dataclass
-class Precision:
-    "How a device computes: autocast dtype (None for fp32), gradient scaler, memory format."
-    device: str                               # where the model runs
-    dtype: torch.dtype|None = None            # autocast dtype; None for fp32
-    scaler: object = None                     # a GradScaler for fp16; None otherwise
-    memory_format: torch.memory_format = torch.contiguous_format
-
-def precision_for(device:str,                 # 'cuda', 'cuda:1', 'cpu', ...
-                  amp:bool=True,              # mixed precision on CUDA
-                  channels_last:bool=True,    # channels-last memory on CUDA
-                  capability:tuple|None=None, # the GPU's compute capability; read from the device when None
-                 )->Precision:
-    "Mixed precision (bf16 or fp16 by `amp_dtype`) and channels-last on CUDA; fp32 elsewhere."
-    if not str(device).startswith("cuda"): return Precision(str(device))
-    dtype = amp_dtype(capability or torch.cuda.get_device_capability(device)) if amp else None
-    scaler = grad_scaler() if dtype == torch.float16 else None
-    return Precision(str(device), dtype, scaler, torch.channels_last if channels_last else torch.contiguous_format)
-
-# %% ../nbs/06_train.ipynb #3d5a7b91
-def autocast_for(prec:Precision):
-    "The autocast context of `prec`: mixed precision on CUDA, a no-op for fp32."
-    return torch.autocast("cuda", dtype=prec.dtype) if prec.dtype is not None else torch.autocast("cpu", enabled=False)
-
-def batch_to_device(batch:dict,        # a batch from `patch_loader`: image, mask (training) and index
-                    prec:Precision,    # where it goes, in which memory format
-                   )->tuple[torch.Tensor, torch.Tensor|None]:   # images, masks (None for test data)
-    "The model's input on the device: a raw batch (uint16 pixels, as the loader's workers read them) is flipped and normalised there."
-    return to_model_input(batch, prec.device, prec.memory_format)
 
 # %% ../nbs/06_train.ipynb #3fac3534
 def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
@@ -200,98 +154,13 @@ def validation_scores(counts:np.ndarray, loss:float, n:int)->dict:
     "val_loss, val_miou (per image) and val_miou_global from pixel counts and a summed loss."
     return {"val_loss": loss / max(n, 1), "val_miou": miou_from_counts(counts, "per_image"), "val_miou_global": miou_from_counts(counts, "global")}
 
-# %% ../nbs/06_train.ipynb #4dfe6254
-def _plain_state(sched)->dict:
-    "A schedule's state without functions, which `weights_only` loading refuses (the schedule rebuilds them)."
-    return {k: v for k, v in sched.state_dict().items() if not callable(v)}
-
-def save_checkpoint(path:Path,             # best.pt or last.pt of a fold
-                    model:torch.nn.Module, # its weights are saved
-                    cfg:TrainConfig,       # the run's config, saved beside them
-                    fold:int,              # the fold
-                    epoch:int,             # the epoch just finished
-                    **extra,               # anything else to keep: scores, optimiser state, ...
-                   )->Path:
-    "Save a checkpoint atomically."
-    state = {"model": model.state_dict(), "config": asdict(cfg), "fold": fold, "epoch": epoch, **extra}
-    with atomic_path(path) as tmp: torch.save(state, tmp)
-    return path
-
-def load_checkpoint(path:Path,          # a checkpoint file
-                    device:str="cpu",   # where its tensors go
-                   )->dict:
-    "Load a checkpoint safely: tensors and plain data only, so nothing in it can run."
-    if not path.exists(): raise FiresegError(f"{path}: no checkpoint")
-    try: return torch.load(path, map_location=device, weights_only=True)
-    except Exception as e: raise FiresegError(f"{path}: not a fireseg checkpoint, or one holding more than weights and plain data ({type(e).__name__}: {str(e)[:200]})") from None
-
-def load_fold_model(run:str|Path,       # the run folder
-                    fold:int,           # which fold
-                    device:str="cpu",   # where the model goes
-                    which:str="best",   # 'best' or 'last'
-                   )->tuple[torch.nn.Module, dict]:   # the model in eval mode, the checkpoint
-    "The model of one fold, ready for prediction, and its checkpoint."
-    path = Path(run)/f"fold{fold}"/f"{which}.pt"
-    if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has fold {fold} been trained?")
-    ck = load_checkpoint(path, device)
-    model = TrainConfig.from_dict(ck["config"], str(path)).build_model(weights=False)
-    model.load_state_dict(ck["model"]); model.to(device).eval()
-    return model, ck
-
-# %% ../nbs/06_train.ipynb #5c2a7e18
-@dataclass
-class World:
-    "The processes training one fold together (torchrun's ranks), or one process alone."
-    rank: int = 0           # this process's rank, 0 for the one that writes
-    size: int = 1           # how many processes
-    local_rank: int = 0     # this process's rank on its machine: its GPU
-    @property
-    def main(self)->bool: return self.rank == 0
-    def barrier(self):
-        "Wait for every process."
-        if self.size > 1: torch.distributed.barrier()
-    def broadcast(self, obj=None):
-        "Rank 0's `obj`, in every process."
-        if self.size == 1: return obj
-        box = [obj if self.main else None]; torch.distributed.broadcast_object_list(box, src=0)
-        return box[0]
-    def all_gather(self, obj)->list:
-        "Every process's `obj`, in rank order, in every process."
-        if self.size == 1: return [obj]
-        out = [None] * self.size; torch.distributed.all_gather_object(out, obj)
-        return out
-    def gather(self, obj)->list|None:
-        "Every process's `obj`, in rank order, in rank 0; None elsewhere."
-        if self.size == 1: return [obj]
-        out = [None] * self.size if self.main else None; torch.distributed.gather_object(obj, out, dst=0)
-        return out
-
-def world_from_env(environ:dict|None=None, # environment variables; `os.environ` when None
-                  )->World:                 # the world torchrun started this process in; a world of one outside torchrun
-    "This process's place among the processes torchrun started, from RANK, WORLD_SIZE and LOCAL_RANK."
-    env = os.environ if environ is None else environ
-    size = int(env.get("WORLD_SIZE", "1"))
-    if size <= 1: return World()
-    rank = int(env["RANK"])
-    return World(rank, size, int(env.get("LOCAL_RANK", rank)))
-
-def world_device(device:str, # the run's device: 'cuda', 'cpu', ...
-                 world:World, # the processes
-                )->str:      # this process's device
-    "The device of one process in a world: its own GPU (cuda:LOCAL_RANK) on CUDA, the CPU otherwise."
-    return f"cuda:{world.local_rank}" if device.startswith("cuda") and world.size > 1 else device
-
-def world_backend(device:str)->str:
-    "The torch.distributed backend for a device: NCCL on CUDA, gloo otherwise."
-    return "nccl" if device.startswith("cuda") else "gloo"
-
 # %% ../nbs/06_train.ipynb #5e40116f
 def _append_log(path:Path, rows:list[dict]):
     with atomic_path(path) as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
 
 def _fill_oof(model, valid:FirePatches, rows:np.ndarray, run:Path, cfg:TrainConfig, prec:Precision, world:World=World()):
     "Predict the validation images with the fold's best model, into their rows of the OOF store (written by rank 0 alone)."
-    dl = patch_loader(valid, cfg.batch_size, num_workers=min(cfg.num_workers, 1))
+    dl = patch_loader(valid, cfg.batch_size, num_workers=min(cfg.num_workers, 1), device=prec.device)
     store = OofStore(run, writable=True) if world.main else None
     batches, done = predict_probs(model, dl, prec, desc="out-of-fold"), []
     for _ in range(max(world.all_gather(len(dl)))):     # as many steps in every process, some of them empty
@@ -300,23 +169,7 @@ def _fill_oof(model, valid:FirePatches, rows:np.ndarray, run:Path, cfg:TrainConf
             if part is not None: store.write(*part); done.append(part[0])
     if world.main and done: store.mark_done(np.concatenate(done))
 
-def fold_result(run:Path, fold:int)->dict|None:
-    "A finished fold's best scores (its done.json), or None while it is not finished."
-    p = Path(run)/f"fold{fold}"/"done.json"
-    return json.loads(p.read_text()) if p.exists() else None
-
-def fold_done(run:Path, fold:int)->bool: return fold_result(run, fold) is not None
-
 # %% ../nbs/06_train.ipynb #6b0d9e35
-def is_out_of_memory(e:BaseException)->bool:
-    "Whether an error is a device running out of memory (CUDA's OutOfMemoryError, or the RuntimeError MPS raises)."
-    return isinstance(e, torch.cuda.OutOfMemoryError) or (isinstance(e, RuntimeError) and "out of memory" in str(e).lower())
-
-def free_device_memory():
-    "Release what an out-of-memory step left allocated, so a smaller batch can try."
-    gc.collect()
-    if torch.cuda.is_available(): torch.cuda.empty_cache()
-
 @contextmanager
 def _out_of_memory_is_clear(fdir:Path, batch_size:int, epoch:int):
     "Turn an out-of-memory error inside training into one line a user can act on."
@@ -357,8 +210,8 @@ def train_fold(cfg:TrainConfig,        # a prepared run's config
     bs = min(cfg.batch_size, len(train_ds) // world.size)
     if bs < 2: raise FiresegError(f"fold {fold}: {len(train_ds)} training image(s) for {world.size} process(es); need at least 2 each (BatchNorm)")
     sampler = None if world.size == 1 else torch.utils.data.DistributedSampler(train_ds, world.size, world.rank, shuffle=True, seed=cfg.seed * 100 + fold, drop_last=True)
-    train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=cfg.num_workers, seed=cfg.seed * 100 + fold, sampler=sampler)
-    valid_dl = patch_loader(valid_ds, cfg.batch_size, num_workers=min(cfg.num_workers, 1))
+    train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=cfg.num_workers, seed=cfg.seed * 100 + fold, sampler=sampler, device=device)
+    valid_dl = patch_loader(valid_ds, cfg.batch_size, num_workers=min(cfg.num_workers, 1), device=device)
     opt, sched = make_optimiser(model, cfg, len(train_dl))
     loss_fn = make_loss(cfg.loss)
     start, best, log, stale = 0, -1.0, [], 0
@@ -388,7 +241,7 @@ def train_fold(cfg:TrainConfig,        # a prepared run's config
             if world.main: save_checkpoint(fdir/"best.pt", _unwrap(model), cfg, fold, epoch, scores=row)
         else: stale += 1
         if world.main:
-            save_checkpoint(fdir/"last.pt", _unwrap(model), cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=_plain_state(sched),
+            save_checkpoint(fdir/"last.pt", _unwrap(model), cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=plain_state(sched),
                             steps_per_epoch=len(train_dl), scaler=prec.scaler.state_dict() if prec.scaler is not None else None,
                             best=best, log=log, stale=stale)
             _append_log(fdir/"log.csv", log)
@@ -397,7 +250,7 @@ def train_fold(cfg:TrainConfig,        # a prepared run's config
     model = _unwrap(model); model.load_state_dict(best_ck["model"]); model.eval()
     _fill_oof(model.to(memory_format=prec.memory_format), valid_ds, vrows, run, cfg, prec, world)
     result = {"fold": fold, "best_epoch": best_ck["epoch"], **{k: best_ck["scores"][k] for k in ("val_miou", "val_miou_global", "val_loss")}}
-    if world.main: write_text_atomic(fdir/"done.json", json.dumps(result, indent=1))
+    if world.main: write_fold_result(run, result)
     world.barrier()
     return result
 
