@@ -4,7 +4,8 @@
 
 # %% ../nbs/05c_devices.ipynb #f1246aac
 from __future__ import annotations
-import gc, warnings
+import gc, os, warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -13,8 +14,22 @@ from .core import FiresegError
 from .dataset import to_model_input
 
 # %% auto #0
-__all__ = ['amp_dtype', 'grad_scaler', 'Precision', 'precision_for', 'autocast_for', 'batch_to_device', 'is_out_of_memory',
-           'free_device_memory']
+__all__ = ['cuda_index_to_select', 'use_device', 'amp_dtype', 'grad_scaler', 'Precision', 'precision_for', 'autocast_for',
+           'batch_to_device', 'is_out_of_memory', 'free_device_memory', 'call_freeing_memory', 'backend_flags',
+           'backend_settings']
+
+# %% ../nbs/05c_devices.ipynb #4c8a683f
+def cuda_index_to_select(device:str|torch.device, # the process's device: 'cuda:1', 'cuda', 'cpu', ...
+                        )->int|None:              # the GPU to select; None when there is none to select
+    "The CUDA device a process must select for `device`: its index for 'cuda:N'; None for a bare 'cuda' (the current GPU stays) and for any other device."
+    d = torch.device(device)
+    return d.index if d.type == "cuda" else None
+
+def use_device(device:str|torch.device, # the process's device
+              ):
+    "Make `device` this process's current CUDA device where it names one; nothing otherwise."
+    index = cuda_index_to_select(device)
+    if index is not None: torch.cuda.set_device(index)
 
 # %% ../nbs/05c_devices.ipynb #8ee6fe3a
 def amp_dtype(capability:tuple|None, # a GPU's compute capability, e.g. (7, 5) for a T4; None for the CPU
@@ -63,11 +78,48 @@ def batch_to_device(batch:dict,        # a batch from `patch_loader`: image, mas
     return to_model_input(batch, prec.device, prec.memory_format)
 
 # %% ../nbs/05c_devices.ipynb #9ac9586a
-def is_out_of_memory(e:BaseException)->bool:
-    "Whether an error is a device running out of memory (CUDA's OutOfMemoryError, or the RuntimeError MPS raises)."
-    return isinstance(e, torch.cuda.OutOfMemoryError) or (isinstance(e, RuntimeError) and "out of memory" in str(e).lower())
+_OUT_OF_MEMORY = ("out of memory", "cudnn_status_alloc_failed", "cublas_status_alloc_failed", "cufft_alloc_failed", "cusolver_status_alloc_failed")
+
+def is_out_of_memory(e:BaseException, # an error raised by a training or prediction step
+                    )->bool:
+    "Whether an error is a device running out of memory: CUDA's OutOfMemoryError, the RuntimeError MPS raises, or a cuDNN or cuBLAS workspace that could not be allocated."
+    return isinstance(e, torch.cuda.OutOfMemoryError) or (isinstance(e, RuntimeError) and any(s in str(e).lower() for s in _OUT_OF_MEMORY))
 
 def free_device_memory():
-    "Release what an out-of-memory step left allocated, so a smaller batch can try."
+    "Release what an out-of-memory step left allocated, so a smaller batch can try. Call it after the `except` block: inside it, the error still holds the failed step's frames."
     gc.collect()
     if torch.cuda.is_available(): torch.cuda.empty_cache()
+
+# %% ../nbs/05c_devices.ipynb #df561dd9
+def call_freeing_memory(f, *args, **kwargs)->tuple: # (f's result, False), or (None, True) when f ran out of device memory
+    "Call `f`; after an out-of-memory error, free what it held before returning, and say so. Other errors pass through."
+    try: return f(*args, **kwargs), False
+    except Exception as e:
+        if not is_out_of_memory(e): raise
+    free_device_memory()          # the error, and the failed step's frames with it, are gone by here
+    return None, True
+
+# %% ../nbs/05c_devices.ipynb #26d288b8
+def backend_flags(device:str,          # the run's device
+                  deterministic:bool,  # repeatable results asked for
+                 )->dict:              # cudnn_benchmark, cudnn_deterministic, deterministic_algorithms
+    "The cuDNN and torch settings a run needs: autotuned convolutions on CUDA, unless repeatable results are asked for."
+    cuda = str(device).startswith("cuda")
+    return {"cudnn_benchmark": cuda and not deterministic, "cudnn_deterministic": bool(deterministic), "deterministic_algorithms": bool(deterministic)}
+
+@contextmanager
+def backend_settings(flags:dict, # from `backend_flags`
+                    ):
+    "Apply `flags` for the length of a block, then restore the settings that were there."
+    cudnn, env = torch.backends.cudnn, os.environ.get("CUBLAS_WORKSPACE_CONFIG")
+    saved = (cudnn.benchmark, cudnn.deterministic, torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled())
+    try:
+        cudnn.benchmark, cudnn.deterministic = flags["cudnn_benchmark"], flags["cudnn_deterministic"]
+        if flags["deterministic_algorithms"]:
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+            torch.use_deterministic_algorithms(True, warn_only=True)
+        yield flags
+    finally:
+        cudnn.benchmark, cudnn.deterministic = saved[:2]
+        torch.use_deterministic_algorithms(saved[2], warn_only=saved[3])
+        if env is None: os.environ.pop("CUBLAS_WORKSPACE_CONFIG", None)

@@ -4,13 +4,14 @@
 
 # %% ../nbs/05d_distributed.ipynb #ff1ca7b4
 from __future__ import annotations
-import os
+import dataclasses, os
 from dataclasses import dataclass
+from datetime import timedelta
 
 import torch
 
 # %% auto #0
-__all__ = ['World', 'world_from_env', 'world_device', 'world_backend']
+__all__ = ['OBJECTS_TIMEOUT', 'World', 'world_from_env', 'world_device', 'world_backend', 'start_world']
 
 # %% ../nbs/05d_distributed.ipynb #5c2a7e18
 @dataclass
@@ -19,25 +20,26 @@ class World:
     rank: int = 0           # this process's rank, 0 for the one that writes
     size: int = 1           # how many processes
     local_rank: int = 0     # this process's rank on its machine: its GPU
+    group: object = None    # the gloo group that objects travel over (`start_world`); the default group when None
     @property
     def main(self)->bool: return self.rank == 0
     def barrier(self):
         "Wait for every process."
-        if self.size > 1: torch.distributed.barrier()
+        if self.size > 1: torch.distributed.barrier(group=self.group)
     def broadcast(self, obj=None):
         "Rank 0's `obj`, in every process."
         if self.size == 1: return obj
-        box = [obj if self.main else None]; torch.distributed.broadcast_object_list(box, src=0)
+        box = [obj if self.main else None]; torch.distributed.broadcast_object_list(box, src=0, group=self.group)
         return box[0]
     def all_gather(self, obj)->list:
         "Every process's `obj`, in rank order, in every process."
         if self.size == 1: return [obj]
-        out = [None] * self.size; torch.distributed.all_gather_object(out, obj)
+        out = [None] * self.size; torch.distributed.all_gather_object(out, obj, group=self.group)
         return out
     def gather(self, obj)->list|None:
         "Every process's `obj`, in rank order, in rank 0; None elsewhere."
         if self.size == 1: return [obj]
-        out = [None] * self.size if self.main else None; torch.distributed.gather_object(obj, out, dst=0)
+        out = [None] * self.size if self.main else None; torch.distributed.gather_object(obj, out, dst=0, group=self.group)
         return out
 
 def world_from_env(environ:dict|None=None, # environment variables; `os.environ` when None
@@ -58,3 +60,17 @@ def world_device(device:str, # the run's device: 'cuda', 'cpu', ...
 def world_backend(device:str)->str:
     "The torch.distributed backend for a device: NCCL on CUDA, gloo otherwise."
     return "nccl" if device.startswith("cuda") else "gloo"
+
+# %% ../nbs/05d_distributed.ipynb #fae8ba7c
+OBJECTS_TIMEOUT = timedelta(hours=6)   # how long processes wait for each other over the object group: rank 0's preparation of the full data, with margin
+
+def start_world(world:World,                    # this process's place, from `world_from_env`
+                device:str,                     # this process's device: 'cuda:N' or 'cpu'
+                timeout:timedelta|None=None,    # the default group's timeout; torch's (10 minutes for NCCL) when None
+                objects_timeout:timedelta=OBJECTS_TIMEOUT, # the object group's timeout
+               )->World:                        # the same world, with its object group
+    "Join the world's process groups: NCCL (GPUs) or gloo (CPUs) for training, and gloo with a long timeout for objects."
+    if world.size == 1: return world
+    if not torch.distributed.is_initialized():
+        torch.distributed.init_process_group(world_backend(device), **({"timeout": timeout} if timeout else {}))
+    return dataclasses.replace(world, group=torch.distributed.new_group(backend="gloo", timeout=objects_timeout))

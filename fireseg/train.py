@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib, json, sys, time, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Sequence
@@ -28,16 +28,18 @@ from .models import weights_source
 from .losses import make_loss
 from .metrics import confusion_counts, miou_from_counts
 from .folds import kfold_split, save_folds, load_folds
-from .devices import Precision, precision_for, autocast_for, batch_to_device, is_out_of_memory, free_device_memory
-from .distributed import World, world_from_env, world_device, world_backend
+from .devices import (Precision, precision_for, autocast_for, batch_to_device, use_device, call_freeing_memory,
+                             backend_flags, backend_settings)
+from .distributed import World, world_from_env, world_device, start_world
 from .runs import save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done, write_fold_result
 
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
 
 # %% auto #0
-__all__ = ['AUTO_BATCH_START', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'train_epoch', 'predict_probs',
-           'evaluate', 'validation_counts', 'validation_scores', 'train_fold', 'fold_devices', 'fold_start_method',
-           'find_batch_size', 'auto_batch_size', 'draw_curves', 'prepare_run', 'train_kfold', 'train_folds_parallel']
+__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'train_epoch', 'predict_probs',
+           'evaluate', 'validation_counts', 'validation_scores', 'out_of_memory_error', 'train_fold', 'fold_devices',
+           'fold_start_method', 'find_batch_size', 'batch_search_in_child', 'auto_batch_size', 'draw_curves',
+           'prepare_run', 'train_kfold', 'train_folds_parallel']
 
 # %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig,      # the run's config
@@ -170,15 +172,13 @@ def _fill_oof(model, valid:FirePatches, rows:np.ndarray, run:Path, cfg:TrainConf
     if world.main and done: store.mark_done(np.concatenate(done))
 
 # %% ../nbs/06_train.ipynb #6b0d9e35
-@contextmanager
-def _out_of_memory_is_clear(fdir:Path, batch_size:int, epoch:int):
-    "Turn an out-of-memory error inside training into one line a user can act on."
-    try: yield
-    except Exception as e:
-        if not is_out_of_memory(e): raise
-        free_device_memory()
-        raise FiresegError(f"{fdir}: out of memory at batch size {batch_size} (epoch {epoch}); try --batch-size {max(batch_size // 2, 2)} "
-                           f"or --batch-size auto, then train again with --resume: the saved epochs are kept") from None
+def out_of_memory_error(fdir:Path,       # the fold's folder
+                        batch_size:int,  # the batch size that did not fit
+                        epoch:int,       # the epoch it failed in
+                       )->FiresegError:
+    "The one line a user gets when a fold runs out of device memory: what failed, what to try, and how to continue."
+    return FiresegError(f"{fdir}: out of memory at batch size {batch_size} (epoch {epoch}); try --batch-size {max(batch_size // 2, 2)} "
+                        f"or --batch-size auto, then train again with --resume: the saved epochs are kept")
 
 # %% ../nbs/06_train.ipynb #568d6dc2
 def _unwrap(model:torch.nn.Module)->torch.nn.Module:
@@ -192,23 +192,19 @@ def _fold_inputs(cfg:TrainConfig, run:Path, world:World)->tuple:
     cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra and (run/"planes"/"planes.json").exists() else None
     return layout, folds, norm, cache
 
-def train_fold(cfg:TrainConfig,        # a prepared run's config
-               fold:int,               # the fold to train
-               resume:bool=True,       # continue from last.pt when there is one
-               world:World=World(),    # the processes training this fold together; one when not under torchrun
-              )->dict:                 # fold, best_epoch, val_miou, val_miou_global, val_loss
-    "Train (or resume) one fold; returns its best validation scores."
+def _fit_fold(cfg:TrainConfig, fold:int, resume:bool, world:World, at:dict)->dict:
+    "Train (or resume) one fold, noting its batch size and epoch in `at` as it goes."
     run = Path(cfg.out); fdir = run/f"fold{fold}"
     if world.main: fdir.mkdir(parents=True, exist_ok=True)
     layout, folds, norm, cache = _fold_inputs(cfg, run, world)
     train_ds, valid_ds, vrows = fold_datasets(cfg, layout, folds, fold, norm, cache, shard=(world.rank, world.size))
-    device = default_device(cfg.device); prec = precision_for(device, cfg.amp, cfg.channels_last)
-    if device.startswith("cuda"): torch.backends.cudnn.benchmark = True   # fixed-size batches: let cuDNN pick its fastest kernels
+    device = default_device(cfg.device, fallback=False); prec = precision_for(device, cfg.amp, cfg.channels_last)
     seed_everything(cfg.seed + fold)
     model = cfg.build_model().to(device)
     model = model.to(memory_format=prec.memory_format)
     bs = min(cfg.batch_size, len(train_ds) // world.size)
     if bs < 2: raise FiresegError(f"fold {fold}: {len(train_ds)} training image(s) for {world.size} process(es); need at least 2 each (BatchNorm)")
+    at["batch_size"] = bs
     sampler = None if world.size == 1 else torch.utils.data.DistributedSampler(train_ds, world.size, world.rank, shuffle=True, seed=cfg.seed * 100 + fold, drop_last=True)
     train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=cfg.num_workers, seed=cfg.seed * 100 + fold, sampler=sampler, device=device)
     valid_dl = patch_loader(valid_ds, cfg.batch_size, num_workers=min(cfg.num_workers, 1), device=device)
@@ -228,10 +224,9 @@ def train_fold(cfg:TrainConfig,        # a prepared run's config
                       disable=not (_SHOW_BARS and world.main)):
         if stale >= cfg.patience: break
         if sampler is not None: sampler.set_epoch(epoch)
-        t0 = time.perf_counter()
-        with _out_of_memory_is_clear(fdir, bs, epoch):
-            tl = train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"fold {fold} epoch {epoch}")
-            parts = world.all_gather(validation_counts(model, valid_dl, loss_fn, prec, cfg.val_threshold))
+        t0 = time.perf_counter(); at["epoch"] = epoch
+        tl = train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"fold {fold} epoch {epoch}")
+        parts = world.all_gather(validation_counts(model, valid_dl, loss_fn, prec, cfg.val_threshold))
         scores = validation_scores(np.concatenate([c for c, _, _ in parts]), sum(l for _, l, _ in parts), sum(n for _, _, n in parts))
         row = {"epoch": epoch, "train_loss": float(np.mean(world.all_gather(tl))), **scores, "lr": opt.param_groups[0]["lr"],
                "seconds": round(time.perf_counter() - t0, 2)}
@@ -252,6 +247,18 @@ def train_fold(cfg:TrainConfig,        # a prepared run's config
     result = {"fold": fold, "best_epoch": best_ck["epoch"], **{k: best_ck["scores"][k] for k in ("val_miou", "val_miou_global", "val_loss")}}
     if world.main: write_fold_result(run, result)
     world.barrier()
+    return result
+
+def train_fold(cfg:TrainConfig,        # a prepared run's config
+               fold:int,               # the fold to train
+               resume:bool=True,       # continue from last.pt when there is one
+               world:World=World(),    # the processes training this fold together; one when not under torchrun
+              )->dict:                 # fold, best_epoch, val_miou, val_miou_global, val_loss
+    "Train (or resume) one fold; returns its best validation scores. Out of device memory, one line, with the memory already freed."
+    at = {"batch_size": cfg.batch_size, "epoch": 0}       # where the fold is, for the out-of-memory message
+    with backend_settings(backend_flags(default_device(cfg.device, fallback=False), cfg.deterministic)):
+        result, out_of_memory = call_freeing_memory(_fit_fold, cfg, fold, resume, world, at)
+    if out_of_memory: raise out_of_memory_error(Path(cfg.out)/f"fold{fold}", at["batch_size"], at["epoch"])
     return result
 
 # %% ../nbs/06_train.ipynb #5a0c8e21
@@ -276,21 +283,16 @@ def fold_start_method(slots:list[str],   # the slots' devices
     return "fork" if all(s == "cpu" for s in slots) and "fork" in methods else "spawn"
 
 # %% ../nbs/06_train.ipynb #3c8e1f06
-AUTO_BATCH_START = 64   # the first batch size `batch_size="auto"` tries
+AUTO_BATCH_SIZES = (64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2)   # the sizes `batch_size="auto"` tries, largest first (BatchNorm needs 2)
 
 def find_batch_size(try_step:Callable[[int], object], # runs one training step at a batch size; raises when memory runs out
-                    start:int=AUTO_BATCH_START,        # the first size tried
-                    smallest:int=2,                    # below this, give up (BatchNorm needs 2)
-                   )->int:                             # the largest size tried that fitted
-    "The largest batch size that fits: halve from `start` until `try_step(size)` runs without running out of memory."
-    size = start
-    while True:
-        try: try_step(size); return size
-        except Exception as e:
-            if not is_out_of_memory(e): raise
-            free_device_memory()
-            if size // 2 < smallest: raise FiresegError(f"out of memory even at batch size {size}: use smaller crops (--crop) or a smaller encoder") from None
-            size //= 2
+                    sizes:Sequence[int]=AUTO_BATCH_SIZES, # the sizes to try, largest first
+                   )->int:                             # the batch size to train with
+    "The batch size to train with: the first of `sizes` whose step fits, or the next one below it when a larger size did not fit (a margin)."
+    for i, size in enumerate(sizes):
+        _, out_of_memory = call_freeing_memory(try_step, size)
+        if not out_of_memory: return size if i == 0 else sizes[min(i + 1, len(sizes) - 1)]
+    raise FiresegError(f"out of memory even at batch size {sizes[-1]}: use smaller crops (--crop) or a smaller encoder")
 
 # %% ../nbs/06_train.ipynb #7f2d9b40
 def _one_training_step(cfg:TrainConfig, train:FirePatches, prec:Precision)->Callable[[int], None]:
@@ -298,24 +300,34 @@ def _one_training_step(cfg:TrainConfig, train:FirePatches, prec:Precision)->Call
     def step(size:int):
         model = cfg.build_model(weights=False).to(prec.device).to(memory_format=prec.memory_format)
         opt, loss_fn = torch.optim.AdamW(model.parameters(), lr=cfg.lr), make_loss(cfg.loss)
-        try:
-            x, y = batch_to_device(train[[i % len(train) for i in range(size)]], prec)
-            with autocast_for(prec): loss = loss_fn(model.train()(x).float(), y)
-            (prec.scaler.scale(loss) if prec.scaler is not None else loss).backward()
-            opt.step()
-        finally: del model, opt
+        x, y = batch_to_device(train[[i % len(train) for i in range(size)]], prec)
+        with autocast_for(prec): loss = loss_fn(model.train()(x).float(), y)
+        (prec.scaler.scale(loss) if prec.scaler is not None else loss).backward()
+        opt.step()
     return step
 
-def auto_batch_size(cfg:TrainConfig,      # the run; its batch_size is 'auto'
-                    layout:DataLayout,    # its data
-                    folds:pd.DataFrame,   # its folds
-                    norm:Normaliser,      # its normaliser
-                    cache:PlaneCache|None=None, # its plane cache
-                   )->int:
-    "The largest batch size a training step of this run fits on its device."
-    device = default_device(cfg.device)
-    train, _, _ = fold_datasets(cfg, layout, folds, 0, norm, cache)
+def batch_search_in_child(device:str, # the run's device
+                         )->bool:
+    "Whether the batch-size search runs in a child process: on a GPU, so that no CUDA context or cached memory stays behind."
+    return str(device).startswith("cuda")
+
+def _search_batch_size(cfg:TrainConfig)->int:
+    "The batch-size search for a prepared run folder (folds, normaliser, plane cache written), in this process."
+    run, layout = Path(cfg.out), _run_layout(cfg)
+    cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra else None
+    train, _, _ = fold_datasets(cfg, layout, load_folds(run), 0, run_normaliser(cfg, layout, run), cache)
+    device = default_device(cfg.device, fallback=False)
+    use_device(device)
     return find_batch_size(_one_training_step(cfg, train, precision_for(device, cfg.amp, cfg.channels_last)))
+
+def auto_batch_size(cfg:TrainConfig,           # the run, prepared up to its batch size (`prepare_run` calls this)
+                    in_child:bool|None=None,   # search in a spawned child process; on a GPU when None (`batch_search_in_child`)
+                   )->int:
+    "The batch size a training step of this run fits on its device, with a margin (`find_batch_size`)."
+    if in_child is None: in_child = batch_search_in_child(default_device(cfg.device, fallback=False))
+    if not in_child: return _search_batch_size(cfg)
+    search = getattr(importlib.import_module("fireseg.train"), "_search_batch_size")   # spawn finds the package's copy, not a notebook's
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as child: return child.submit(search, cfg).result()
 
 def _check_batch_size(bs)->int|str:
     if bs == "auto" or (isinstance(bs, int) and not isinstance(bs, bool) and bs >= 2): return bs
@@ -357,13 +369,12 @@ def prepare_run(cfg:TrainConfig,      # the run to start
     meta = layout.train.assign(fire_pixels=fire_pixel_counts(layout))
     folds = kfold_split(meta, cfg.folds, cfg.seed)
     save_folds(folds, run/"folds.csv")
-    norm = run_normaliser(cfg, layout, run)
+    run_normaliser(cfg, layout, run)                 # saved for every fold and for prediction
     if cfg.cache_planes and cfg.extra: build_plane_cache(layout.train_images, cfg.extra, run/"planes", cfg.sun_elevation)
     cfg = TrainConfig(**{**asdict(cfg), "weights_source": weights_source(cfg.encoder, cfg.encoder_weights)})
     if cfg.batch_size == "auto":
-        cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra else None
-        cfg.batch_size = auto_batch_size(cfg, layout, folds, norm, cache)
-        print(f"{run}: batch size {cfg.batch_size}, the largest of {AUTO_BATCH_START}, {AUTO_BATCH_START // 2}, ... that fits", file=sys.stderr)
+        cfg.batch_size = auto_batch_size(cfg)
+        print(f"{run}: batch size {cfg.batch_size}, found by trying {', '.join(map(str, AUTO_BATCH_SIZES))} (one size below the largest that fits, when a larger one did not)", file=sys.stderr)
     first = tiff_layout(layout.train_images[0])
     OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
     cfg = cfg.filled_in(world_size)
@@ -378,9 +389,9 @@ def _rank0_or_error(f:Callable):
 def _train_kfold_world(cfg:TrainConfig, resume:bool, only:Sequence[int]|None, world:World)->pd.DataFrame:
     "Train folds one after the other, each by every process of a torchrun world; rank 0 prepares the run and writes."
     global _SHOW_BARS
-    device = world_device(default_device(cfg.device), world)
-    if device.startswith("cuda"): torch.cuda.set_device(torch.device(device))
-    if not torch.distributed.is_initialized(): torch.distributed.init_process_group(world_backend(device))
+    device = world_device(default_device(cfg.device, fallback=False), world)
+    use_device(device)
+    world = start_world(world, device)
     _SHOW_BARS = _SHOW_BARS and world.main
     try:
         got = world.broadcast(_rank0_or_error(lambda: asdict(prepare_run(cfg, resume, world.size))) if world.main else None)
@@ -402,7 +413,7 @@ def train_kfold(cfg:TrainConfig,                 # the run
     "Train every fold of a run (or those in `only`); finished folds are skipped. Under torchrun, every process trains each fold together."
     world = world_from_env()
     if world.size > 1: return _train_kfold_world(cfg, resume, only, world)
-    slots = fold_devices(cfg.devices, jobs, default_device(cfg.device))
+    slots = [default_device(d, fallback=False) for d in fold_devices(cfg.devices, jobs, default_device(cfg.device, fallback=False))]
     cfg = prepare_run(cfg, resume)
     wanted = list(only if only is not None else range(cfg.folds))
     todo = [k for k in wanted if not fold_done(Path(cfg.out), k)]
@@ -418,8 +429,8 @@ def _fold_process(cfg:TrainConfig, fold:int, device:str, errors):
     global _SHOW_BARS
     _SHOW_BARS = False
     try:
-        if device.startswith("cuda"): torch.cuda.set_device(torch.device(device))
-        else: torch.set_num_threads(1)
+        use_device(device)
+        if not device.startswith("cuda"): torch.set_num_threads(1)
         train_fold(TrainConfig(**{**asdict(cfg), "device": device}), fold, resume=True)
     except BaseException as e:
         errors.put((fold, f"{type(e).__name__}: {e}"[:2000])); raise SystemExit(1)
