@@ -14,7 +14,7 @@ from .normalise import Normaliser
 
 # %% auto #0
 __all__ = ['run_config', 'run_normaliser_of', 'fold_result', 'fold_done', 'write_fold_result', 'finished_folds', 'plain_state',
-           'save_checkpoint', 'load_checkpoint', 'load_fold_model']
+           'save_checkpoint', 'load_checkpoint', 'load_fold_model', 'write_run']
 
 # %% ../nbs/06_runs.ipynb #2b0e704f
 def run_config(run:str|Path, # a run folder
@@ -91,3 +91,19 @@ def load_fold_model(run:str|Path,       # the run folder
     model = TrainConfig.from_dict(ck["config"], str(path)).build_model(weights=False)
     model.load_state_dict(ck["model"]); model.to(device).eval()
     return model, ck
+
+# %% ../nbs/06_runs.ipynb #622738d3
+def write_run(run:str|Path,        # the folder to make
+              cfg:TrainConfig,     # the config the models were built from
+              models:list,         # one network per fold, built by `cfg.build_model`
+              normaliser:Normaliser|None=None, # how bands are scaled; DN/65535 of the config's bands when None
+             )->Path:
+    "A run folder holding `models` as its finished folds: config, normaliser, and each fold's best.pt and done.json."
+    from fireseg.normalise import make_normaliser
+    run = Path(run); run.mkdir(parents=True, exist_ok=True)
+    (normaliser or make_normaliser("dn", cfg.bands)).save(run/"normaliser.json")
+    for k, m in enumerate(models):
+        save_checkpoint(run/f"fold{k}"/"best.pt", m, cfg, k, 0, scores={})
+        write_fold_result(run, {"fold": k, "best_epoch": 0})
+    cfg.save(run/"config.json")   # last: a folder with config.json is a complete run
+    return run

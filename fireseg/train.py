@@ -100,10 +100,11 @@ def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
                 prec:Precision,          # device, autocast and scaler
                 grad_clip:float=1.0,     # max gradient norm; 0 for none
                 desc:str="train",        # the progress bar's label
+                progress:bool=True,      # show a progress bar
                )->float:                 # the mean training loss
     "One pass over `loader`; returns the mean training loss."
     model.train(); total, n = 0.0, 0
-    bar = tqdm(loader, desc=desc, leave=False, unit="batch", disable=not _SHOW_BARS)
+    bar = tqdm(loader, desc=desc, leave=False, unit="batch", disable=not (_SHOW_BARS and progress))
     for batch in bar:
         x, y = batch_to_device(batch, prec)
         with autocast_for(prec): loss = loss_fn(model(x).float(), y)
