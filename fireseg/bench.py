@@ -54,11 +54,11 @@ def bench_loader(data:str|Path|None=None, # a data set in the competition layout
     from fireseg.patchio import DataLayout
     from fireseg.dataset import FirePatches, patch_loader
     device = default_device(device)
-    fmt = torch.channels_last if device.startswith("cuda") else torch.contiguous_format   # as training uses (train.precision_for)
+    fmt = torch.channels_last if device.startswith("cuda") else torch.contiguous_format   # as training uses (devices.precision_for)
     lay = DataLayout.from_root(data if data is not None else _sample_for_bench(n))
     n = min(n, len(lay.train))
     loaders = {k: patch_loader(FirePatches.from_layout(lay, "train", indices=range(n), raw=k == "kit"), batch_size, shuffle=True,
-                               drop_last=False, num_workers=num_workers) for k in ("kit", "float")}
+                               drop_last=False, num_workers=num_workers, device=device) for k in ("kit", "float")}
     times = {"naive": [], "kit": [], "float": []}
     run = {"naive": lambda: _naive_pass(loaders["kit"].dataset.images, device), **{k: (lambda dl=dl: _loader_pass(dl, device, fmt, reuse)) for k, dl in loaders.items()}}
     for k in run: run[k]()   # warm-up: page cache, worker start, header parsing
@@ -154,7 +154,7 @@ def bench_train(arch:str="deeplabv3plus",  # model to time
     import torch
     from fireseg.models import create_model, TINY_ENCODER
     from fireseg.losses import make_loss
-    from fireseg.train import precision_for, batch_to_device
+    from fireseg.devices import precision_for, batch_to_device
     device = default_device(device); cuda = device.startswith("cuda")
     encoder = encoder or ("resnet34" if cuda else TINY_ENCODER)
     size, batch_size = size or (PATCH_SIZE[0] if cuda else 64), batch_size or (16 if cuda else 8)
@@ -231,7 +231,7 @@ def _random_run(run:Path, cfg, folds:int)->Path:
     "A run folder whose folds hold the config's network with random weights: what `FoldEnsemble` loads, for timing."
     import json
     from fireseg.normalise import make_normaliser
-    from fireseg.train import save_checkpoint
+    from fireseg.runs import save_checkpoint
     cfg.save(run/"config.json"); make_normaliser("dn", cfg.bands).save(run/"normaliser.json")
     for k in range(folds):
         seed_everything(k)
@@ -257,7 +257,7 @@ def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on
     from fireseg.dataset import patch_loader
     from fireseg.predict import FoldEnsemble
     from fireseg.threshold import apply_threshold
-    from fireseg.train import batch_to_device
+    from fireseg.devices import batch_to_device
     device = default_device(device); cuda = device.startswith("cuda")
     n, size = n or (4000 if cuda else 64), size or (PATCH_SIZE[0] if cuda else 64)
     lay = DataLayout.from_root(_sample_for_bench(n, size))
@@ -268,7 +268,7 @@ def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on
         _random_run(Path(d), cfg, folds)
         runs = {"ensemble": FoldEnsemble(d, tta=tta, device=device), "single": FoldEnsemble(d, folds=[0], tta="none", device=device)}
         def one_pass(ens):
-            for b in patch_loader(ens.dataset(images), batch_size, num_workers=num_workers):
+            for b in patch_loader(ens.dataset(images), batch_size, num_workers=num_workers, device=ens.device):
                 apply_threshold(ens(batch_to_device(b, ens.prec)[0]).float().cpu().numpy(), 0.5)
         for ens in runs.values(): one_pass(ens)                    # warm-up: workers, cuDNN, page cache
         for _ in range(passes):

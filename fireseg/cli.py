@@ -205,7 +205,8 @@ def _given(o:dict, a)->dict:
 
 def _run_train(o:dict, a)->int:
     from fireseg.config import TrainConfig
-    from fireseg.train import train_kfold, world_from_env
+    from fireseg.train import train_kfold
+    from fireseg.distributed import world_from_env
     names = {f.name for f in dataclasses.fields(TrainConfig)}
     settings = {k: v for k, v in o.items() if k in names}
     saved = Path(o["out"])/"config.json"
@@ -251,6 +252,11 @@ def _run_validate(o:dict, a)->int:
     if problems: print(f"{o['path']}: INVALID, {len(problems)} problem line{'s' * (len(problems) != 1)}"); return 1
     print(f"{o['path']}: valid; {summarise_submission(o['path'], shape=o['shape'])}"); return 0
 
+def _run_doctor(o:dict, a)->int:
+    from fireseg.doctor import run_doctor
+    r = run_doctor(**o)
+    print(json.dumps(r, default=str)); return 0 if r["ok"] else 1
+
 def _run_bench(o:dict, a)->int:
     r = _resolve(f"fireseg.bench:bench_{a.bench}")(**o)
     print(json.dumps(r, default=str)); return 0
@@ -263,6 +269,8 @@ def _check_extra(p):
 _DATA = {"data_root": "data", "root": "data"}   # the command line calls every data root --data
 
 COMMANDS = {c.name: c for c in [
+    Command("doctor", "check this machine first: versions, GPUs, memory, disk, then the pipeline on each device (exit 1 on problems)", _run_doctor,
+            ["fireseg.doctor:run_doctor"], skip=("verbose",)),
     Command("demo", "the whole path on sample data: sample, check, train, tune, predict, validate", _run_demo,
             ["fireseg.demo:run_demo"], skip=("verbose",)),
     Command("sample", "write a synthetic data set in the competition layout", _run_sample,

@@ -46,6 +46,7 @@ class TrainConfig:
     grad_clip: float = 1.0                 # max gradient norm; 0 turns clipping off
     amp: bool = True                       # mixed precision on CUDA (bf16 where the GPU has it, else fp16)
     channels_last: bool = True             # channels-last memory format on CUDA
+    deterministic: bool = False            # repeatable GPU runs: no cuDNN autotuning, deterministic algorithms where torch has them (slower; 05c_devices)
     val_threshold: float = 0.5             # probability threshold of the validation metric
     num_workers: int = 2                   # data-loader processes
     seed: int = 0                          # seed of folds, weights, shuffling and augmentation

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #b65e58a3
 from __future__ import annotations
-import os, sys, random, tempfile
+import os, sys, random, tempfile, warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, Sequence
@@ -13,7 +13,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', 'REAL_PATCH_NAME', 'detect_platform',
-           'default_data_root', 'seed_everything', 'default_device', 'FiresegError', 'band_positions',
+           'default_data_root', 'FiresegError', 'seed_everything', 'choose_device', 'default_device', 'band_positions',
            'check_sun_elevation', 'real_patch_path', 'some_values', 'as_mask01', 'atomic_path', 'write_text_atomic']
 
 # %% ../nbs/00_core.ipynb #f9b12fe2
@@ -47,6 +47,10 @@ def default_data_root(platform:Platform|None=None, # where the kit runs; detecte
                 if sub.is_dir() and _has_meta(sub): return sub
     return candidates[0]
 
+# %% ../nbs/00_core.ipynb #0589c0da
+class FiresegError(Exception):
+    "A problem with the user's input or files, shown as one clear line without a traceback."
+
 # %% ../nbs/00_core.ipynb #8c14b29e
 def seed_everything(seed:int=0, # one seed for Python, NumPy and torch
                    )->int:
@@ -60,19 +64,34 @@ def seed_everything(seed:int=0, # one seed for Python, NumPy and torch
     return seed
 
 # %% ../nbs/00_core.ipynb #87ff878d
-def default_device(prefer:str|None=None, # 'cuda', 'mps' or 'cpu' to force one
-                  )->str:
-    "The best device here: CUDA, then Apple MPS, then CPU."
-    import torch
-    if prefer: return prefer
-    if torch.cuda.is_available(): return "cuda"
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available(): return "mps"
-    return "cpu"
+_DEVICE_KINDS = ("cuda", "mps", "cpu")
 
-# %% ../nbs/00_core.ipynb #0589c0da
-class FiresegError(Exception):
-    "A problem with the user's input or files, shown as one clear line without a traceback."
+def choose_device(prefer:str|None,      # 'cuda', 'cuda:1', 'mps' or 'cpu' asked for; None for the best here
+                  n_cuda:int,           # GPUs torch sees here (torch.cuda.device_count(); 0 without CUDA)
+                  mps:bool=False,       # whether Apple's MPS is available
+                  fallback:bool=True,   # a device that is not here: fall back to the best one (with a warning), or refuse
+                 )->tuple[str, str|None]: # the device, and a warning to show (None when there is nothing to say)
+    "The device to use, from what was asked for and what this machine has: a pure decision, tested with machines it is not run on."
+    best = "cuda" if n_cuda else "mps" if mps else "cpu"
+    if not prefer: return best, None
+    kind, _, index = str(prefer).partition(":")
+    if kind not in _DEVICE_KINDS or (index and not (kind == "cuda" and index.isdigit())):
+        raise FiresegError(f"unknown device {prefer!r}: use cuda, cuda:N, mps or cpu")
+    here = {"cuda": n_cuda > (int(index) if index else 0), "mps": mps, "cpu": True}[kind]
+    if here: return str(prefer), None
+    why = (f"this machine has {n_cuda} GPU{'s' * (n_cuda != 1)}" if n_cuda else "CUDA is not available here (no GPU, or a CPU-only torch)") if kind == "cuda" else "MPS is not available here"
+    if not fallback: raise FiresegError(f"device {prefer!r}: {why}; choose another device (--device {best})")
+    return best, f"device {prefer!r}: {why}; using {best} instead"
+
+def default_device(prefer:str|None=None, # 'cuda', 'cuda:1', 'mps' or 'cpu' to force one; the best here when None
+                   fallback:bool=True,   # when `prefer` is not here: use the best device with a warning (True) or raise (False)
+                  )->str:
+    "The device to run on: `prefer` where this machine has it, else the best here: CUDA, then Apple MPS, then CPU."
+    import torch
+    mps = getattr(torch.backends, "mps", None)
+    device, warning = choose_device(prefer, torch.cuda.device_count() if torch.cuda.is_available() else 0, bool(mps is not None and mps.is_available()), fallback)
+    if warning: warnings.warn(warning)
+    return device
 
 # %% ../nbs/00_core.ipynb #2f6b1c3d
 BAND_NAMES = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9", "B10", "B11")   # the band order of every patch

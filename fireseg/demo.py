@@ -20,7 +20,8 @@ from .metrics import image_iou
 from .models import TINY_ENCODER
 from .config import TrainConfig
 from .oof import OofStore
-from .train import train_kfold, batch_to_device
+from .train import train_kfold
+from .devices import batch_to_device
 from .threshold import tune_threshold, apply_threshold
 from .predict import FoldEnsemble, predict_submission
 from .submission import validate_submission, read_submission

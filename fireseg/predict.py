@@ -14,10 +14,9 @@ from tqdm.auto import tqdm
 
 from .core import FiresegError, PATCH_SIZE, default_device
 from .patchio import DataLayout, write_patch
-from .normalise import Normaliser
 from .dataset import FirePatches, patch_loader
-from .config import TrainConfig
-from .train import load_fold_model, precision_for, autocast_for, batch_to_device, fold_done
+from .devices import precision_for, autocast_for, batch_to_device
+from .runs import run_config, run_normaliser_of, load_fold_model, finished_folds
 from .threshold import apply_threshold, load_threshold, FALLBACK_THRESHOLD
 from .submission import write_submission, validate_submission
 
@@ -52,15 +51,14 @@ class FoldEnsemble:
                  amp:bool=True,                     # mixed precision on CUDA, where the run allows it
                 ):
         self.run = Path(run)
-        if not (self.run/"config.json").exists(): raise FiresegError(f"{self.run}: not a training run (no config.json)")
-        self.cfg = TrainConfig.load(self.run/"config.json")
-        self.folds = [k for k in range(self.cfg.folds) if fold_done(self.run, k)] if folds is None else list(folds)
+        self.cfg = run_config(self.run)
+        self.folds = finished_folds(self.run, self.cfg.folds) if folds is None else list(folds)
         if not self.folds: raise FiresegError(f"{self.run}: no finished fold to predict with")
         self.device = default_device(device or (None if self.cfg.device == "cpu" else self.cfg.device))
         self.prec = precision_for(self.device, amp and self.cfg.amp, self.cfg.channels_last)
         self.models = [load_fold_model(self.run, k, self.device)[0].to(memory_format=self.prec.memory_format) for k in self.folds]
         self.views, self.tta = tta_views(tta), tta
-        self.normaliser = Normaliser.load(self.run/"normaliser.json")
+        self.normaliser = run_normaliser_of(self.run)
 
     @torch.no_grad()
     def __call__(self, x:torch.Tensor)->torch.Tensor:
@@ -100,7 +98,7 @@ def predict(run:str|Path,                 # a trained run folder
     ms = int(min_size if min_size is not None else tuned["min_size"])
     ds = ens.dataset(layout.test_images); names = list(layout.test.test_img)
     masks, probs = {}, {}
-    for batch in tqdm(patch_loader(ds, batch_size, num_workers=num_workers), desc=f"predict ({len(ens.models)} folds × {len(ens.views)} views)", unit="batch"):
+    for batch in tqdm(patch_loader(ds, batch_size, num_workers=num_workers, device=ens.device), desc=f"predict ({len(ens.models)} folds × {len(ens.views)} views)", unit="batch"):
         x, _ = batch_to_device(batch, ens.prec)
         p = ens(x).float().cpu().numpy()
         m = apply_threshold(p, thr, ms)

@@ -4,11 +4,11 @@
 
 # %% ../nbs/06_train.ipynb #56abf888
 from __future__ import annotations
-import gc, importlib, json, os, sys, time, warnings
+import importlib, json, sys, time, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
-from contextlib import contextmanager
-from dataclasses import dataclass, asdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -21,23 +21,25 @@ from .core import FiresegError, atomic_path, write_text_atomic, seed_everything,
 from .patchio import DataLayout, tiff_layout
 from .check import fire_pixel_counts
 from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache
-from .dataset import FirePatches, patch_loader, to_model_input
+from .dataset import FirePatches, patch_loader
 from .config import TrainConfig, RUN_SET
 from .oof import OofStore
 from .models import weights_source
 from .losses import make_loss
 from .metrics import confusion_counts, miou_from_counts
 from .folds import kfold_split, save_folds, load_folds
+from .devices import (Precision, precision_for, autocast_for, batch_to_device, use_device, call_freeing_memory,
+                             backend_flags, backend_settings)
+from .distributed import World, world_from_env, world_device, start_world
+from .runs import save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done, write_fold_result
 
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
 
 # %% auto #0
-__all__ = ['AUTO_BATCH_START', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'amp_dtype', 'grad_scaler',
-           'Precision', 'precision_for', 'autocast_for', 'batch_to_device', 'train_epoch', 'predict_probs', 'evaluate',
-           'validation_counts', 'validation_scores', 'save_checkpoint', 'load_checkpoint', 'load_fold_model', 'World',
-           'world_from_env', 'world_device', 'world_backend', 'fold_result', 'fold_done', 'is_out_of_memory',
-           'free_device_memory', 'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size',
-           'auto_batch_size', 'draw_curves', 'prepare_run', 'train_kfold', 'train_folds_parallel']
+__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'train_epoch', 'predict_probs',
+           'evaluate', 'validation_counts', 'validation_scores', 'out_of_memory_error', 'train_fold', 'fold_devices',
+           'fold_start_method', 'find_batch_size', 'batch_search_in_child', 'auto_batch_size', 'draw_curves',
+           'prepare_run', 'train_kfold', 'train_folds_parallel']
 
 # %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig,      # the run's config
@@ -89,52 +91,6 @@ def _advance_schedule(sched, steps:int):
         warnings.simplefilter("ignore")   # torch warns when a schedule steps before its optimiser has
         sched.step()
 
-# %% ../nbs/06_train.ipynb #8ee6fe3a
-def amp_dtype(capability:tuple|None, # a GPU's compute capability, e.g. (7, 5) for a T4; None for the CPU
-             )->torch.dtype|None:     # the autocast dtype; None means fp32
-    "Half precision for a device: bf16 from compute capability 8.0, fp16 below it (T4, V100, P100), fp32 on the CPU."
-    if capability is None: return None
-    return torch.bfloat16 if tuple(capability) >= (8, 0) else torch.float16
-
-# %% ../nbs/06_train.ipynb #4e1b7c30
-def grad_scaler(torch_module=torch, # the torch module; a stand-in in tests
-               ):
-    "A CUDA gradient scaler for fp16 training, from `torch.amp` (torch 2.3 and later) or `torch.cuda.amp` (earlier)."
-    amp = getattr(torch_module, "amp", None)
-    if amp is not None and hasattr(amp, "GradScaler"): return amp.GradScaler("cuda")
-    return torch_module.cuda.amp.GradScaler()
-
-# %% ../nbs/06_train.ipynb #9b6e3f70
-@dataclass
-class Precision:
-    "How a device computes: autocast dtype (None for fp32), gradient scaler, memory format."
-    device: str                               # where the model runs
-    dtype: torch.dtype|None = None            # autocast dtype; None for fp32
-    scaler: object = None                     # a GradScaler for fp16; None otherwise
-    memory_format: torch.memory_format = torch.contiguous_format
-
-def precision_for(device:str,                 # 'cuda', 'cuda:1', 'cpu', ...
-                  amp:bool=True,              # mixed precision on CUDA
-                  channels_last:bool=True,    # channels-last memory on CUDA
-                  capability:tuple|None=None, # the GPU's compute capability; read from the device when None
-                 )->Precision:
-    "Mixed precision (bf16 or fp16 by `amp_dtype`) and channels-last on CUDA; fp32 elsewhere."
-    if not str(device).startswith("cuda"): return Precision(str(device))
-    dtype = amp_dtype(capability or torch.cuda.get_device_capability(device)) if amp else None
-    scaler = grad_scaler() if dtype == torch.float16 else None
-    return Precision(str(device), dtype, scaler, torch.channels_last if channels_last else torch.contiguous_format)
-
-# %% ../nbs/06_train.ipynb #3d5a7b91
-def autocast_for(prec:Precision):
-    "The autocast context of `prec`: mixed precision on CUDA, a no-op for fp32."
-    return torch.autocast("cuda", dtype=prec.dtype) if prec.dtype is not None else torch.autocast("cpu", enabled=False)
-
-def batch_to_device(batch:dict,        # a batch from `patch_loader`: image, mask (training) and index
-                    prec:Precision,    # where it goes, in which memory format
-                   )->tuple[torch.Tensor, torch.Tensor|None]:   # images, masks (None for test data)
-    "The model's input on the device: a raw batch (uint16 pixels, as the loader's workers read them) is flipped and normalised there."
-    return to_model_input(batch, prec.device, prec.memory_format)
-
 # %% ../nbs/06_train.ipynb #3fac3534
 def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
                 loader,                  # batches of image, mask
@@ -144,10 +100,11 @@ def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
                 prec:Precision,          # device, autocast and scaler
                 grad_clip:float=1.0,     # max gradient norm; 0 for none
                 desc:str="train",        # the progress bar's label
+                progress:bool=True,      # show a progress bar
                )->float:                 # the mean training loss
     "One pass over `loader`; returns the mean training loss."
     model.train(); total, n = 0.0, 0
-    bar = tqdm(loader, desc=desc, leave=False, unit="batch", disable=not _SHOW_BARS)
+    bar = tqdm(loader, desc=desc, leave=False, unit="batch", disable=not (_SHOW_BARS and progress))
     for batch in bar:
         x, y = batch_to_device(batch, prec)
         with autocast_for(prec): loss = loss_fn(model(x).float(), y)
@@ -200,98 +157,13 @@ def validation_scores(counts:np.ndarray, loss:float, n:int)->dict:
     "val_loss, val_miou (per image) and val_miou_global from pixel counts and a summed loss."
     return {"val_loss": loss / max(n, 1), "val_miou": miou_from_counts(counts, "per_image"), "val_miou_global": miou_from_counts(counts, "global")}
 
-# %% ../nbs/06_train.ipynb #4dfe6254
-def _plain_state(sched)->dict:
-    "A schedule's state without functions, which `weights_only` loading refuses (the schedule rebuilds them)."
-    return {k: v for k, v in sched.state_dict().items() if not callable(v)}
-
-def save_checkpoint(path:Path,             # best.pt or last.pt of a fold
-                    model:torch.nn.Module, # its weights are saved
-                    cfg:TrainConfig,       # the run's config, saved beside them
-                    fold:int,              # the fold
-                    epoch:int,             # the epoch just finished
-                    **extra,               # anything else to keep: scores, optimiser state, ...
-                   )->Path:
-    "Save a checkpoint atomically."
-    state = {"model": model.state_dict(), "config": asdict(cfg), "fold": fold, "epoch": epoch, **extra}
-    with atomic_path(path) as tmp: torch.save(state, tmp)
-    return path
-
-def load_checkpoint(path:Path,          # a checkpoint file
-                    device:str="cpu",   # where its tensors go
-                   )->dict:
-    "Load a checkpoint safely: tensors and plain data only, so nothing in it can run."
-    if not path.exists(): raise FiresegError(f"{path}: no checkpoint")
-    try: return torch.load(path, map_location=device, weights_only=True)
-    except Exception as e: raise FiresegError(f"{path}: not a fireseg checkpoint, or one holding more than weights and plain data ({type(e).__name__}: {str(e)[:200]})") from None
-
-def load_fold_model(run:str|Path,       # the run folder
-                    fold:int,           # which fold
-                    device:str="cpu",   # where the model goes
-                    which:str="best",   # 'best' or 'last'
-                   )->tuple[torch.nn.Module, dict]:   # the model in eval mode, the checkpoint
-    "The model of one fold, ready for prediction, and its checkpoint."
-    path = Path(run)/f"fold{fold}"/f"{which}.pt"
-    if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has fold {fold} been trained?")
-    ck = load_checkpoint(path, device)
-    model = TrainConfig.from_dict(ck["config"], str(path)).build_model(weights=False)
-    model.load_state_dict(ck["model"]); model.to(device).eval()
-    return model, ck
-
-# %% ../nbs/06_train.ipynb #5c2a7e18
-@dataclass
-class World:
-    "The processes training one fold together (torchrun's ranks), or one process alone."
-    rank: int = 0           # this process's rank, 0 for the one that writes
-    size: int = 1           # how many processes
-    local_rank: int = 0     # this process's rank on its machine: its GPU
-    @property
-    def main(self)->bool: return self.rank == 0
-    def barrier(self):
-        "Wait for every process."
-        if self.size > 1: torch.distributed.barrier()
-    def broadcast(self, obj=None):
-        "Rank 0's `obj`, in every process."
-        if self.size == 1: return obj
-        box = [obj if self.main else None]; torch.distributed.broadcast_object_list(box, src=0)
-        return box[0]
-    def all_gather(self, obj)->list:
-        "Every process's `obj`, in rank order, in every process."
-        if self.size == 1: return [obj]
-        out = [None] * self.size; torch.distributed.all_gather_object(out, obj)
-        return out
-    def gather(self, obj)->list|None:
-        "Every process's `obj`, in rank order, in rank 0; None elsewhere."
-        if self.size == 1: return [obj]
-        out = [None] * self.size if self.main else None; torch.distributed.gather_object(obj, out, dst=0)
-        return out
-
-def world_from_env(environ:dict|None=None, # environment variables; `os.environ` when None
-                  )->World:                 # the world torchrun started this process in; a world of one outside torchrun
-    "This process's place among the processes torchrun started, from RANK, WORLD_SIZE and LOCAL_RANK."
-    env = os.environ if environ is None else environ
-    size = int(env.get("WORLD_SIZE", "1"))
-    if size <= 1: return World()
-    rank = int(env["RANK"])
-    return World(rank, size, int(env.get("LOCAL_RANK", rank)))
-
-def world_device(device:str, # the run's device: 'cuda', 'cpu', ...
-                 world:World, # the processes
-                )->str:      # this process's device
-    "The device of one process in a world: its own GPU (cuda:LOCAL_RANK) on CUDA, the CPU otherwise."
-    return f"cuda:{world.local_rank}" if device.startswith("cuda") and world.size > 1 else device
-
-def world_backend(device:str)->str:
-    "The torch.distributed backend for a device: NCCL on CUDA, gloo otherwise."
-    return "nccl" if device.startswith("cuda") else "gloo"
-
 # %% ../nbs/06_train.ipynb #5e40116f
 def _append_log(path:Path, rows:list[dict]):
     with atomic_path(path) as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
 
 def _fill_oof(model, valid:FirePatches, rows:np.ndarray, run:Path, cfg:TrainConfig, prec:Precision, world:World=World()):
     "Predict the validation images with the fold's best model, into their rows of the OOF store (written by rank 0 alone)."
-    dl = patch_loader(valid, cfg.batch_size, num_workers=min(cfg.num_workers, 1))
+    dl = patch_loader(valid, cfg.batch_size, num_workers=min(cfg.num_workers, 1), device=prec.device)
     store = OofStore(run, writable=True) if world.main else None
     batches, done = predict_probs(model, dl, prec, desc="out-of-fold"), []
     for _ in range(max(world.all_gather(len(dl)))):     # as many steps in every process, some of them empty
@@ -300,32 +172,14 @@ def _fill_oof(model, valid:FirePatches, rows:np.ndarray, run:Path, cfg:TrainConf
             if part is not None: store.write(*part); done.append(part[0])
     if world.main and done: store.mark_done(np.concatenate(done))
 
-def fold_result(run:Path, fold:int)->dict|None:
-    "A finished fold's best scores (its done.json), or None while it is not finished."
-    p = Path(run)/f"fold{fold}"/"done.json"
-    return json.loads(p.read_text()) if p.exists() else None
-
-def fold_done(run:Path, fold:int)->bool: return fold_result(run, fold) is not None
-
 # %% ../nbs/06_train.ipynb #6b0d9e35
-def is_out_of_memory(e:BaseException)->bool:
-    "Whether an error is a device running out of memory (CUDA's OutOfMemoryError, or the RuntimeError MPS raises)."
-    return isinstance(e, torch.cuda.OutOfMemoryError) or (isinstance(e, RuntimeError) and "out of memory" in str(e).lower())
-
-def free_device_memory():
-    "Release what an out-of-memory step left allocated, so a smaller batch can try."
-    gc.collect()
-    if torch.cuda.is_available(): torch.cuda.empty_cache()
-
-@contextmanager
-def _out_of_memory_is_clear(fdir:Path, batch_size:int, epoch:int):
-    "Turn an out-of-memory error inside training into one line a user can act on."
-    try: yield
-    except Exception as e:
-        if not is_out_of_memory(e): raise
-        free_device_memory()
-        raise FiresegError(f"{fdir}: out of memory at batch size {batch_size} (epoch {epoch}); try --batch-size {max(batch_size // 2, 2)} "
-                           f"or --batch-size auto, then train again with --resume: the saved epochs are kept") from None
+def out_of_memory_error(fdir:Path,       # the fold's folder
+                        batch_size:int,  # the batch size that did not fit
+                        epoch:int,       # the epoch it failed in
+                       )->FiresegError:
+    "The one line a user gets when a fold runs out of device memory: what failed, what to try, and how to continue."
+    return FiresegError(f"{fdir}: out of memory at batch size {batch_size} (epoch {epoch}); try --batch-size {max(batch_size // 2, 2)} "
+                        f"or --batch-size auto, then train again with --resume: the saved epochs are kept")
 
 # %% ../nbs/06_train.ipynb #568d6dc2
 def _unwrap(model:torch.nn.Module)->torch.nn.Module:
@@ -339,26 +193,22 @@ def _fold_inputs(cfg:TrainConfig, run:Path, world:World)->tuple:
     cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra and (run/"planes"/"planes.json").exists() else None
     return layout, folds, norm, cache
 
-def train_fold(cfg:TrainConfig,        # a prepared run's config
-               fold:int,               # the fold to train
-               resume:bool=True,       # continue from last.pt when there is one
-               world:World=World(),    # the processes training this fold together; one when not under torchrun
-              )->dict:                 # fold, best_epoch, val_miou, val_miou_global, val_loss
-    "Train (or resume) one fold; returns its best validation scores."
+def _fit_fold(cfg:TrainConfig, fold:int, resume:bool, world:World, at:dict)->dict:
+    "Train (or resume) one fold, noting its batch size and epoch in `at` as it goes."
     run = Path(cfg.out); fdir = run/f"fold{fold}"
     if world.main: fdir.mkdir(parents=True, exist_ok=True)
     layout, folds, norm, cache = _fold_inputs(cfg, run, world)
     train_ds, valid_ds, vrows = fold_datasets(cfg, layout, folds, fold, norm, cache, shard=(world.rank, world.size))
-    device = default_device(cfg.device); prec = precision_for(device, cfg.amp, cfg.channels_last)
-    if device.startswith("cuda"): torch.backends.cudnn.benchmark = True   # fixed-size batches: let cuDNN pick its fastest kernels
+    device = default_device(cfg.device, fallback=False); prec = precision_for(device, cfg.amp, cfg.channels_last)
     seed_everything(cfg.seed + fold)
     model = cfg.build_model().to(device)
     model = model.to(memory_format=prec.memory_format)
     bs = min(cfg.batch_size, len(train_ds) // world.size)
     if bs < 2: raise FiresegError(f"fold {fold}: {len(train_ds)} training image(s) for {world.size} process(es); need at least 2 each (BatchNorm)")
+    at["batch_size"] = bs
     sampler = None if world.size == 1 else torch.utils.data.DistributedSampler(train_ds, world.size, world.rank, shuffle=True, seed=cfg.seed * 100 + fold, drop_last=True)
-    train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=cfg.num_workers, seed=cfg.seed * 100 + fold, sampler=sampler)
-    valid_dl = patch_loader(valid_ds, cfg.batch_size, num_workers=min(cfg.num_workers, 1))
+    train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=cfg.num_workers, seed=cfg.seed * 100 + fold, sampler=sampler, device=device)
+    valid_dl = patch_loader(valid_ds, cfg.batch_size, num_workers=min(cfg.num_workers, 1), device=device)
     opt, sched = make_optimiser(model, cfg, len(train_dl))
     loss_fn = make_loss(cfg.loss)
     start, best, log, stale = 0, -1.0, [], 0
@@ -375,10 +225,9 @@ def train_fold(cfg:TrainConfig,        # a prepared run's config
                       disable=not (_SHOW_BARS and world.main)):
         if stale >= cfg.patience: break
         if sampler is not None: sampler.set_epoch(epoch)
-        t0 = time.perf_counter()
-        with _out_of_memory_is_clear(fdir, bs, epoch):
-            tl = train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"fold {fold} epoch {epoch}")
-            parts = world.all_gather(validation_counts(model, valid_dl, loss_fn, prec, cfg.val_threshold))
+        t0 = time.perf_counter(); at["epoch"] = epoch
+        tl = train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"fold {fold} epoch {epoch}")
+        parts = world.all_gather(validation_counts(model, valid_dl, loss_fn, prec, cfg.val_threshold))
         scores = validation_scores(np.concatenate([c for c, _, _ in parts]), sum(l for _, l, _ in parts), sum(n for _, _, n in parts))
         row = {"epoch": epoch, "train_loss": float(np.mean(world.all_gather(tl))), **scores, "lr": opt.param_groups[0]["lr"],
                "seconds": round(time.perf_counter() - t0, 2)}
@@ -388,7 +237,7 @@ def train_fold(cfg:TrainConfig,        # a prepared run's config
             if world.main: save_checkpoint(fdir/"best.pt", _unwrap(model), cfg, fold, epoch, scores=row)
         else: stale += 1
         if world.main:
-            save_checkpoint(fdir/"last.pt", _unwrap(model), cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=_plain_state(sched),
+            save_checkpoint(fdir/"last.pt", _unwrap(model), cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=plain_state(sched),
                             steps_per_epoch=len(train_dl), scaler=prec.scaler.state_dict() if prec.scaler is not None else None,
                             best=best, log=log, stale=stale)
             _append_log(fdir/"log.csv", log)
@@ -397,8 +246,20 @@ def train_fold(cfg:TrainConfig,        # a prepared run's config
     model = _unwrap(model); model.load_state_dict(best_ck["model"]); model.eval()
     _fill_oof(model.to(memory_format=prec.memory_format), valid_ds, vrows, run, cfg, prec, world)
     result = {"fold": fold, "best_epoch": best_ck["epoch"], **{k: best_ck["scores"][k] for k in ("val_miou", "val_miou_global", "val_loss")}}
-    if world.main: write_text_atomic(fdir/"done.json", json.dumps(result, indent=1))
+    if world.main: write_fold_result(run, result)
     world.barrier()
+    return result
+
+def train_fold(cfg:TrainConfig,        # a prepared run's config
+               fold:int,               # the fold to train
+               resume:bool=True,       # continue from last.pt when there is one
+               world:World=World(),    # the processes training this fold together; one when not under torchrun
+              )->dict:                 # fold, best_epoch, val_miou, val_miou_global, val_loss
+    "Train (or resume) one fold; returns its best validation scores. Out of device memory, one line, with the memory already freed."
+    at = {"batch_size": cfg.batch_size, "epoch": 0}       # where the fold is, for the out-of-memory message
+    with backend_settings(backend_flags(default_device(cfg.device, fallback=False), cfg.deterministic)):
+        result, out_of_memory = call_freeing_memory(_fit_fold, cfg, fold, resume, world, at)
+    if out_of_memory: raise out_of_memory_error(Path(cfg.out)/f"fold{fold}", at["batch_size"], at["epoch"])
     return result
 
 # %% ../nbs/06_train.ipynb #5a0c8e21
@@ -423,21 +284,16 @@ def fold_start_method(slots:list[str],   # the slots' devices
     return "fork" if all(s == "cpu" for s in slots) and "fork" in methods else "spawn"
 
 # %% ../nbs/06_train.ipynb #3c8e1f06
-AUTO_BATCH_START = 64   # the first batch size `batch_size="auto"` tries
+AUTO_BATCH_SIZES = (64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2)   # the sizes `batch_size="auto"` tries, largest first (BatchNorm needs 2)
 
 def find_batch_size(try_step:Callable[[int], object], # runs one training step at a batch size; raises when memory runs out
-                    start:int=AUTO_BATCH_START,        # the first size tried
-                    smallest:int=2,                    # below this, give up (BatchNorm needs 2)
-                   )->int:                             # the largest size tried that fitted
-    "The largest batch size that fits: halve from `start` until `try_step(size)` runs without running out of memory."
-    size = start
-    while True:
-        try: try_step(size); return size
-        except Exception as e:
-            if not is_out_of_memory(e): raise
-            free_device_memory()
-            if size // 2 < smallest: raise FiresegError(f"out of memory even at batch size {size}: use smaller crops (--crop) or a smaller encoder") from None
-            size //= 2
+                    sizes:Sequence[int]=AUTO_BATCH_SIZES, # the sizes to try, largest first
+                   )->int:                             # the batch size to train with
+    "The batch size to train with: the first of `sizes` whose step fits, or the next one below it when a larger size did not fit (a margin)."
+    for i, size in enumerate(sizes):
+        _, out_of_memory = call_freeing_memory(try_step, size)
+        if not out_of_memory: return size if i == 0 else sizes[min(i + 1, len(sizes) - 1)]
+    raise FiresegError(f"out of memory even at batch size {sizes[-1]}: use smaller crops (--crop) or a smaller encoder")
 
 # %% ../nbs/06_train.ipynb #7f2d9b40
 def _one_training_step(cfg:TrainConfig, train:FirePatches, prec:Precision)->Callable[[int], None]:
@@ -445,24 +301,34 @@ def _one_training_step(cfg:TrainConfig, train:FirePatches, prec:Precision)->Call
     def step(size:int):
         model = cfg.build_model(weights=False).to(prec.device).to(memory_format=prec.memory_format)
         opt, loss_fn = torch.optim.AdamW(model.parameters(), lr=cfg.lr), make_loss(cfg.loss)
-        try:
-            x, y = batch_to_device(train[[i % len(train) for i in range(size)]], prec)
-            with autocast_for(prec): loss = loss_fn(model.train()(x).float(), y)
-            (prec.scaler.scale(loss) if prec.scaler is not None else loss).backward()
-            opt.step()
-        finally: del model, opt
+        x, y = batch_to_device(train[[i % len(train) for i in range(size)]], prec)
+        with autocast_for(prec): loss = loss_fn(model.train()(x).float(), y)
+        (prec.scaler.scale(loss) if prec.scaler is not None else loss).backward()
+        opt.step()
     return step
 
-def auto_batch_size(cfg:TrainConfig,      # the run; its batch_size is 'auto'
-                    layout:DataLayout,    # its data
-                    folds:pd.DataFrame,   # its folds
-                    norm:Normaliser,      # its normaliser
-                    cache:PlaneCache|None=None, # its plane cache
-                   )->int:
-    "The largest batch size a training step of this run fits on its device."
-    device = default_device(cfg.device)
-    train, _, _ = fold_datasets(cfg, layout, folds, 0, norm, cache)
+def batch_search_in_child(device:str, # the run's device
+                         )->bool:
+    "Whether the batch-size search runs in a child process: on a GPU, so that no CUDA context or cached memory stays behind."
+    return str(device).startswith("cuda")
+
+def _search_batch_size(cfg:TrainConfig)->int:
+    "The batch-size search for a prepared run folder (folds, normaliser, plane cache written), in this process."
+    run, layout = Path(cfg.out), _run_layout(cfg)
+    cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra else None
+    train, _, _ = fold_datasets(cfg, layout, load_folds(run), 0, run_normaliser(cfg, layout, run), cache)
+    device = default_device(cfg.device, fallback=False)
+    use_device(device)
     return find_batch_size(_one_training_step(cfg, train, precision_for(device, cfg.amp, cfg.channels_last)))
+
+def auto_batch_size(cfg:TrainConfig,           # the run, prepared up to its batch size (`prepare_run` calls this)
+                    in_child:bool|None=None,   # search in a spawned child process; on a GPU when None (`batch_search_in_child`)
+                   )->int:
+    "The batch size a training step of this run fits on its device, with a margin (`find_batch_size`)."
+    if in_child is None: in_child = batch_search_in_child(default_device(cfg.device, fallback=False))
+    if not in_child: return _search_batch_size(cfg)
+    search = getattr(importlib.import_module("fireseg.train"), "_search_batch_size")   # spawn finds the package's copy, not a notebook's
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as child: return child.submit(search, cfg).result()
 
 def _check_batch_size(bs)->int|str:
     if bs == "auto" or (isinstance(bs, int) and not isinstance(bs, bool) and bs >= 2): return bs
@@ -504,13 +370,12 @@ def prepare_run(cfg:TrainConfig,      # the run to start
     meta = layout.train.assign(fire_pixels=fire_pixel_counts(layout))
     folds = kfold_split(meta, cfg.folds, cfg.seed)
     save_folds(folds, run/"folds.csv")
-    norm = run_normaliser(cfg, layout, run)
+    run_normaliser(cfg, layout, run)                 # saved for every fold and for prediction
     if cfg.cache_planes and cfg.extra: build_plane_cache(layout.train_images, cfg.extra, run/"planes", cfg.sun_elevation)
     cfg = TrainConfig(**{**asdict(cfg), "weights_source": weights_source(cfg.encoder, cfg.encoder_weights)})
     if cfg.batch_size == "auto":
-        cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra else None
-        cfg.batch_size = auto_batch_size(cfg, layout, folds, norm, cache)
-        print(f"{run}: batch size {cfg.batch_size}, the largest of {AUTO_BATCH_START}, {AUTO_BATCH_START // 2}, ... that fits", file=sys.stderr)
+        cfg.batch_size = auto_batch_size(cfg)
+        print(f"{run}: batch size {cfg.batch_size}, found by trying {', '.join(map(str, AUTO_BATCH_SIZES))} (one size below the largest that fits, when a larger one did not)", file=sys.stderr)
     first = tiff_layout(layout.train_images[0])
     OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
     cfg = cfg.filled_in(world_size)
@@ -525,9 +390,9 @@ def _rank0_or_error(f:Callable):
 def _train_kfold_world(cfg:TrainConfig, resume:bool, only:Sequence[int]|None, world:World)->pd.DataFrame:
     "Train folds one after the other, each by every process of a torchrun world; rank 0 prepares the run and writes."
     global _SHOW_BARS
-    device = world_device(default_device(cfg.device), world)
-    if device.startswith("cuda"): torch.cuda.set_device(torch.device(device))
-    if not torch.distributed.is_initialized(): torch.distributed.init_process_group(world_backend(device))
+    device = world_device(default_device(cfg.device, fallback=False), world)
+    use_device(device)
+    world = start_world(world, device)
     _SHOW_BARS = _SHOW_BARS and world.main
     try:
         got = world.broadcast(_rank0_or_error(lambda: asdict(prepare_run(cfg, resume, world.size))) if world.main else None)
@@ -549,7 +414,7 @@ def train_kfold(cfg:TrainConfig,                 # the run
     "Train every fold of a run (or those in `only`); finished folds are skipped. Under torchrun, every process trains each fold together."
     world = world_from_env()
     if world.size > 1: return _train_kfold_world(cfg, resume, only, world)
-    slots = fold_devices(cfg.devices, jobs, default_device(cfg.device))
+    slots = [default_device(d, fallback=False) for d in fold_devices(cfg.devices, jobs, default_device(cfg.device, fallback=False))]
     cfg = prepare_run(cfg, resume)
     wanted = list(only if only is not None else range(cfg.folds))
     todo = [k for k in wanted if not fold_done(Path(cfg.out), k)]
@@ -565,8 +430,8 @@ def _fold_process(cfg:TrainConfig, fold:int, device:str, errors):
     global _SHOW_BARS
     _SHOW_BARS = False
     try:
-        if device.startswith("cuda"): torch.cuda.set_device(torch.device(device))
-        else: torch.set_num_threads(1)
+        use_device(device)
+        if not device.startswith("cuda"): torch.set_num_threads(1)
         train_fold(TrainConfig(**{**asdict(cfg), "device": device}), fold, resume=True)
     except BaseException as e:
         errors.put((fold, f"{type(e).__name__}: {e}"[:2000])); raise SystemExit(1)
