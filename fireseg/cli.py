@@ -210,6 +210,7 @@ def _run_train(o:dict, a)->int:
     names = {f.name for f in dataclasses.fields(TrainConfig)}
     settings = {k: v for k, v in o.items() if k in names}
     saved = Path(o["out"])/"config.json"
+    if o["full"] and saved.exists(): o["resume"] = True   # the final fit continues a run whose folds are trained
     if o["resume"] and saved.exists():   # a resumed run starts from its saved settings; only options given now may change them
         settings = {**dataclasses.asdict(TrainConfig.load(saved)), **{k: v for k, v in _given(o, a).items() if k in names}}
     res = train_kfold(TrainConfig(**settings), **{k: v for k, v in o.items() if k not in names})

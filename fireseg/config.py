@@ -44,6 +44,7 @@ class TrainConfig:
     cache_planes: bool = False             # compute extra planes once, into RUN/planes
     sun_elevation: float = SUN_ELEVATION   # degrees, for the fire-test planes
     grad_clip: float = 1.0                 # max gradient norm; 0 turns clipping off
+    ema: float|None = None                 # decay of an exponential moving average of the weights, e.g. 0.999, updated every step; validation, out-of-fold predictions and checkpoints use the average; off when None
     amp: bool = True                       # mixed precision on CUDA (bf16 where the GPU has it, else fp16)
     channels_last: bool = True             # channels-last memory format on CUDA
     deterministic: bool = False            # repeatable GPU runs: no cuDNN autotuning, deterministic algorithms where torch has them (slower; 05c_devices)
@@ -56,6 +57,7 @@ class TrainConfig:
     weights_source: str|None = None        # set by the run: the hub repo and revision, or the local file and its sha256, the encoder started from
     world_size: int = 1                    # set by the run: processes training each fold together (torchrun)
     global_batch_size: int|None = None     # set by the run: images per step over all processes, batch_size × world_size
+    full_epochs: int|None = None           # set by the run: epochs of the final fit on every image, the median of the folds' best epoch counts
 
     def filled_in(self, world_size:int=1)->"TrainConfig":
         "The config with `world_size` and `global_batch_size` set for a run of `world_size` processes per fold."
@@ -86,4 +88,4 @@ class TrainConfig:
                             input_skip=self.input_skip, decoder_channels=self.decoder_channels, encoder_depth=self.encoder_depth)
 
 # %% ../nbs/05b_config.ipynb #8f3e1b27
-RUN_SET = ("weights_source", "world_size", "global_batch_size")   # fields the run fills in, not options a user gives
+RUN_SET = ("weights_source", "world_size", "global_batch_size", "full_epochs")   # fields the run fills in, not options a user gives

@@ -203,12 +203,13 @@ def patch_loader(ds:FirePatches,            # the dataset
                  seed:int=0,                # seed for shuffling and augmentation
                  device:str|None=None,      # where the batches go: pinned memory (faster, asynchronous copies) only for a CUDA device
                  sampler=None,              # the sampler of patch indices, e.g. a DistributedSampler; shuffled or in order by `shuffle` when None
+                 persistent:bool=True,      # keep the worker processes between epochs; False starts them afresh each epoch, seeded by the loader's generator then
                 )->DataLoader:
     "A DataLoader whose workers build whole batches of `ds`."
     g = torch.Generator().manual_seed(seed)
     if sampler is None: sampler = RandomSampler(ds, generator=g) if shuffle else SequentialSampler(ds)
     batches = BatchSampler(sampler, batch_size, shuffle if drop_last is None else drop_last)
-    kw = dict(persistent_workers=True, prefetch_factor=4, worker_init_fn=_seed_worker) if num_workers > 0 else {}
+    kw = dict(persistent_workers=persistent, prefetch_factor=4, worker_init_fn=_seed_worker) if num_workers > 0 else {}
     return DataLoader(ds, sampler=batches, batch_size=None, num_workers=num_workers, generator=g,
                       pin_memory=pins_memory(device, torch.cuda.is_available()), **kw)
 

@@ -13,8 +13,8 @@ from .config import TrainConfig
 from .normalise import Normaliser
 
 # %% auto #0
-__all__ = ['run_config', 'run_normaliser_of', 'fold_result', 'fold_done', 'write_fold_result', 'finished_folds', 'plain_state',
-           'save_checkpoint', 'load_checkpoint', 'load_fold_model', 'write_run']
+__all__ = ['FULL', 'run_config', 'run_normaliser_of', 'member_dir', 'fold_result', 'fold_done', 'write_fold_result',
+           'finished_folds', 'plain_state', 'save_checkpoint', 'load_checkpoint', 'load_fold_model', 'write_run']
 
 # %% ../nbs/06_runs.ipynb #2b0e704f
 def run_config(run:str|Path, # a run folder
@@ -32,23 +32,33 @@ def run_normaliser_of(run:str|Path, # a run folder
     return Normaliser.load(path)
 
 # %% ../nbs/06_runs.ipynb #e59a70bc
-def fold_result(run:Path, fold:int)->dict|None:
+FULL = "full"   # the final fit on every training image, beside the folds 0..K-1
+
+def member_dir(run:str|Path, # a run folder
+               fold,         # a fold number, or FULL
+              )->Path:
+    "The folder of one of a run's models: RUN/fold{k}, or RUN/full for the final fit."
+    return Path(run)/(FULL if fold == FULL else f"fold{int(fold)}")
+
+def fold_result(run:str|Path, # a run folder
+                fold,         # a fold number, or FULL
+               )->dict|None:
     "A finished fold's best scores (its done.json), or None while it is not finished."
-    p = Path(run)/f"fold{fold}"/"done.json"
+    p = member_dir(run, fold)/"done.json"
     return json.loads(p.read_text()) if p.exists() else None
 
-def fold_done(run:Path, fold:int)->bool: return fold_result(run, fold) is not None
+def fold_done(run:str|Path, fold)->bool: return fold_result(run, fold) is not None
 
 def write_fold_result(run:str|Path, # a run folder
-                      result:dict,  # fold, best_epoch and the best scores
+                      result:dict,  # fold (a number or FULL), best_epoch and the best scores
                      )->Path:
-    "Mark a fold finished, with its best scores: RUN/fold{k}/done.json."
-    return write_text_atomic(Path(run)/f"fold{result['fold']}"/"done.json", json.dumps(result, indent=1))
+    "Mark a fold finished, with its best scores: its done.json."
+    return write_text_atomic(member_dir(run, result["fold"])/"done.json", json.dumps(result, indent=1))
 
 def finished_folds(run:str|Path, # a run folder
                    folds:int,    # how many folds the run has
                   )->list[int]:
-    "The folds of a run that are finished, in order."
+    "The folds of a run that are finished, in order (not the final fit)."
     return [k for k in range(folds) if fold_done(run, k)]
 
 # %% ../nbs/06_runs.ipynb #4dfe6254
@@ -80,13 +90,13 @@ def load_checkpoint(path:Path,          # a checkpoint file
     except Exception as e: raise FiresegError(f"{path}: not a fireseg checkpoint, or one holding more than weights and plain data ({type(e).__name__}: {str(e)[:200]})") from None
 
 def load_fold_model(run:str|Path,       # the run folder
-                    fold:int,           # which fold
+                    fold,               # which fold, or FULL for the final fit
                     device:str="cpu",   # where the model goes
                     which:str="best",   # 'best' or 'last'
                    )->tuple:            # the model (torch.nn.Module) in eval mode, the checkpoint
     "The model of one fold, ready for prediction, and its checkpoint."
-    path = Path(run)/f"fold{fold}"/f"{which}.pt"
-    if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has fold {fold} been trained?")
+    path = member_dir(run, fold)/f"{which}.pt"
+    if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has {'the final fit' if fold == FULL else f'fold {fold}'} been trained?")
     ck = load_checkpoint(path, device)
     model = TrainConfig.from_dict(ck["config"], str(path)).build_model(weights=False)
     model.load_state_dict(ck["model"]); model.to(device).eval()

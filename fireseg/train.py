@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #56abf888
 from __future__ import annotations
-import importlib, json, sys, time, warnings
+import dataclasses, importlib, json, sys, time, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
 from concurrent.futures import ProcessPoolExecutor
@@ -31,15 +31,17 @@ from .folds import kfold_split, save_folds, load_folds
 from .devices import (Precision, precision_for, autocast_for, batch_to_device, use_device, call_freeing_memory,
                              backend_flags, backend_settings)
 from .distributed import World, world_from_env, world_device, start_world
-from .runs import save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done, write_fold_result
+from .runs import (FULL, member_dir, run_config, save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done,
+                          write_fold_result)
 
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
 
 # %% auto #0
-__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'train_epoch', 'predict_probs',
-           'evaluate', 'validation_counts', 'validation_scores', 'out_of_memory_error', 'train_fold', 'fold_devices',
-           'fold_start_method', 'find_batch_size', 'batch_search_in_child', 'auto_batch_size', 'draw_curves',
-           'prepare_run', 'train_kfold', 'train_folds_parallel']
+__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'weight_average', 'train_epoch',
+           'predict_probs', 'evaluate', 'validation_counts', 'validation_scores', 'out_of_memory_error', 'seed_epoch',
+           'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size', 'batch_search_in_child',
+           'auto_batch_size', 'draw_curves', 'prepare_run', 'train_kfold', 'train_folds_parallel', 'full_fit_epochs',
+           'train_full']
 
 # %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig,      # the run's config
@@ -59,13 +61,14 @@ def run_normaliser(cfg:TrainConfig,      # the run's config
 def fold_datasets(cfg:TrainConfig,             # the run's config
                   layout:DataLayout,           # its data set
                   folds:pd.DataFrame,          # train_img, fold: from folds.csv
-                  fold:int,                    # the fold held out for validation
+                  fold,                        # the fold held out for validation; FULL: train on every image, validate on none
                   norm:Normaliser,             # the run's normaliser
                   cache:PlaneCache|None=None,  # the run's plane cache, if any
                   shard:tuple=(0, 1),          # (rank, processes): this process validates every processes-th validation image from rank on
                  )->tuple[FirePatches, FirePatches, np.ndarray]:  # train, validation, the validation rows
     "Train and validation datasets of one fold, and the validation rows."
-    tr, va = np.flatnonzero(folds.fold.values != fold), np.flatnonzero(folds.fold.values == fold)[shard[0]::shard[1]]
+    k = folds.fold.to_numpy()
+    tr, va = (np.arange(len(k)), np.arange(0)) if fold == FULL else (np.flatnonzero(k != fold), np.flatnonzero(k == fold)[shard[0]::shard[1]])
     kw = dict(bands=cfg.bands, normaliser=norm, extra=cfg.extra, plane_cache=cache, sun_elevation=cfg.sun_elevation, raw=True)
     train = FirePatches.from_layout(layout, "train", tr, augment=cfg.augment, crop=cfg.crop, fire_crop=cfg.fire_crop, **kw)
     valid = FirePatches.from_layout(layout, "train", va, augment=None, **kw)
@@ -75,11 +78,13 @@ def fold_datasets(cfg:TrainConfig,             # the run's config
 def make_optimiser(model:torch.nn.Module, # the network to train
                    cfg:TrainConfig,       # lr, weight_decay, epochs and schedule come from here
                    steps_per_epoch:int,   # optimiser steps in one epoch
+                   epochs:int|None=None,  # epochs the schedule spans; cfg.epochs when None
                   )->tuple:               # the optimiser and its per-step schedule
     "AdamW and its per-step learning-rate schedule."
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    total = max(1, cfg.epochs * steps_per_epoch)
-    if cfg.schedule == "onecycle": sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=total, pct_start=min(.3, max(.05, 1 / cfg.epochs)))
+    epochs = epochs or cfg.epochs
+    total = max(1, epochs * steps_per_epoch)
+    if cfg.schedule == "onecycle": sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=total, pct_start=min(.3, max(.05, 1 / epochs)))
     elif cfg.schedule == "cosine": sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, total)
     else: raise FiresegError(f"unknown schedule {cfg.schedule!r}: use 'onecycle' or 'cosine'")
     return opt, sched
@@ -91,6 +96,16 @@ def _advance_schedule(sched, steps:int):
         warnings.simplefilter("ignore")   # torch warns when a schedule steps before its optimiser has
         sched.step()
 
+# %% ../nbs/06_train.ipynb #34d7e9e6
+def weight_average(model:torch.nn.Module, # the network being trained (not wrapped in DDP)
+                   decay:float|None,      # the average's decay; None for no average
+                  ):                      # an AveragedModel, or None
+    "An exponential moving average of `model`'s weights and batch-norm statistics, or None when `decay` is None."
+    if decay is None: return None
+    if not 0 <= decay < 1: raise FiresegError(f"ema must be a decay in [0, 1), such as 0.999, got {decay!r}")
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
 # %% ../nbs/06_train.ipynb #3fac3534
 def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
                 loader,                  # batches of image, mask
@@ -101,6 +116,7 @@ def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
                 grad_clip:float=1.0,     # max gradient norm; 0 for none
                 desc:str="train",        # the progress bar's label
                 progress:bool=True,      # show a progress bar
+                ema=None,                # a `weight_average` of the network, updated after every step
                )->float:                 # the mean training loss
     "One pass over `loader`; returns the mean training loss."
     model.train(); total, n = 0.0, 0
@@ -115,6 +131,7 @@ def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
         if grad_clip: torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
         if prec.scaler is not None: prec.scaler.step(opt); prec.scaler.update()
         else: opt.step()
+        if ema is not None: ema.update_parameters(_unwrap(model))
         sched.step()
         total += loss.item() * len(x); n += len(x)
         bar.set_postfix(loss=f"{total / n:.4f}", refresh=False)
@@ -193,65 +210,86 @@ def _fold_inputs(cfg:TrainConfig, run:Path, world:World)->tuple:
     cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra and (run/"planes"/"planes.json").exists() else None
     return layout, folds, norm, cache
 
-def _fit_fold(cfg:TrainConfig, fold:int, resume:bool, world:World, at:dict)->dict:
-    "Train (or resume) one fold, noting its batch size and epoch in `at` as it goes."
-    run = Path(cfg.out); fdir = run/f"fold{fold}"
+def seed_epoch(loader,      # the training loader, started afresh each epoch (`persistent=False`)
+               seed:int,    # the fit's seed
+               epoch:int,   # the epoch about to start
+              )->int:       # the epoch's seed
+    "Seed every draw of one epoch from (seed, epoch) alone: shuffling, workers' flips and crops, dropout. A resumed fit then repeats a straight one exactly."
+    s = seed * 1000 + epoch
+    seed_everything(s); loader.generator.manual_seed(s)
+    return s
+
+def _fit_fold(cfg:TrainConfig, fold, resume:bool, world:World, at:dict)->dict:
+    "Train (or resume) one fold, or the final fit on every image (fold FULL), noting its batch size and epoch in `at` as it goes."
+    run, full = Path(cfg.out), fold == FULL
+    fdir, k = member_dir(run, fold), cfg.folds if full else fold      # k: the fit's number, for its seeds
+    name = "the final fit" if full else f"fold {fold}"
     if world.main: fdir.mkdir(parents=True, exist_ok=True)
     layout, folds, norm, cache = _fold_inputs(cfg, run, world)
     train_ds, valid_ds, vrows = fold_datasets(cfg, layout, folds, fold, norm, cache, shard=(world.rank, world.size))
     device = default_device(cfg.device, fallback=False); prec = precision_for(device, cfg.amp, cfg.channels_last)
-    seed_everything(cfg.seed + fold)
-    model = cfg.build_model().to(device)
-    model = model.to(memory_format=prec.memory_format)
+    seed_everything(cfg.seed + k)
+    model = cfg.build_model().to(device).to(memory_format=prec.memory_format)
+    ema = weight_average(model, cfg.ema)
     bs = min(cfg.batch_size, len(train_ds) // world.size)
-    if bs < 2: raise FiresegError(f"fold {fold}: {len(train_ds)} training image(s) for {world.size} process(es); need at least 2 each (BatchNorm)")
+    if bs < 2: raise FiresegError(f"{name}: {len(train_ds)} training image(s) for {world.size} process(es); need at least 2 each (BatchNorm)")
     at["batch_size"] = bs
-    sampler = None if world.size == 1 else torch.utils.data.DistributedSampler(train_ds, world.size, world.rank, shuffle=True, seed=cfg.seed * 100 + fold, drop_last=True)
-    train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=cfg.num_workers, seed=cfg.seed * 100 + fold, sampler=sampler, device=device)
-    valid_dl = patch_loader(valid_ds, cfg.batch_size, num_workers=min(cfg.num_workers, 1), device=device)
-    opt, sched = make_optimiser(model, cfg, len(train_dl))
+    sampler = None if world.size == 1 else torch.utils.data.DistributedSampler(train_ds, world.size, world.rank, shuffle=True, seed=cfg.seed * 100 + k, drop_last=True)
+    train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=cfg.num_workers, seed=cfg.seed * 100 + k, sampler=sampler, device=device, persistent=False)
+    valid_dl = None if full else patch_loader(valid_ds, cfg.batch_size, num_workers=min(cfg.num_workers, 1), device=device)
+    epochs = cfg.full_epochs if full else cfg.epochs
+    opt, sched = make_optimiser(model, cfg, len(train_dl), epochs)
     loss_fn = make_loss(cfg.loss)
     start, best, log, stale = 0, -1.0, [], 0
     ck = world.broadcast(load_checkpoint(fdir/"last.pt") if world.main and resume and (fdir/"last.pt").exists() else None)
     if ck is not None:
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["optimizer"])
+        if ema is not None and ck.get("ema") is not None: ema.load_state_dict(ck["ema"])
         if ck.get("steps_per_epoch", len(train_dl)) == len(train_dl): sched.load_state_dict(ck["scheduler"])
         else: _advance_schedule(sched, (ck["epoch"] + 1) * len(train_dl))   # a new batch size: the same point of a schedule of other steps
         if prec.scaler is not None and ck.get("scaler"): prec.scaler.load_state_dict(ck["scaler"])
         start, best, log, stale = ck["epoch"] + 1, ck["best"], ck["log"], ck["stale"]
     if world.size > 1:
         model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[torch.device(device)] if device.startswith("cuda") else None)
-    for epoch in tqdm(range(start, cfg.epochs), desc=f"fold {fold}", initial=start, total=cfg.epochs, unit="epoch",
-                      disable=not (_SHOW_BARS and world.main)):
-        if stale >= cfg.patience: break
+    kept = lambda: ema.module if ema is not None else _unwrap(model)    # what is scored and kept: the average, where there is one
+    for epoch in tqdm(range(start, epochs), desc=name, initial=start, total=epochs, unit="epoch", disable=not (_SHOW_BARS and world.main)):
+        if not full and stale >= cfg.patience: break
         if sampler is not None: sampler.set_epoch(epoch)
+        seed_epoch(train_dl, cfg.seed * 100 + k, epoch)
         t0 = time.perf_counter(); at["epoch"] = epoch
-        tl = train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"fold {fold} epoch {epoch}")
-        parts = world.all_gather(validation_counts(model, valid_dl, loss_fn, prec, cfg.val_threshold))
-        scores = validation_scores(np.concatenate([c for c, _, _ in parts]), sum(l for _, l, _ in parts), sum(n for _, _, n in parts))
-        row = {"epoch": epoch, "train_loss": float(np.mean(world.all_gather(tl))), **scores, "lr": opt.param_groups[0]["lr"],
-               "seconds": round(time.perf_counter() - t0, 2)}
+        row = {"epoch": epoch, "train_loss": float(np.mean(world.all_gather(
+            train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"{name} epoch {epoch}", ema=ema))))}
+        if not full:
+            parts = world.all_gather(validation_counts(kept(), valid_dl, loss_fn, prec, cfg.val_threshold))
+            row.update(validation_scores(np.concatenate([c for c, _, _ in parts]), sum(l for _, l, _ in parts), sum(n for _, _, n in parts)))
+        row.update(lr=opt.param_groups[0]["lr"], seconds=round(time.perf_counter() - t0, 2))
         log.append(row)
-        if row["val_miou"] > best:
+        if full: pass
+        elif row["val_miou"] > best:
             best, stale = row["val_miou"], 0
-            if world.main: save_checkpoint(fdir/"best.pt", _unwrap(model), cfg, fold, epoch, scores=row)
+            if world.main: save_checkpoint(fdir/"best.pt", kept(), cfg, fold, epoch, scores=row)
         else: stale += 1
         if world.main:
             save_checkpoint(fdir/"last.pt", _unwrap(model), cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=plain_state(sched),
                             steps_per_epoch=len(train_dl), scaler=prec.scaler.state_dict() if prec.scaler is not None else None,
-                            best=best, log=log, stale=stale)
+                            ema=ema.state_dict() if ema is not None else None, best=best, log=log, stale=stale)
             _append_log(fdir/"log.csv", log)
-    best_ck = world.broadcast(load_checkpoint(fdir/"best.pt") if world.main and (fdir/"best.pt").exists() else None)
-    if best_ck is None: raise FiresegError(f"{fdir}: no epoch finished; nothing to keep")
-    model = _unwrap(model); model.load_state_dict(best_ck["model"]); model.eval()
-    _fill_oof(model.to(memory_format=prec.memory_format), valid_ds, vrows, run, cfg, prec, world)
-    result = {"fold": fold, "best_epoch": best_ck["epoch"], **{k: best_ck["scores"][k] for k in ("val_miou", "val_miou_global", "val_loss")}}
+    if full:   # no validation: the fit's last epoch is what it keeps
+        if not log: raise FiresegError(f"{fdir}: no epoch finished; nothing to keep")
+        if world.main: save_checkpoint(fdir/"best.pt", kept(), cfg, fold, epochs - 1, scores={})
+        result = {"fold": FULL, "best_epoch": epochs - 1, "epochs": epochs, "train_loss": log[-1]["train_loss"]}
+    else:
+        best_ck = world.broadcast(load_checkpoint(fdir/"best.pt") if world.main and (fdir/"best.pt").exists() else None)
+        if best_ck is None: raise FiresegError(f"{fdir}: no epoch finished; nothing to keep")
+        model = _unwrap(model); model.load_state_dict(best_ck["model"]); model.eval()
+        _fill_oof(model.to(memory_format=prec.memory_format), valid_ds, vrows, run, cfg, prec, world)
+        result = {"fold": fold, "best_epoch": best_ck["epoch"], **{k: best_ck["scores"][k] for k in ("val_miou", "val_miou_global", "val_loss")}}
     if world.main: write_fold_result(run, result)
     world.barrier()
     return result
 
 def train_fold(cfg:TrainConfig,        # a prepared run's config
-               fold:int,               # the fold to train
+               fold,                   # the fold to train, or FULL for the final fit on every image
                resume:bool=True,       # continue from last.pt when there is one
                world:World=World(),    # the processes training this fold together; one when not under torchrun
               )->dict:                 # fold, best_epoch, val_miou, val_miou_global, val_loss
@@ -259,7 +297,7 @@ def train_fold(cfg:TrainConfig,        # a prepared run's config
     at = {"batch_size": cfg.batch_size, "epoch": 0}       # where the fold is, for the out-of-memory message
     with backend_settings(backend_flags(default_device(cfg.device, fallback=False), cfg.deterministic)):
         result, out_of_memory = call_freeing_memory(_fit_fold, cfg, fold, resume, world, at)
-    if out_of_memory: raise out_of_memory_error(Path(cfg.out)/f"fold{fold}", at["batch_size"], at["epoch"])
+    if out_of_memory: raise out_of_memory_error(member_dir(cfg.out, fold), at["batch_size"], at["epoch"])
     return result
 
 # %% ../nbs/06_train.ipynb #5a0c8e21
@@ -387,7 +425,7 @@ def _rank0_or_error(f:Callable):
     try: return f()
     except FiresegError as e: return str(e)
 
-def _train_kfold_world(cfg:TrainConfig, resume:bool, only:Sequence[int]|None, world:World)->pd.DataFrame:
+def _train_kfold_world(cfg:TrainConfig, resume:bool, only:Sequence[int]|None, world:World, full:bool=False)->pd.DataFrame:
     "Train folds one after the other, each by every process of a torchrun world; rank 0 prepares the run and writes."
     global _SHOW_BARS
     device = world_device(default_device(cfg.device, fallback=False), world)
@@ -402,6 +440,7 @@ def _train_kfold_world(cfg:TrainConfig, resume:bool, only:Sequence[int]|None, wo
         for k in world.broadcast([k for k in wanted if not fold_done(Path(cfg.out), k)] if world.main else None):
             train_fold(cfg, k, resume=True, world=world)
             if world.main: draw_curves(cfg.out)
+        if full: wanted.append(_train_full(cfg, world))
         return pd.DataFrame(world.broadcast([fold_result(Path(cfg.out), k) for k in wanted] if world.main else None))
     finally: torch.distributed.destroy_process_group()
 
@@ -410,10 +449,11 @@ def train_kfold(cfg:TrainConfig,                 # the run
                 only:Sequence[int]|None=None,   # train only these folds; all when None
                 jobs:int=1,                     # on the CPU: folds trained at once, each in its own single-thread process (as devices cpu × jobs)
                 start_method:str|None=None,     # 'fork' or 'spawn' for fold processes; chosen from the devices when None
-               )->pd.DataFrame:                 # one row per fold: fold, best_epoch, val_miou, val_miou_global, val_loss
-    "Train every fold of a run (or those in `only`); finished folds are skipped. Under torchrun, every process trains each fold together."
+                full:bool=False,                # then fit one model on every training image, for the median of the folds' best epoch counts
+               )->pd.DataFrame:                 # one row per fold (and the final fit): fold, best_epoch, val_miou, val_miou_global, val_loss
+    "Train every fold of a run (or those in `only`), then the final fit if asked; finished ones are skipped. Under torchrun, every process trains each together."
     world = world_from_env()
-    if world.size > 1: return _train_kfold_world(cfg, resume, only, world)
+    if world.size > 1: return _train_kfold_world(cfg, resume, only, world, full)
     slots = [default_device(d, fallback=False) for d in fold_devices(cfg.devices, jobs, default_device(cfg.device, fallback=False))]
     cfg = prepare_run(cfg, resume)
     wanted = list(only if only is not None else range(cfg.folds))
@@ -422,6 +462,7 @@ def train_kfold(cfg:TrainConfig,                 # the run
         train_folds_parallel(cfg, todo, slots, start_method or fold_start_method(slots, mp.get_all_start_methods()))
     else:
         for k in todo: train_fold(TrainConfig(**{**asdict(cfg), "device": slots[0]}), k, resume=True); draw_curves(cfg.out)
+    if full: wanted.append(_train_full(TrainConfig(**{**asdict(cfg), "device": slots[0]})))
     return pd.DataFrame([fold_result(Path(cfg.out), k) for k in wanted])
 
 # %% ../nbs/06_train.ipynb #fb4e3481
@@ -471,3 +512,34 @@ def train_folds_parallel(cfg:TrainConfig,          # a prepared run's config
         left = f"; not started: {pending}" if pending else ""
         raise FiresegError(f"{cfg.out}: {len(failed)} fold(s) failed{left}. Finished folds and saved epochs are kept; "
                            f"train again with resume=True (--resume) to continue.\n{lines}")
+
+# %% ../nbs/06_train.ipynb #d9436098
+def full_fit_epochs(results:Sequence[dict], # the folds' done.json: each with its best_epoch (counted from 0)
+                   )->int:                  # epochs for the final fit
+    "The median of the folds' best epoch counts (best_epoch + 1), rounded half up: the final fit's length."
+    counts = sorted(int(r["best_epoch"]) + 1 for r in results)
+    if not counts: raise FiresegError("no finished fold to take the final fit's length from")
+    return int(np.floor(np.median(counts) + 0.5))
+
+# %% ../nbs/06_train.ipynb #7b08e485
+def _train_full(cfg:TrainConfig, world:World=World())->str:
+    "The final fit of a prepared run whose folds are finished, its length recorded in config.json; returns FULL."
+    run = Path(cfg.out)
+    if world.main:
+        missing = [k for k in range(cfg.folds) if not fold_done(run, k)]
+        if missing: raise FiresegError(f"{run}: fold(s) {missing} not finished; the final fit takes its length from every fold (train them first)")
+        n = full_fit_epochs([fold_result(run, k) for k in range(cfg.folds)])
+        if cfg.full_epochs not in (None, n): warnings.warn(f"{run}: the final fit was started for {cfg.full_epochs} epochs; keeping that")
+        if cfg.full_epochs is None: cfg = dataclasses.replace(cfg, full_epochs=n); cfg.save(run/"config.json")
+    cfg = TrainConfig(**{**asdict(cfg), **(world.broadcast({"full_epochs": cfg.full_epochs}) or {})})
+    if not fold_done(run, FULL): train_fold(cfg, FULL, resume=True, world=world)
+    return FULL
+
+def train_full(run:str|Path,          # a run folder whose folds are finished
+               device:str|None=None,  # where to train; the run's device when None
+              )->dict:                # the final fit's done.json: fold 'full', best_epoch, epochs, train_loss
+    "Fit one model on every training image, for the median of the folds' best epoch counts; resumable. Under torchrun, every process trains it together."
+    cfg = run_config(run)
+    if device is not None: cfg = dataclasses.replace(cfg, device=device)
+    train_kfold(cfg, resume=True, only=[], full=True)
+    return fold_result(run, FULL)
