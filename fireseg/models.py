@@ -142,6 +142,7 @@ def is_weights_path(weights)->bool:
     "Whether `encoder_weights` names local weights (a file or folder) rather than a weights name such as 'imagenet' or 'coco'."
     if not isinstance(weights, (str, Path)) or isinstance(weights, bool): return False
     s = str(weights)
+    if s in ("imagenet", "coco"): return False   # weights names, even where a folder of that name exists here
     return Path(s).exists() or "/" in s or os.sep in s or s.endswith((".pt", ".pth", ".safetensors"))
 
 # %% ../nbs/03_models.ipynb #3b8f2e56
@@ -223,7 +224,8 @@ def weights_source(encoder:str,           # the encoder's name
                   )->str:                 # 'random', 'hub REPO@REVISION', 'url URL' or 'file PATH sha256 HEX'
     "Where a model's starting weights come from, in words a run records."
     if encoder_weights is None: return "random"
-    tv = encoder_weights == "coco" or (arch is not None and arch_spec(arch).source == "torchvision")
+    tv = (encoder_weights == "coco" or (arch is not None and arch_spec(arch).source == "torchvision")
+          or (arch is None and encoder in TV_ENCODERS and encoder not in smp.encoders.get_encoder_names()))   # only torchvision has it
     if is_weights_path(encoder_weights):
         f = _weights_file(Path(encoder_weights), encoder, None if arch is None else "tv-deeplabv3" if tv else "smp")
         return f"file {f.resolve()} sha256 {hashlib.sha256(f.read_bytes()).hexdigest()}"
