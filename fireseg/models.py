@@ -592,26 +592,41 @@ def _stride_text(a:Arch, encoder:str)->str:
     if a.source == "torchvision": return f"fixed {resolve_output_stride(a.name, encoder)}"
     return f"{a.output_strides[0]} (or {a.output_strides[1]})" if a.output_strides else "-"
 
+def _forward_and_step(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor)->tuple[float, float]:
+    "Seconds of one forward pass (evaluation, no gradients) and of one training step, on the batch `x` with targets `y`."
+    model.eval(); t0 = time.perf_counter()
+    with torch.no_grad(): model(x)
+    model.train(); t1 = time.perf_counter(); model.zero_grad()
+    torch.nn.functional.binary_cross_entropy_with_logits(model(x)[:, :1], y).backward()
+    t2 = time.perf_counter(); model.zero_grad(set_to_none=True)
+    return t1 - t0, t2 - t1
+
 def architecture_table(archs:list|None=None, # architectures to list (all their rows); all when None
                        in_channels:int=10,   # input planes
                        size:int=256,         # patch side for the operation count and the timings
-                       batch:int=2,          # patches per timed pass
-                       repeats:int=3,        # timed passes after one warm-up; the median is reported
+                       batch:int=2,          # patches per timed pass; at least 2, as BatchNorm trains on more than one
+                       repeats:int=3,        # timed rounds after one warm-up round; the median is reported
                        timing:bool=True,     # time forward passes and training steps (minutes on a CPU)
                       )->pd.DataFrame:       # one row per architecture and encoder
     "Every architecture on its default encoder: parameters, GFLOPs and ms per patch, output stride, smallest patch."
     from torch.utils.flop_counter import FlopCounterMode
+    if batch < 2 or repeats < 1: raise FiresegError(f"batch must be at least 2 and repeats at least 1, got {batch} and {repeats}")
     wanted = {arch_spec(a).name for a in archs} if archs else set(ARCHS)
-    rows, nan = [], float("nan")
+    rows, timed, nan = [], {}, float("nan")
     for arch, enc in TABLE_MODELS:
         if arch not in wanted: continue
         m = create_model(arch, enc, in_channels)
-        row = dict(arch=arch, encoder=enc, params_M=round(count_parameters(m) / 1e6, 2), gflops=nan, forward_ms=nan, step_ms=nan,
-                   output_stride=_stride_text(arch_spec(arch), enc), min_patch=m.min_patch_size)
-        if size >= m.min_patch_size and size % m.patch_multiple == 0:   # else the patch is too small for it: no figures
-            with torch.no_grad(), FlopCounterMode(display=False) as fc: m.eval()(torch.zeros(1, in_channels, size, size))
-            row["gflops"] = round(fc.get_total_flops() / 1e9, 2)
-            if timing: row.update(forward_ms=round(1e3 * forward_seconds(m, in_channels, size, batch, repeats) / batch, 1),
-                                  step_ms=round(1e3 * train_step_seconds(m, in_channels, size, batch, repeats) / batch, 1))
-        rows.append(row)
+        rows.append(dict(arch=arch, encoder=enc, params_M=round(count_parameters(m) / 1e6, 2), gflops=nan, forward_ms=nan, step_ms=nan,
+                         output_stride=_stride_text(arch_spec(arch), enc), min_patch=m.min_patch_size))
+        if size < m.min_patch_size or size % m.patch_multiple: continue   # the patch is too small for it: no figures
+        with torch.no_grad(), FlopCounterMode(display=False) as fc: m.eval()(torch.zeros(1, in_channels, size, size))
+        rows[-1]["gflops"] = round(fc.get_total_flops() / 1e9, 2)
+        if timing: timed[len(rows) - 1] = (m, [])
+    x, y = torch.randn(batch, in_channels, size, size), torch.rand(batch, 1, size, size)
+    for r in range(repeats + 1):   # in rounds over the models, so that a busy spell on a shared machine slows them all alike
+        for m, times in timed.values():
+            t = _forward_and_step(m, x, y)
+            if r: times.append(t)   # round 0 warms up
+    for i, (m, times) in timed.items():
+        rows[i].update(forward_ms=round(1e3 * statistics.median(f for f, s in times) / batch, 1), step_ms=round(1e3 * statistics.median(s for f, s in times) / batch, 1))
     return pd.DataFrame(rows)
