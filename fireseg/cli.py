@@ -237,6 +237,10 @@ def _run_weights(o:dict, a)->int:
     dest = download_encoder_weights(**o)
     print(f"{o['encoder']} {o['weights']} weights in {dest}; attach the folder and train with --weights {dest}"); return 0
 
+def _run_models(o:dict, a)->int:
+    from fireseg.models import architecture_table
+    print(architecture_table(**o).to_string(index=False)); return 0
+
 def _run_tune(o:dict, a)->int:
     from fireseg.threshold import tune_threshold
     tune_threshold(**o); return 0
@@ -289,8 +293,10 @@ COMMANDS = {c.name: c for c in [
             ["fireseg.threshold:tune_threshold"], skip=("verbose",)),
     Command("report", "out-of-fold IoU per image, by fire size, and the worst images drawn", _run_report,
             ["fireseg.report:oof_report"], rename=_DATA),
-    Command("weights", "fetch an encoder's pretrained weights into a folder, for machines without internet", _run_weights,
+    Command("weights", "fetch an encoder's (or tv-deeplabv3's) pretrained weights into a folder, for machines without internet", _run_weights,
             ["fireseg.models:download_encoder_weights"], rename={"dest": "to"}, required=("dest",)),
+    Command("models", "every architecture: parameters, GFLOPs, ms per patch on this machine, output stride, smallest patch", _run_models,
+            ["fireseg.models:architecture_table"]),
     Command("predict", "predict the test set with the fold ensemble into a submission folder", _run_predict,
             ["fireseg.predict:predict_submission", "fireseg.predict:predict"], rename=_DATA, skip=("keep_probs",)),
     Command("validate", "check a y_pred.pkl or submission.csv before uploading it", _run_validate,

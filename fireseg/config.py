@@ -20,10 +20,10 @@ class TrainConfig:
     "Everything that defines a training run."
     data: str = "data"                     # data root in the competition layout
     out: str = "runs/deeplab"              # run folder
-    arch: str = "deeplabv3plus"            # deeplabv3plus, or unet for the baseline (also unetplusplus, fpn)
-    encoder: str = "resnet34"              # smp encoder, or tu-<timm model>
-    encoder_weights: str|None = "imagenet" # encoder weights: 'imagenet' (downloads), a local weights file or folder, or None for random ones
-    output_stride: int = 16                # DeepLabV3+: 16, or 8 for sharper masks
+    arch: str = "deeplabv3plus"            # deeplabv3plus, unet (the baseline), deeplabv3, unetplusplus, manet, linknet, fpn, pspnet, pan, upernet, segformer (smp), or tv-deeplabv3 (torchvision's, COCO-pretrained); `fireseg models` compares them
+    encoder: str = "resnet34"              # smp encoder, or tu-<timm model> (tu-xception65: DeepLabV3+'s own Xception); tv-deeplabv3 takes resnet50, resnet101 or mobilenet_v3_large
+    encoder_weights: str|None = "imagenet" # encoder weights: 'imagenet' (downloads), 'coco' (tv-deeplabv3: the whole COCO-trained network), a local weights file or folder (`fireseg weights`), or None for random ones
+    output_stride: int|None = None         # deeplabv3 8 or 16, deeplabv3plus 16 or 8, pan 16 or 32 (lower: sharper, slower); None: the architecture's default, listed first; other architectures have none
     decoder_channels: int|None = None      # decoder width; smp's default (256) when None
     encoder_depth: int = 5                 # encoder stages used: 3, 4 or 5
     folds: int = 5                         # K, the number of folds
