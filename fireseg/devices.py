@@ -4,13 +4,12 @@
 
 # %% ../nbs/05c_devices.ipynb #f1246aac
 from __future__ import annotations
-import gc, os, warnings
+import gc, os
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
 
-from .core import FiresegError
 from .dataset import to_model_input
 
 # %% auto #0

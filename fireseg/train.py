@@ -24,7 +24,7 @@ from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cach
 from .dataset import FirePatches, patch_loader
 from .config import TrainConfig, RUN_SET
 from .oof import OofStore
-from .models import weights_source
+from .models import weights_source, min_patch_size
 from .losses import make_loss
 from .metrics import confusion_counts, miou_from_counts
 from .folds import kfold_split, save_folds, load_folds
@@ -379,6 +379,14 @@ def _run_layout(cfg:TrainConfig)->DataLayout:
     if cfg.max_images: layout.train = layout.train.iloc[:cfg.max_images].reset_index(drop=True)
     return layout
 
+def _check_patch_size(cfg:TrainConfig, layout:DataLayout):
+    "Refuse, in one line, a network that cannot be built or cannot take the run's training patches, before the run folder is made."
+    smallest = min_patch_size(cfg.arch, cfg.encoder, cfg.output_stride, cfg.encoder_depth, cfg.decoder_channels)
+    first = tiff_layout(layout.train_images[0])
+    side, what = (cfg.crop, "crops (--crop)") if cfg.crop else (min(first.height, first.width), "patches")
+    if side < smallest: raise FiresegError(f"{cfg.arch} on {cfg.encoder or 'its default encoder'} needs patches of at least {smallest} px; "
+                                           f"the run's training {what} are {side} px: train on larger crops or choose another architecture")
+
 def draw_curves(run:str|Path):
     "Redraw RUN/curves.png, the folds' learning curves so far (`07b_report`)."
     from fireseg.report import plot_log
@@ -403,14 +411,16 @@ def prepare_run(cfg:TrainConfig,      # the run to start
         now = TrainConfig(**{**asdict(saved), **{k: given[k] for k in changed & set(RESUMABLE)}}).filled_in(world_size)
         if now != saved: now.save(run/"config.json")
         return now
-    _check_batch_size(cfg.batch_size)
-    layout = _run_layout(cfg); run.mkdir(parents=True, exist_ok=True)
+    _check_batch_size(cfg.batch_size); weight_average(torch.nn.Linear(1, 1), cfg.ema)   # options checked before anything is written
+    layout = _run_layout(cfg)
+    _check_patch_size(cfg, layout)
+    run.mkdir(parents=True, exist_ok=True)
     meta = layout.train.assign(fire_pixels=fire_pixel_counts(layout))
     folds = kfold_split(meta, cfg.folds, cfg.seed)
     save_folds(folds, run/"folds.csv")
     run_normaliser(cfg, layout, run)                 # saved for every fold and for prediction
     if cfg.cache_planes and cfg.extra: build_plane_cache(layout.train_images, cfg.extra, run/"planes", cfg.sun_elevation)
-    cfg = TrainConfig(**{**asdict(cfg), "weights_source": weights_source(cfg.encoder, cfg.encoder_weights)})
+    cfg = TrainConfig(**{**asdict(cfg), "weights_source": weights_source(cfg.encoder, cfg.encoder_weights, cfg.arch)})
     if cfg.batch_size == "auto":
         cfg.batch_size = auto_batch_size(cfg)
         print(f"{run}: batch size {cfg.batch_size}, found by trying {', '.join(map(str, AUTO_BATCH_SIZES))} (one size below the largest that fits, when a larger one did not)", file=sys.stderr)
