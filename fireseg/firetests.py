@@ -17,7 +17,8 @@ __all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'Method', 'AFI
            'FIRE_PLANES', 'toa_reflectance', 'reflectance_to_dn', 'guarded_ratio', 'plain_ratio', 'dilate3', 'erode3',
            'schroeder_masks', 'schroeder_context_loop', 'kumar_roy_context_loop', 'schroeder_context',
            'kumar_roy_windows', 'kumar_roy_context', 'schroeder', 'kumar_roy_masks', 'kumar_roy', 'murphy',
-           'fire_tests', 'fire_vote', 'fire_intersection', 'afi', 'afi_plane', 'parse_plane', 'fire_planes']
+           'fire_tests_at', 'fire_tests', 'fire_vote', 'fire_intersection', 'afi', 'afi_plane', 'parse_plane',
+           'fire_planes']
 
 # %% ../nbs/02_firetests.ipynb #1d41d893
 MULT, ADD = 2e-5, -0.1   # the usual Landsat-8 reflectance multiplier and offset
@@ -97,7 +98,9 @@ def schroeder_masks(rho:np.ndarray, # (≥7,H,W) float64 reflectance ρ
     r1, r2, r3, r4, r5, r6, r7 = rho[:7]
     r75, d75 = plain_ratio(r7, r5), r7 - r5
     unamb = ((r7 > 0.5) & (r75 > 2.5) & (d75 > 0.3)) | ((r6 > 0.8) & (r1 < 0.2) & ((r5 > 0.4) | (r7 < 0.1)))
-    cand = (r75 > 1.8) & (d75 > 0.17) & (guarded_ratio(r7, r6) > 1.6)
+    cand = (r75 > 1.8) & (d75 > 0.17)
+    i = np.flatnonzero(cand)                          # few pixels: divide only there
+    cand.flat[i] = guarded_ratio(np.take(r7, i), np.take(r6, i)) > 1.6
     water = (r4 > r5) & (r5 > r6) & (r6 > r7) & (r1 - r7 < 0.2) & ((r3 > r2) | ((r1 > r2) & (r2 > r3) & (r3 > r4)))
     return dict(unambiguous=unamb, candidate=cand, water=water, r75=r75)
 
@@ -152,8 +155,11 @@ def kumar_roy_context_loop(r75:np.ndarray,        # ρ′7/ρ′5 (may hold ±in
 _U = _EPS / 2   # unit roundoff of float64
 
 def _stack(h:int, w:int, n:int)->np.ndarray:
-    "Zeroed storage F[i, k//2, j, k%2] for n layers of (h+1)×(w+1) summed-area tables; read layer k with `_layer`."
-    return np.zeros((h + 1, (n + 1) // 2, w + 1, 2))
+    "Storage F[i, k//2, j, k%2] for n layers of (h+1)×(w+1) summed-area tables, first row and column zeroed (and the spare layer when n is odd); fill each layer's [1:, 1:] and read it with `_layer`."
+    F = np.empty((h + 1, (n + 1) // 2, w + 1, 2))
+    F[0] = 0; F[:, :, 0] = 0
+    if n % 2: F[:, -1, :, 1] = 0
+    return F
 
 def _layer(F, k): return F[:, k // 2, :, k % 2]
 
@@ -170,6 +176,7 @@ def _integrals(layers:Sequence[np.ndarray])->np.ndarray:
     for k, a in enumerate(layers): _layer(F, k)[1:, 1:] = a
     return _prefix_sums(F)
 
+# Only the border is zeroed: every layer's inside is written next, and zeroing megabytes that are overwritten at once costs as much as filling them.
 # Summing in float64 costs one dependent addition per element along each row, which is slow in a scan. Storing two layers as the real and imaginary parts of one complex number lets the processor do both additions at once, halving that pass; the results are the same IEEE sums.
 
 # %% ../nbs/02_firetests.ipynb #6a7372bb
@@ -200,7 +207,7 @@ def _window_sums(planes, allowed, y0, y1, x0, x1)->dict:
         sub = c[::4, ::4][fin[::4, ::4]]
         refs.append(float(np.median(sub)) if sub.size else 0.0)
         y = _layer(F, 1 + 2 * j)[1:, 1:]
-        np.subtract(c, refs[-1], out=y, where=fin)     # y = value − ref on allowed finite pixels, 0 elsewhere
+        np.subtract(np.where(fin, c, refs[-1]), refs[-1], out=y)   # y = value − ref on allowed finite pixels, exactly 0 elsewhere
         np.multiply(y, y, out=_layer(F, 2 + 2 * j)[1:, 1:])
     if has_bad: _layer(F, 1 + 2 * len(crops))[1:, 1:] = bad
     return dict(P=_prefix_sums(F), refs=refs, origin=(y0, x0), has_bad=has_bad)
@@ -269,15 +276,23 @@ def schroeder_context(r75:np.ndarray,        # ρ7/ρ5 (may hold ±inf)
     return out
 
 # %% ../nbs/02_firetests.ipynb #bf737d7a
+def _window_counts(Pcount, cy, cx, half, H, W, origin):
+    "Pixels counted in each clipped window of half-width `half` centred on (cy, cx), and the window's area."
+    t, b, l, r = _clipped(cy, cx, half, H, W)
+    tt, bb, ll, rr = t - origin[0], b - origin[0], l - origin[1], r - origin[1]
+    return Pcount[bb, rr] - Pcount[tt, rr] - Pcount[bb, ll] + Pcount[tt, ll], (b - t) * (r - l)
+
 def _first_windows(Pcount, cy, cx, H, W, origin=(0, 0)):
     "Chosen Kumar-Roy window width per candidate (0: none) from a 2-D count integral image over a crop at `origin`."
-    half = np.array(KR_SIZES)[None, :] // 2
-    t, b, l, r = _clipped(cy[:, None], cx[:, None], half, H, W)      # (candidates, 29)
-    flat, w1 = np.ascontiguousarray(Pcount).ravel(), Pcount.shape[1]
-    tw, bw, l, r = (t - origin[0]) * w1, (b - origin[0]) * w1, l - origin[1], r - origin[1]
-    cnt = flat[bw + r] - flat[tw + r] - flat[bw + l] + flat[tw + l]
-    q = 4 * cnt >= (b - t) * (r - l)
-    return np.where(q.any(1), np.array(KR_SIZES)[q.argmax(1)], 0)
+    sizes = np.array(KR_SIZES)
+    cnt, area = _window_counts(Pcount, cy, cx, sizes[0] // 2, H, W, origin)
+    w = np.where(4 * cnt >= area, sizes[0], 0)        # most candidates stop at 5×5
+    rest = np.flatnonzero(w == 0)
+    if rest.size:                                     # the others try the larger sizes all at once, (candidates, 28)
+        cnt, area = _window_counts(Pcount, cy[rest, None], cx[rest, None], sizes[None, 1:] // 2, H, W, origin)
+        q = 4 * cnt >= area
+        w[rest] = np.where(q.any(1), sizes[1:][q.argmax(1)], 0)
+    return w
 
 def kumar_roy_windows(background:np.ndarray, # Kumar-Roy background pixels
                       cy:np.ndarray,         # candidate rows
@@ -336,11 +351,12 @@ def schroeder(dn:np.ndarray,              # (10,H,W) DN patch
     return _schroeder(_reflectance7(dn, mult, add), method)
 
 # %% ../nbs/02_firetests.ipynb #27fb7668
-def kumar_roy_masks(rho:np.ndarray, # (≥7,H,W) float64 sun-corrected reflectance ρ′
-                   )->dict:          # valid, unambiguous, candidate, water, background (bool) and r75 = ρ′7/ρ′5
+def kumar_roy_masks(rho:np.ndarray,              # (≥7,H,W) float64 sun-corrected reflectance ρ′
+                    valid:np.ndarray|None=None,  # the valid mask when already known (it does not depend on the sun elevation)
+                   )->dict:                      # valid, unambiguous, candidate, water, background (bool) and r75 = ρ′7/ρ′5
     "Kumar-Roy's per-pixel rules."
     r1, r2, r3, r4, r5, r6, r7 = rho[:7]
-    valid = erode3(r7 > 0)
+    valid = erode3(r7 > 0) if valid is None else valid
     unamb = valid & (r4 <= 0.53 * r7 - 0.214)
     if unamb.any(): unamb = valid & (unamb | (dilate3(unamb) & (r4 <= 0.35 * r6 - 0.044)))
     cand = valid & ((r4 <= 0.53 * r7 - 0.125) | (r6 <= 1.08 * r7 - 0.048))
@@ -349,8 +365,8 @@ def kumar_roy_masks(rho:np.ndarray, # (≥7,H,W) float64 sun-corrected reflectan
                 background=valid & ~unamb & ~cand & ~water, r75=plain_ratio(r7, r5))
 
 # %% ../nbs/02_firetests.ipynb #937f0c06
-def _kumar_roy(rhop, method:Method="vectorised")->np.ndarray:
-    k = kumar_roy_masks(rhop)
+def _kumar_roy(rhop, method:Method="vectorised", valid=None)->np.ndarray:
+    k = kumar_roy_masks(rhop, valid)
     context = kumar_roy_context_loop if method == "loop" else kumar_roy_context
     passed = context(k["r75"], rhop[6], k["background"], k["candidate"]) if k["candidate"].any() else k["candidate"]
     return ((k["unambiguous"] | passed) & ~k["water"]).astype(np.uint8)
@@ -394,6 +410,27 @@ def murphy(dn:np.ndarray,                     # (10,H,W) DN patch
     return _murphy(rhop, _check_saturated(saturated, rhop.shape[1:]), as_released)
 
 # %% ../nbs/02_firetests.ipynb #d4037808
+def fire_tests_at(dn:np.ndarray,                   # (10,H,W) DN patch
+                  elevations:Sequence[float],      # sun elevations, degrees (Kumar-Roy and Murphy)
+                  saturated:np.ndarray|None=None,  # Murphy's saturation flags; all false when None
+                  as_released:bool=True,           # Murphy's released rule
+                  mult:float=MULT,                 # reflectance multiplier
+                  add:float=ADD,                   # reflectance offset
+                  method:Method="vectorised",      # contextual tests: "vectorised" or "loop"
+                 )->dict:                          # elevation (float) -> {"schroeder", "kumar_roy", "murphy"}: (H,W) uint8 0/1
+    "Run Schroeder, Kumar-Roy and Murphy at each sun elevation, computing what does not depend on it once."
+    _check_method(method)
+    elevations = list(dict.fromkeys(check_sun_elevation(e) for e in elevations))
+    rho = _reflectance7(dn, mult, add)
+    sat = _check_saturated(saturated, rho.shape[1:])
+    if not elevations: return {}
+    schr, valid = _schroeder(rho, method), erode3(rho[6] > 0)   # Schroeder's mask is one array, shared by every elevation
+    out = {}
+    for e in elevations:
+        rhop = rho / _sin_elevation(e)
+        out[e] = dict(schroeder=schr, kumar_roy=_kumar_roy(rhop, method, valid), murphy=_murphy(rhop, sat, as_released))
+    return out
+
 def fire_tests(dn:np.ndarray,                     # (10,H,W) DN patch
                sun_elevation:float=SUN_ELEVATION, # degrees (Kumar-Roy and Murphy)
                saturated:np.ndarray|None=None,    # Murphy's saturation flags; all false when None
@@ -403,11 +440,8 @@ def fire_tests(dn:np.ndarray,                     # (10,H,W) DN patch
                method:Method="vectorised",        # contextual tests: "vectorised" or "loop"
               )->dict:                            # {"schroeder", "kumar_roy", "murphy"}: (H,W) uint8 0/1
     "Run Schroeder, Kumar-Roy and Murphy on one patch, computing reflectance once."
-    _check_method(method)
-    rho = _reflectance7(dn, mult, add)
-    rhop = rho / _sin_elevation(sun_elevation)
-    return dict(schroeder=_schroeder(rho, method), kumar_roy=_kumar_roy(rhop, method),
-                murphy=_murphy(rhop, _check_saturated(saturated, rho.shape[1:]), as_released))
+    e = check_sun_elevation(sun_elevation)
+    return fire_tests_at(dn, [e], saturated, as_released, mult, add, method)[e]
 
 # %% ../nbs/02_firetests.ipynb #02209bb3
 def fire_vote(dn:np.ndarray,                     # (10,H,W) DN patch
@@ -465,17 +499,16 @@ def fire_planes(dn:np.ndarray,                     # (10,H,W) DN patch
                 sun_elevation:float=SUN_ELEVATION, # degrees, for names without one
                 **kwargs,                          # saturated, as_released, mult, add, method: see `fire_tests`
                )->np.ndarray:                      # (k,H,W) float32
-    "Stack the requested fire feature planes, running the three tests once per sun elevation asked for."
+    "Stack the requested fire feature planes, running the tests once for all the sun elevations asked for (`fire_tests_at`)."
     names = [names] if isinstance(names, str) else list(names)
-    parsed = [parse_plane(n) for n in names]
+    parsed = [(b, None if b == "afi" else check_sun_elevation(sun_elevation if e is None else e)) for b, e in map(parse_plane, names)]
     a = _check_dn(dn); planes = {}
-    for elev in {sun_elevation if e is None else e for b, e in parsed if b != "afi"}:
-        t = fire_tests(a, elev, **kwargs)
-        t.update(vote=(t["schroeder"] + t["kumar_roy"] + t["murphy"]) >= 2, intersection=t["schroeder"] & t["kumar_roy"] & t["murphy"])
+    for elev, t in fire_tests_at(a, [e for b, e in parsed if b != "afi"], **kwargs).items():
+        t = dict(t, vote=(t["schroeder"] + t["kumar_roy"] + t["murphy"]) >= 2, intersection=t["schroeder"] & t["kumar_roy"] & t["murphy"])
         planes.update({(k, elev): v for k, v in t.items()})
     if ("afi", None) in parsed: planes["afi", None] = afi_plane(a, kwargs.get("mult", MULT), kwargs.get("add", ADD))
     out = np.empty((len(names),) + a.shape[1:], np.float32)
-    for i, (b, e) in enumerate(parsed): out[i] = planes[b, None if b == "afi" else (sun_elevation if e is None else e)]
+    for i, key in enumerate(parsed): out[i] = planes[key]
     return out
 
 def _one_plane(name, dn, sun_elevation=SUN_ELEVATION): return fire_planes(dn, [name], sun_elevation)[0]
