@@ -13,11 +13,11 @@ import numpy as np
 from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, check_sun_elevation
 
 # %% auto #0
-__all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'Method', 'AFI_BLUE_FLOOR', 'AFI_MAX', 'PLANE_NAMES',
-           'FIRE_PLANES', 'toa_reflectance', 'reflectance_to_dn', 'guarded_ratio', 'plain_ratio', 'dilate3', 'erode3',
-           'schroeder_masks', 'schroeder_context_loop', 'kumar_roy_context_loop', 'schroeder_context',
-           'kumar_roy_windows', 'kumar_roy_context', 'schroeder', 'kumar_roy_masks', 'kumar_roy', 'murphy',
-           'fire_tests_at', 'fire_tests', 'fire_vote', 'fire_intersection', 'afi', 'afi_plane', 'parse_plane',
+__all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'KR_DIRECT_PIXELS', 'Method', 'AFI_BLUE_FLOOR', 'AFI_MAX',
+           'PLANE_NAMES', 'FIRE_PLANES', 'toa_reflectance', 'reflectance_to_dn', 'guarded_ratio', 'plain_ratio',
+           'dilate3', 'erode3', 'schroeder_masks', 'schroeder_context_loop', 'kumar_roy_context_loop',
+           'schroeder_context', 'kumar_roy_windows', 'kumar_roy_context', 'schroeder', 'kumar_roy_masks', 'kumar_roy',
+           'murphy', 'fire_tests_at', 'fire_tests', 'fire_vote', 'fire_intersection', 'afi', 'afi_plane', 'parse_plane',
            'fire_planes', 'usable_cores', 'keep_freed_memory']
 
 # %% ../nbs/02_firetests.ipynb #1d41d893
@@ -194,6 +194,12 @@ def _clipped(cy, cx, half, H, W):
     return np.maximum(cy - half, 0), np.minimum(cy + half + 1, H), np.maximum(cx - half, 0), np.minimum(cx + half + 1, W)
 
 # %% ../nbs/02_firetests.ipynb #1fd74ab6
+def _ref(c:np.ndarray, allowed:np.ndarray)->float:
+    "A robust reference for a plane's values: the median of those allowed and finite, on every 8th row and column (0 when none)."
+    sub = c[::8, ::8]
+    sub = sub[allowed[::8, ::8] & np.isfinite(sub)]
+    return float(np.median(sub)) if sub.size else 0.0
+
 def _window_sums(planes, allowed, y0, y1, x0, x1)->dict:
     "Integral images over the crop [y0:y1, x0:x1]: allowed count, then y and y² per plane, then infinite-value count."
     ok = allowed[y0:y1, x0:x1]
@@ -204,8 +210,7 @@ def _window_sums(planes, allowed, y0, y1, x0, x1)->dict:
     F = _stack(*ok.shape, 1 + 2 * len(crops) + has_bad)
     _layer(F, 0)[1:, 1:] = ok
     for j, c in enumerate(crops):
-        sub = c[::4, ::4][fin[::4, ::4]]
-        refs.append(float(np.median(sub)) if sub.size else 0.0)
+        refs.append(_ref(c, ok))
         y = _layer(F, 1 + 2 * j)[1:, 1:]
         np.subtract(np.where(fin, c, refs[-1]), refs[-1], out=y)   # y = value − ref on allowed finite pixels, exactly 0 elsewhere
         np.multiply(y, y, out=_layer(F, 2 + 2 * j)[1:, 1:])
@@ -229,25 +234,21 @@ def _margins(S1, S2, corners2, corner_areas, n, ref, floor, v, area, g):
     with np.errstate(invalid="ignore"): return v - thr, 4 * (e_fast + e_oracle)
 
 # %% ../nbs/02_firetests.ipynb #a9866fcf
-def _context_passes(planes:Sequence[np.ndarray], # the (H,W) value planes, one per inequality (FLOORS)
-                    allowed:np.ndarray,          # pixels kept in the statistics
-                    sums:dict,                   # from `_window_sums` over a crop holding every window
-                    cy, cx, t, b, l, r,          # candidate coordinates and their clipped windows
-                    tol_scale:float=1.0,         # multiplies the error bound; np.inf sends every candidate to the oracle
-                   )->tuple:                     # bool per candidate, number re-done by the oracle
-    "Vectorised contextual test with an exact fallback for candidates too close to call."
-    P, (y0, x0) = sums["P"], sums["origin"]
-    tt, bb, ll, rr = t - y0, b - y0, l - x0, r - x0
-    C = _corners(P, tt, bb, ll, rr)                 # four (layers, candidates) arrays
-    S = C[0] - C[1] - C[2] + C[3]
-    sure_fail = S[0] < 0.5                          # no allowed pixel in the window
-    if sums["has_bad"]: sure_fail |= S[1 + 2 * len(planes)] > 0.5
-    n, area = np.maximum(S[0], 1.0), ((b - t) * (r - l)).astype(np.float64)
-    corner_areas, g = (bb * rr, tt * rr, bb * ll, tt * ll), 4 * (P.shape[0] + P.shape[2] + 8) * _U   # γ of the prefix sums
+def _verdicts(planes:Sequence[np.ndarray], # the (H,W) value planes, one per inequality (FLOORS)
+              allowed:np.ndarray,          # pixels kept in the statistics
+              cy, cx, t, b, l, r,          # candidate coordinates and their clipped windows
+              n, bad,                      # per window: allowed pixels, and whether an allowed value is infinite
+              stats:Sequence,              # per plane: Σy, Σy², and the y² sums and areas of the rectangles they came from
+              refs:Sequence[float],        # per plane: the reference subtracted (y = value − ref)
+              g,                           # γ, the relative rounding bound of those sums (scalar or per window)
+              tol_scale:float=1.0,         # multiplies the error bound; np.inf sends every candidate to the oracle
+             )->tuple:                     # bool per candidate, number re-done by the oracle
+    "Pass or fail per candidate from its window sums: decided where the margin clears the error bound, by the oracle otherwise."
+    sure_fail = (n < 0.5) | bad                     # no allowed pixel in the window, or an infinite value among them
+    n, area = np.maximum(n, 1.0), ((b - t) * (r - l)).astype(np.float64)
     sure_pass = ~sure_fail
-    for j, (p, floor, ref) in enumerate(zip(planes, FLOORS, sums["refs"])):
-        i = 1 + 2 * j
-        margin, tol = _margins(S[i], S[i + 1], [c[i + 1] for c in C], corner_areas, n, ref, floor, p[cy, cx], area, g)
+    for p, floor, ref, (S1, S2, corners2, corner_areas) in zip(planes, FLOORS, refs, stats):
+        margin, tol = _margins(S1, S2, corners2, corner_areas, n, ref, floor, p[cy, cx], area, g)
         tol = tol * tol_scale
         with np.errstate(invalid="ignore"): sure_fail |= margin < -tol; sure_pass &= margin > tol
     unsure = np.flatnonzero(~(sure_fail | sure_pass))
@@ -257,6 +258,22 @@ def _context_passes(planes:Sequence[np.ndarray], # the (H,W) value planes, one p
         for i in unsure:
             out[i] = _window_passes(nan_planes, [p[cy[i], cx[i]] for p in planes], t[i], b[i], l[i], r[i])
     return out, unsure.size
+
+def _context_passes(planes:Sequence[np.ndarray], # the (H,W) value planes, one per inequality (FLOORS)
+                    allowed:np.ndarray,          # pixels kept in the statistics
+                    sums:dict,                   # from `_window_sums` over a crop holding every window
+                    cy, cx, t, b, l, r,          # candidate coordinates and their clipped windows
+                    tol_scale:float=1.0,         # multiplies the error bound; np.inf sends every candidate to the oracle
+                   )->tuple:                     # bool per candidate, number re-done by the oracle
+    "Vectorised contextual test from integral images, with an exact fallback for candidates too close to call."
+    P, (y0, x0), k = sums["P"], sums["origin"], len(planes)
+    tt, bb, ll, rr = t - y0, b - y0, l - x0, r - x0
+    C = _corners(P, tt, bb, ll, rr)                 # four (layers, candidates) arrays
+    S = C[0] - C[1] - C[2] + C[3]
+    bad = S[1 + 2 * k] > 0.5 if sums["has_bad"] else np.zeros(len(cy), bool)
+    corner_areas, g = (bb * rr, tt * rr, bb * ll, tt * ll), 4 * (P.shape[0] + P.shape[2] + 8) * _U   # γ of the prefix sums
+    stats = [(S[1 + 2 * j], S[2 + 2 * j], [c[2 + 2 * j] for c in C], corner_areas) for j in range(k)]
+    return _verdicts(planes, allowed, cy, cx, t, b, l, r, S[0], bad, stats, sums["refs"], g, tol_scale)
 
 # %% ../nbs/02_firetests.ipynb #03dc1a6b
 def schroeder_context(r75:np.ndarray,        # ρ7/ρ5 (may hold ±inf)
@@ -276,6 +293,13 @@ def schroeder_context(r75:np.ndarray,        # ρ7/ρ5 (may hold ±inf)
     return out
 
 # %% ../nbs/02_firetests.ipynb #bf737d7a
+def _count_integral(mask:np.ndarray)->np.ndarray:
+    "Exact int32 summed-area table of a mask, (H+1)×(W+1): `P[i, j]` = mask[:i, :j].sum()."
+    P = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.int32)
+    np.cumsum(mask, axis=0, dtype=np.int32, out=P[1:, 1:])
+    np.cumsum(P[1:, 1:], axis=1, out=P[1:, 1:])
+    return P
+
 def _window_counts(Pcount, cy, cx, half, H, W, origin):
     "Pixels counted in each clipped window of half-width `half` centred on (cy, cx), and the window's area."
     t, b, l, r = _clipped(cy, cx, half, H, W)
@@ -299,7 +323,36 @@ def kumar_roy_windows(background:np.ndarray, # Kumar-Roy background pixels
                       cx:np.ndarray,         # candidate columns
                      )->np.ndarray:          # chosen window width per candidate, 0 when none qualifies
     "The first window 5×5…61×61 whose background fills ≥ 25% of its clipped area, for all candidates at once."
-    return _first_windows(_layer(_integrals([background]), 0), np.asarray(cy), np.asarray(cx), *background.shape)
+    return _first_windows(_count_integral(background), np.asarray(cy), np.asarray(cx), *background.shape)
+
+# %% ../nbs/02_firetests.ipynb #2fbb2c8e
+KR_DIRECT_PIXELS = 100_000   # Kumar-Roy sums windows directly up to this many window pixels in all (Σw²), with integral images beyond
+
+def _direct_sums(planes, allowed, cy, cx, w, refs)->tuple:
+    "From the pixels of each candidate's w×w window (clipped): allowed count, whether an allowed value is infinite, and Σy, Σy² per plane."
+    (H, W), h = allowed.shape, int(w.max()) // 2
+    Wp = W + 2 * h
+    def padded(a=None, dtype=bool):
+        q = np.zeros((H + 2 * h, Wp), dtype)
+        if a is not None: q[h:h + H, h:h + W] = a
+        return q
+    bad = np.zeros(allowed.shape, bool)
+    for p in planes: bad |= allowed & ~np.isfinite(p)
+    ok, fin, ys = padded(allowed).ravel(), allowed & ~bad, []
+    for p, ref in zip(planes, refs):
+        y = padded(dtype=np.float64); ys.append(y.ravel())
+        np.subtract(np.where(fin, p, ref), ref, out=y[h:h + H, h:h + W])    # y = value − ref, exactly 0 elsewhere
+    badp = padded(bad).ravel() if bad.any() else None
+    n, bad_w, centre = np.zeros(len(cy)), np.zeros(len(cy), bool), (cy + h) * Wp + cx + h
+    S1, S2 = [np.zeros(len(cy)) for _ in planes], [np.zeros(len(cy)) for _ in planes]
+    for s in np.unique(w):
+        i, d = np.flatnonzero(w == s), np.arange(-(s // 2), s // 2 + 1)
+        idx = centre[i, None] + (d[:, None] * Wp + d[None, :]).ravel()        # (candidates, s²) pixel indices
+        n[i] = ok[idx].sum(1)
+        if badp is not None: bad_w[i] = badp[idx].any(1)
+        for j, y in enumerate(ys):
+            v = y[idx]; S1[j][i] = v.sum(1); S2[j][i] = (v * v).sum(1)
+    return n, bad_w, S1, S2
 
 # %% ../nbs/02_firetests.ipynb #77fa5d90
 def kumar_roy_context(r75:np.ndarray,        # ρ′7/ρ′5 (may hold ±inf)
@@ -307,17 +360,25 @@ def kumar_roy_context(r75:np.ndarray,        # ρ′7/ρ′5 (may hold ±inf)
                       background:np.ndarray, # Kumar-Roy background pixels
                       candidates:np.ndarray, # pixels to test
                       tol_scale:float=1.0,   # error-bound multiplier (np.inf: all through the oracle)
+                      direct_pixels:int=KR_DIRECT_PIXELS, # sum windows directly up to this many window pixels in all; integral images beyond
                      )->np.ndarray:          # bool (H,W): candidates that pass
     "Kumar-Roy's growing-window contextual test, vectorised over candidates and window sizes."
     out, (H, W) = np.zeros(background.shape, bool), background.shape
     cy, cx = np.nonzero(candidates)
     if cy.size == 0: return out
-    t, b, l, r = _clipped(cy, cx, KR_SIZES[-1] // 2, H, W)          # the largest windows bound the crop
-    sums = _window_sums((r75, rho7), background, t.min(), b.max(), l.min(), r.max())
-    w = _first_windows(_layer(sums["P"], 0), cy, cx, H, W, sums["origin"])
+    w = _first_windows(_count_integral(background), cy, cx, H, W)
     cy, cx, w = cy[w > 0], cx[w > 0], w[w > 0]                      # no qualifying window: rejected
     if cy.size == 0: return out
-    ok, _ = _context_passes((r75, rho7), background, sums, cy, cx, *_clipped(cy, cx, w // 2, H, W), tol_scale=tol_scale)
+    planes, (t, b, l, r) = (r75, rho7), _clipped(cy, cx, w // 2, H, W)
+    if int((w.astype(np.int64) ** 2).sum()) <= direct_pixels:
+        refs = [_ref(p, background) for p in planes]
+        n, bad, S1, S2 = _direct_sums(planes, background, cy, cx, w, refs)
+        area = w.astype(np.float64) ** 2
+        ok, _ = _verdicts(planes, background, cy, cx, t, b, l, r, n, bad, [(S1[j], S2[j], [S2[j]], [area]) for j in range(2)],
+                          refs, 4 * (area + 8) * _U, tol_scale)
+    else:
+        sums = _window_sums(planes, background, t.min(), b.max(), l.min(), r.max())
+        ok, _ = _context_passes(planes, background, sums, cy, cx, t, b, l, r, tol_scale=tol_scale)
     out[cy[ok], cx[ok]] = True
     return out
 
