@@ -163,10 +163,13 @@ def _stack(h:int, w:int, n:int)->np.ndarray:
 
 def _layer(F, k): return F[:, k // 2, :, k % 2]
 
-def _prefix_sums(F:np.ndarray)->np.ndarray:
-    "Turn a stack whose first row and column are zero into summed-area tables, in place."
+def _prefix_sums(F:np.ndarray,               # a stack whose first row and column are zero
+                 rows:np.ndarray|None=None,    # sorted rows whose tables are wanted; all when None
+                )->np.ndarray:                 # F made summed-area tables in place, or a new stack of just `rows`
+    "Turn a stack into summed-area tables: sums down the rows everywhere, then along the rows that are read."
     Z = F.view(np.complex128)[..., 0]      # layers paired as real and imaginary parts: one complex add does two
     for i in range(2, Z.shape[0]): np.add(Z[i], Z[i - 1], out=Z[i])   # down the rows: contiguous adds beat cumsum here
+    if rows is not None: F = F[rows]; Z = F.view(np.complex128)[..., 0]
     np.cumsum(Z, axis=2, out=Z)            # along the rows
     return F
 
@@ -176,6 +179,7 @@ def _integrals(layers:Sequence[np.ndarray])->np.ndarray:
     for k, a in enumerate(layers): _layer(F, k)[1:, 1:] = a
     return _prefix_sums(F)
 
+# Windows read their tables at two rows each (top and bottom), so when the candidates' windows start and end on few rows, only those rows need the sums along them (`rows`): the pass down the rows covers every row, the pass along them only those.
 # Only the border is zeroed: every layer's inside is written next, and zeroing megabytes that are overwritten at once costs as much as filling them.
 # Summing in float64 costs one dependent addition per element along each row, which is slow in a scan. Storing two layers as the real and imaginary parts of one complex number lets the processor do both additions at once, halving that pass; the results are the same IEEE sums.
 
@@ -200,8 +204,8 @@ def _ref(c:np.ndarray, allowed:np.ndarray)->float:
     sub = sub[allowed[::8, ::8] & np.isfinite(sub)]
     return float(np.median(sub)) if sub.size else 0.0
 
-def _window_sums(planes, allowed, y0, y1, x0, x1)->dict:
-    "Integral images over the crop [y0:y1, x0:x1]: allowed count, then y and y² per plane, then infinite-value count."
+def _window_sums(planes, allowed, y0, y1, x0, x1, rows=None)->dict:
+    "Integral images over the crop [y0:y1, x0:x1] (at its `rows` only, when they are few): allowed count, then y and y² per plane, then infinite-value count."
     ok = allowed[y0:y1, x0:x1]
     crops = [p[y0:y1, x0:x1] for p in planes]
     bad = np.zeros_like(ok)
@@ -215,7 +219,10 @@ def _window_sums(planes, allowed, y0, y1, x0, x1)->dict:
         np.subtract(np.where(fin, c, refs[-1]), refs[-1], out=y)   # y = value − ref on allowed finite pixels, exactly 0 elsewhere
         np.multiply(y, y, out=_layer(F, 2 + 2 * j)[1:, 1:])
     if has_bad: _layer(F, 1 + 2 * len(crops))[1:, 1:] = bad
-    return dict(P=_prefix_sums(F), refs=refs, origin=(y0, x0), has_bad=has_bad)
+    if rows is not None:
+        rows = np.unique(rows)
+        if len(rows) > 0.8 * F.shape[0]: rows = None     # most rows anyway: one pass over all is cheaper than gathering them
+    return dict(P=_prefix_sums(F, rows), rows=rows, size=F.shape[0] + F.shape[2], refs=refs, origin=(y0, x0), has_bad=has_bad)
 
 # %% ../nbs/02_firetests.ipynb #9af7331b
 def _margins(S1, S2, corners2, corner_areas, n, ref, floor, v, area, g):
@@ -266,12 +273,12 @@ def _context_passes(planes:Sequence[np.ndarray], # the (H,W) value planes, one p
                     tol_scale:float=1.0,         # multiplies the error bound; np.inf sends every candidate to the oracle
                    )->tuple:                     # bool per candidate, number re-done by the oracle
     "Vectorised contextual test from integral images, with an exact fallback for candidates too close to call."
-    P, (y0, x0), k = sums["P"], sums["origin"], len(planes)
+    P, (y0, x0), k, rows = sums["P"], sums["origin"], len(planes), sums["rows"]
     tt, bb, ll, rr = t - y0, b - y0, l - x0, r - x0
-    C = _corners(P, tt, bb, ll, rr)                 # four (layers, candidates) arrays
+    C = _corners(P, *((tt, bb) if rows is None else np.searchsorted(rows, (tt, bb))), ll, rr)   # four (layers, candidates) arrays
     S = C[0] - C[1] - C[2] + C[3]
     bad = S[1 + 2 * k] > 0.5 if sums["has_bad"] else np.zeros(len(cy), bool)
-    corner_areas, g = (bb * rr, tt * rr, bb * ll, tt * ll), 4 * (P.shape[0] + P.shape[2] + 8) * _U   # γ of the prefix sums
+    corner_areas, g = (bb * rr, tt * rr, bb * ll, tt * ll), 4 * (sums["size"] + 8) * _U   # γ of the prefix sums
     stats = [(S[1 + 2 * j], S[2 + 2 * j], [c[2 + 2 * j] for c in C], corner_areas) for j in range(k)]
     return _verdicts(planes, allowed, cy, cx, t, b, l, r, S[0], bad, stats, sums["refs"], g, tol_scale)
 
@@ -287,7 +294,8 @@ def schroeder_context(r75:np.ndarray,        # ρ7/ρ5 (may hold ±inf)
     cy, cx = np.nonzero(candidates)
     if cy.size == 0: return out
     t, b, l, r = _clipped(cy, cx, SCHROEDER_HALF, *allowed.shape)
-    sums = _window_sums((r75, rho7), allowed, t.min(), b.max(), l.min(), r.max())
+    y0 = t.min()
+    sums = _window_sums((r75, rho7), allowed, y0, b.max(), l.min(), r.max(), rows=np.r_[t, b] - y0)
     ok, _ = _context_passes((r75, rho7), allowed, sums, cy, cx, t, b, l, r, tol_scale)
     out[cy[ok], cx[ok]] = True
     return out
@@ -377,7 +385,7 @@ def kumar_roy_context(r75:np.ndarray,        # ρ′7/ρ′5 (may hold ±inf)
         ok, _ = _verdicts(planes, background, cy, cx, t, b, l, r, n, bad, [(S1[j], S2[j], [S2[j]], [area]) for j in range(2)],
                           refs, 4 * (area + 8) * _U, tol_scale)
     else:
-        sums = _window_sums(planes, background, t.min(), b.max(), l.min(), r.max())
+        sums = _window_sums(planes, background, t.min(), b.max(), l.min(), r.max(), rows=np.r_[t, b] - t.min())
         ok, _ = _context_passes(planes, background, sums, cy, cx, t, b, l, r, tol_scale=tol_scale)
     out[cy[ok], cx[ok]] = True
     return out

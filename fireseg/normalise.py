@@ -172,14 +172,14 @@ def _write_row(job)->int:
     return i
 
 def _default_jobs(jobs, size:int, extra:list)->int:
-    "Processes to use: all usable cores (shared among a share's processes) when None, one where the planes cannot reach a worker."
+    "Worker processes to use: all usable cores (divided among a share's processes) when None; none where the planes cannot reach a worker."
     from fireseg.firetests import usable_cores
     if jobs is not None:
         if int(jobs) < 0: raise FiresegError(f"jobs must be 0 or more, got {jobs}")
         return int(jobs)
     if multiprocessing.get_start_method() != "fork":
         try: pickle.dumps(extra)
-        except Exception: return 1
+        except Exception: return 0
     return max(1, usable_cores() // size)
 
 # %% ../nbs/01c_normalise.ipynb #9f1b37f1
@@ -189,7 +189,7 @@ def _fill_rows(part:Path, images:list, extra:list, sun_elevation, rows, jobs:int
     todo = [i for i in rows if not done[i]]
     bar = tqdm(total=len(todo), desc=desc, unit="patch", disable=not progress)
     try:
-        if min(jobs, len(todo)) <= 1:
+        if jobs == 0 or not todo:
             arr = np.load(part/PLANES_NPY, mmap_mode="r+")
             for i in todo:
                 arr[i] = compute_planes(read_patch(images[i]), extra, sun_elevation); done[i] = 1; bar.update()
@@ -219,7 +219,7 @@ def build_plane_cache(images:Sequence,                   # patch paths
                       path:str|Path,                     # cache folder
                       sun_elevation:float=SUN_ELEVATION, # passed to the fire tests
                       progress:bool=True,                # show a progress bar
-                      jobs:int|None=None,                # worker processes; all usable cores when None (split among a share's processes), 0 or 1 for this process
+                      jobs:int|None=None,                # worker processes; all usable cores when None (divided among a share's processes), 0 to compute in this process
                       share:tuple[int, int]|None=None,   # (rank, size): compute rows rank::size only, and leave the cache unfinished
                      )->PlaneCache|None:                 # the cache; None after a share, until a call without share finishes it
     "Compute extra planes for every image once, into a memmap under `path`; resumes a stopped build and can be split among processes."
