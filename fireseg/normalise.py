@@ -211,7 +211,7 @@ def _finish(path:Path, part:Path, meta:dict):
         (path/PLANES_JSON).unlink(missing_ok=True)      # an older cache here stops being one before its array is replaced
         os.replace(part/PLANES_NPY, path/PLANES_NPY)
     write_text_atomic(path/PLANES_JSON, json.dumps(meta))
-    for p in path.glob("partial-*"): shutil.rmtree(p, ignore_errors=True)
+    for p in [*path.glob("partial-*"), *path.glob(".partial-*.tmp")]: shutil.rmtree(p, ignore_errors=True)   # stale ones too
 
 # %% ../nbs/01c_normalise.ipynb #0892ef07
 def build_plane_cache(images:Sequence,                   # patch paths
