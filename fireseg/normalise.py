@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, atomic_path, write_text_atomic, band_positions
+from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, write_text_atomic, band_positions
 from .patchio import tiff_layout, read_raw, read_patch, check_patch_pixels
 
 # %% auto #0
