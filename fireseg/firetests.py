@@ -101,7 +101,10 @@ def schroeder_masks(rho:np.ndarray, # (≥7,H,W) float64 reflectance ρ
     cand = (r75 > 1.8) & (d75 > 0.17)
     i = np.flatnonzero(cand)                          # few pixels: divide only there
     cand.flat[i] = guarded_ratio(np.take(r7, i), np.take(r6, i)) > 1.6
-    water = (r4 > r5) & (r5 > r6) & (r6 > r7) & (r1 - r7 < 0.2) & ((r3 > r2) | ((r1 > r2) & (r2 > r3) & (r3 > r4)))
+    water = (r4 > r5) & (r5 > r6) & (r6 > r7)
+    i = np.flatnonzero(water)                         # reflectance falling with wavelength is rare: the rest only there
+    w1, w2, w3, w4, w7 = (np.take(r, i) for r in (r1, r2, r3, r4, r7))
+    water.flat[i] = (w1 - w7 < 0.2) & ((w3 > w2) | ((w1 > w2) & (w2 > w3) & (w3 > w4)))
     return dict(unambiguous=unamb, candidate=cand, water=water, r75=r75)
 
 # %% ../nbs/02_firetests.ipynb #7b881473
@@ -453,11 +456,16 @@ def kumar_roy(dn:np.ndarray,                      # (10,H,W) DN patch
 # %% ../nbs/02_firetests.ipynb #1b140dc0
 def _murphy(rhop, saturated=None, as_released:bool=True)->np.ndarray:
     r5, r6, r7 = rhop[4], rhop[5], rhop[6]
-    unamb = (r7 >= 0.15) & (guarded_ratio(r7, r6) >= 1.4) & (guarded_ratio(r7, r5) >= 1.4)
+    unamb = r7 >= 0.15
+    i = np.flatnonzero(unamb)                          # a few percent of the pixels: the ratios only there
+    u5, u6, u7 = (np.take(r, i) for r in (r5, r6, r7))
+    unamb.flat[i] = (guarded_ratio(u7, u6) >= 1.4) & (guarded_ratio(u7, u5) >= 1.4)
     if not unamb.any(): return unamb.astype(np.uint8)
-    sat = np.zeros(r7.shape, bool) if saturated is None else saturated
-    nir = (r5 >= 0) if as_released else (guarded_ratio(r6, r5) >= 2.0)
-    potential = dilate3(unamb) & ((nir & (r6 >= 0.5)) | sat)
+    potential = dilate3(unamb)
+    j = np.flatnonzero(potential)                      # next to U only
+    p5, p6 = np.take(r5, j), np.take(r6, j)
+    nir = (p5 >= 0) if as_released else (guarded_ratio(p6, p5) >= 2.0)
+    potential.flat[j] = (nir & (p6 >= 0.5)) | (False if saturated is None else np.take(saturated, j))
     return (unamb | potential).astype(np.uint8)
 
 def _check_saturated(saturated, shape):
