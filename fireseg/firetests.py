@@ -429,9 +429,14 @@ def kumar_roy_masks(rho:np.ndarray,              # (≥7,H,W) float64 sun-correc
     "Kumar-Roy's per-pixel rules."
     r1, r2, r3, r4, r5, r6, r7 = rho[:7]
     valid = erode3(r7 > 0) if valid is None else valid
-    unamb = valid & (r4 <= 0.53 * r7 - 0.214)
-    if unamb.any(): unamb = valid & (unamb | (dilate3(unamb) & (r4 <= 0.35 * r6 - 0.044)))
-    cand = valid & ((r4 <= 0.53 * r7 - 0.125) | (r6 <= 1.08 * r7 - 0.048))
+    a7 = 0.53 * r7
+    unamb = valid & (r4 <= a7 - 0.214)
+    if unamb.any():                                   # grown into its neighbours, tested only there
+        grow = dilate3(unamb) & ~unamb & valid
+        i = np.flatnonzero(grow)
+        grow.flat[i] = np.take(r4, i) <= 0.35 * np.take(r6, i) - 0.044
+        unamb |= grow
+    cand = valid & ((r4 <= a7 - 0.125) | (r6 <= 1.08 * r7 - 0.048))
     water = (r2 > r3) & (r3 > r4) & (r4 > r5)
     return dict(valid=valid, unambiguous=unamb, candidate=cand, water=water,
                 background=valid & ~unamb & ~cand & ~water, r75=plain_ratio(r7, r5))
