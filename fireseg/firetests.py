@@ -13,7 +13,7 @@ import numpy as np
 from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, check_sun_elevation
 
 # %% auto #0
-__all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'KR_DIRECT_PIXELS', 'Method', 'AFI_BLUE_FLOOR', 'AFI_MAX',
+__all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'DIRECT_PIXELS', 'Method', 'AFI_BLUE_FLOOR', 'AFI_MAX',
            'PLANE_NAMES', 'FIRE_PLANES', 'toa_reflectance', 'reflectance_to_dn', 'guarded_ratio', 'plain_ratio',
            'dilate3', 'erode3', 'schroeder_masks', 'schroeder_context_loop', 'kumar_roy_context_loop',
            'schroeder_context', 'kumar_roy_windows', 'kumar_roy_context', 'schroeder', 'kumar_roy_masks', 'kumar_roy',
@@ -285,21 +285,62 @@ def _context_passes(planes:Sequence[np.ndarray], # the (H,W) value planes, one p
     stats = [(S[1 + 2 * j], S[2 + 2 * j], [c[2 + 2 * j] for c in C], corner_areas) for j in range(k)]
     return _verdicts(planes, allowed, cy, cx, t, b, l, r, S[0], bad, stats, sums["refs"], g, tol_scale)
 
+# %% ../nbs/02_firetests.ipynb #2fbb2c8e
+DIRECT_PIXELS = 100_000   # contextual tests sum their windows directly up to this many window pixels in all (Σw²), with integral images beyond
+
+def _direct_sums(planes, allowed, cy, cx, w, refs)->tuple:
+    "From the pixels of each candidate's w×w window (clipped): allowed count, whether an allowed value is infinite, and Σy, Σy² per plane."
+    (H, W), h = allowed.shape, int(w.max()) // 2
+    Wp = W + 2 * h
+    def padded(a=None, dtype=bool):
+        q = np.zeros((H + 2 * h, Wp), dtype)
+        if a is not None: q[h:h + H, h:h + W] = a
+        return q
+    bad = np.zeros(allowed.shape, bool)
+    for p in planes: bad |= allowed & ~np.isfinite(p)
+    ok, fin, ys = padded(allowed).ravel(), allowed & ~bad, []
+    for p, ref in zip(planes, refs):
+        y = padded(dtype=np.float64); ys.append(y.ravel())
+        np.subtract(np.where(fin, p, ref), ref, out=y[h:h + H, h:h + W])    # y = value − ref, exactly 0 elsewhere
+    badp = padded(bad).ravel() if bad.any() else None
+    n, bad_w, centre = np.zeros(len(cy)), np.zeros(len(cy), bool), (cy + h) * Wp + cx + h
+    S1, S2 = [np.zeros(len(cy)) for _ in planes], [np.zeros(len(cy)) for _ in planes]
+    for s in np.unique(w):
+        i, d = np.flatnonzero(w == s), np.arange(-(s // 2), s // 2 + 1)
+        idx = centre[i, None] + (d[:, None] * Wp + d[None, :]).ravel()        # (candidates, s²) pixel indices
+        n[i] = ok[idx].sum(1)
+        if badp is not None: bad_w[i] = badp[idx].any(1)
+        for j, y in enumerate(ys):
+            v = y[idx]; S1[j][i] = v.sum(1); S2[j][i] = (v * v).sum(1)
+    return n, bad_w, S1, S2
+
+def _windows_pass(planes, allowed, cy, cx, w, tol_scale:float=1.0, direct_pixels:int=DIRECT_PIXELS)->np.ndarray:
+    "Both context inequalities for each candidate's w×w window (clipped): sums taken directly when the windows are few or small, else from integral images."
+    (H, W), w = allowed.shape, np.asarray(w)
+    t, b, l, r = _clipped(cy, cx, w // 2, H, W)
+    if int((w.astype(np.int64) ** 2).sum()) <= direct_pixels:
+        refs = [_ref(p, allowed) for p in planes]
+        n, bad, S1, S2 = _direct_sums(planes, allowed, cy, cx, w, refs)
+        area = w.astype(np.float64) ** 2
+        stats = [(S1[j], S2[j], [S2[j]], [area]) for j in range(len(planes))]
+        return _verdicts(planes, allowed, cy, cx, t, b, l, r, n, bad, stats, refs, 4 * (area + 8) * _U, tol_scale)[0]
+    y0 = t.min()
+    sums = _window_sums(planes, allowed, y0, b.max(), l.min(), r.max(), rows=np.r_[t, b] - y0)
+    return _context_passes(planes, allowed, sums, cy, cx, t, b, l, r, tol_scale)[0]
+
 # %% ../nbs/02_firetests.ipynb #03dc1a6b
 def schroeder_context(r75:np.ndarray,        # ρ7/ρ5 (may hold ±inf)
                       rho7:np.ndarray,       # ρ7
                       allowed:np.ndarray,    # pixels kept in the window statistics
                       candidates:np.ndarray, # pixels to test
                       tol_scale:float=1.0,   # error-bound multiplier (np.inf: all through the oracle)
+                      direct_pixels:int=DIRECT_PIXELS, # sum windows directly up to this many window pixels in all; integral images beyond
                      )->np.ndarray:          # bool (H,W): candidates that pass
-    "Schroeder's 61×61 contextual test, vectorised over candidates with integral images."
+    "Schroeder's 61×61 contextual test, vectorised over candidates with integral images (or direct sums, for a few candidates)."
     out = np.zeros(allowed.shape, bool)
     cy, cx = np.nonzero(candidates)
     if cy.size == 0: return out
-    t, b, l, r = _clipped(cy, cx, SCHROEDER_HALF, *allowed.shape)
-    y0 = t.min()
-    sums = _window_sums((r75, rho7), allowed, y0, b.max(), l.min(), r.max(), rows=np.r_[t, b] - y0)
-    ok, _ = _context_passes((r75, rho7), allowed, sums, cy, cx, t, b, l, r, tol_scale)
+    ok = _windows_pass((r75, rho7), allowed, cy, cx, np.full(cy.size, 2 * SCHROEDER_HALF + 1), tol_scale, direct_pixels)
     out[cy[ok], cx[ok]] = True
     return out
 
@@ -336,42 +377,13 @@ def kumar_roy_windows(background:np.ndarray, # Kumar-Roy background pixels
     "The first window 5×5…61×61 whose background fills ≥ 25% of its clipped area, for all candidates at once."
     return _first_windows(_count_integral(background), np.asarray(cy), np.asarray(cx), *background.shape)
 
-# %% ../nbs/02_firetests.ipynb #2fbb2c8e
-KR_DIRECT_PIXELS = 100_000   # Kumar-Roy sums windows directly up to this many window pixels in all (Σw²), with integral images beyond
-
-def _direct_sums(planes, allowed, cy, cx, w, refs)->tuple:
-    "From the pixels of each candidate's w×w window (clipped): allowed count, whether an allowed value is infinite, and Σy, Σy² per plane."
-    (H, W), h = allowed.shape, int(w.max()) // 2
-    Wp = W + 2 * h
-    def padded(a=None, dtype=bool):
-        q = np.zeros((H + 2 * h, Wp), dtype)
-        if a is not None: q[h:h + H, h:h + W] = a
-        return q
-    bad = np.zeros(allowed.shape, bool)
-    for p in planes: bad |= allowed & ~np.isfinite(p)
-    ok, fin, ys = padded(allowed).ravel(), allowed & ~bad, []
-    for p, ref in zip(planes, refs):
-        y = padded(dtype=np.float64); ys.append(y.ravel())
-        np.subtract(np.where(fin, p, ref), ref, out=y[h:h + H, h:h + W])    # y = value − ref, exactly 0 elsewhere
-    badp = padded(bad).ravel() if bad.any() else None
-    n, bad_w, centre = np.zeros(len(cy)), np.zeros(len(cy), bool), (cy + h) * Wp + cx + h
-    S1, S2 = [np.zeros(len(cy)) for _ in planes], [np.zeros(len(cy)) for _ in planes]
-    for s in np.unique(w):
-        i, d = np.flatnonzero(w == s), np.arange(-(s // 2), s // 2 + 1)
-        idx = centre[i, None] + (d[:, None] * Wp + d[None, :]).ravel()        # (candidates, s²) pixel indices
-        n[i] = ok[idx].sum(1)
-        if badp is not None: bad_w[i] = badp[idx].any(1)
-        for j, y in enumerate(ys):
-            v = y[idx]; S1[j][i] = v.sum(1); S2[j][i] = (v * v).sum(1)
-    return n, bad_w, S1, S2
-
 # %% ../nbs/02_firetests.ipynb #77fa5d90
 def kumar_roy_context(r75:np.ndarray,        # ρ′7/ρ′5 (may hold ±inf)
                       rho7:np.ndarray,       # ρ′7
                       background:np.ndarray, # Kumar-Roy background pixels
                       candidates:np.ndarray, # pixels to test
                       tol_scale:float=1.0,   # error-bound multiplier (np.inf: all through the oracle)
-                      direct_pixels:int=KR_DIRECT_PIXELS, # sum windows directly up to this many window pixels in all; integral images beyond
+                      direct_pixels:int=DIRECT_PIXELS, # sum windows directly up to this many window pixels in all; integral images beyond
                      )->np.ndarray:          # bool (H,W): candidates that pass
     "Kumar-Roy's growing-window contextual test, vectorised over candidates and window sizes."
     out, (H, W) = np.zeros(background.shape, bool), background.shape
@@ -380,16 +392,7 @@ def kumar_roy_context(r75:np.ndarray,        # ρ′7/ρ′5 (may hold ±inf)
     w = _first_windows(_count_integral(background), cy, cx, H, W)
     cy, cx, w = cy[w > 0], cx[w > 0], w[w > 0]                      # no qualifying window: rejected
     if cy.size == 0: return out
-    planes, (t, b, l, r) = (r75, rho7), _clipped(cy, cx, w // 2, H, W)
-    if int((w.astype(np.int64) ** 2).sum()) <= direct_pixels:
-        refs = [_ref(p, background) for p in planes]
-        n, bad, S1, S2 = _direct_sums(planes, background, cy, cx, w, refs)
-        area = w.astype(np.float64) ** 2
-        ok, _ = _verdicts(planes, background, cy, cx, t, b, l, r, n, bad, [(S1[j], S2[j], [S2[j]], [area]) for j in range(2)],
-                          refs, 4 * (area + 8) * _U, tol_scale)
-    else:
-        sums = _window_sums(planes, background, t.min(), b.max(), l.min(), r.max(), rows=np.r_[t, b] - t.min())
-        ok, _ = _context_passes(planes, background, sums, cy, cx, t, b, l, r, tol_scale=tol_scale)
+    ok = _windows_pass((r75, rho7), background, cy, cx, w, tol_scale, direct_pixels)
     out[cy[ok], cx[ok]] = True
     return out
 
