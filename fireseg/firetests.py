@@ -408,11 +408,14 @@ def _reflectance7(dn, mult, add):
     rho *= mult; rho += add
     return rho
 
-def _schroeder(rho, method:Method="vectorised")->np.ndarray:
+def _schroeder(rho, method:Method="vectorised", where=None)->np.ndarray:
+    "Schroeder's mask; with `where`, candidates elsewhere are not tested (the mask is then right only at `where`)."
     s = schroeder_masks(rho)
     allowed = ~((rho[6] <= 0) | s["unambiguous"] | s["water"])
+    undecided = s["candidate"] & ~s["unambiguous"] & ~s["water"]   # fire or not already, whatever their context: not tested
+    if where is not None: undecided &= where
     context = schroeder_context_loop if method == "loop" else schroeder_context
-    passed = context(s["r75"], rho[6], allowed, s["candidate"]) if s["candidate"].any() else s["candidate"]
+    passed = context(s["r75"], rho[6], allowed, undecided) if undecided.any() else undecided
     return ((s["unambiguous"] | passed) & ~s["water"]).astype(np.uint8)
 
 # %% ../nbs/02_firetests.ipynb #29b0b9d3
@@ -447,8 +450,9 @@ def kumar_roy_masks(rho:np.ndarray,              # (≥7,H,W) float64 sun-correc
 # %% ../nbs/02_firetests.ipynb #937f0c06
 def _kumar_roy(rhop, method:Method="vectorised", valid=None)->np.ndarray:
     k = kumar_roy_masks(rhop, valid)
+    undecided = k["candidate"] & ~k["unambiguous"] & ~k["water"]   # fire or not already, whatever their context: not tested
     context = kumar_roy_context_loop if method == "loop" else kumar_roy_context
-    passed = context(k["r75"], rhop[6], k["background"], k["candidate"]) if k["candidate"].any() else k["candidate"]
+    passed = context(k["r75"], rhop[6], k["background"], undecided) if undecided.any() else undecided
     return ((k["unambiguous"] | passed) & ~k["water"]).astype(np.uint8)
 
 def kumar_roy(dn:np.ndarray,                      # (10,H,W) DN patch
@@ -495,6 +499,29 @@ def murphy(dn:np.ndarray,                     # (10,H,W) DN patch
     return _murphy(rhop, _check_saturated(saturated, rhop.shape[1:]), as_released)
 
 # %% ../nbs/02_firetests.ipynb #d4037808
+def _schroeder_wanted(km:dict, wanted)->np.ndarray|None:
+    "Where Schroeder's mask can change a wanted plane, from Kumar-Roy's and Murphy's masks per elevation; None: everywhere."
+    if wanted is None or any(b == "schroeder" for b, _ in wanted): return None
+    need = np.zeros(next(iter(km.values()))[0].shape, bool)
+    for e, (k, m) in km.items():
+        if ("vote", e) in wanted: need |= k != m                   # S + K + M ≥ 2 is K wherever K = M
+        if ("intersection", e) in wanted: need |= (k & m) == 1     # S ∧ K ∧ M is 0 wherever K ∧ M is
+    return need
+
+def _tests_at(dn, elevations, saturated=None, as_released=True, mult=MULT, add=ADD, method:Method="vectorised", wanted=None)->dict:
+    "The three tests at each elevation; given `wanted`, a set of (plane, elevation), Schroeder's mask is right only where those planes depend on it."
+    _check_method(method)
+    elevations = list(dict.fromkeys(check_sun_elevation(e) for e in elevations))
+    rho = _reflectance7(dn, mult, add)
+    sat = _check_saturated(saturated, rho.shape[1:])
+    if not elevations: return {}
+    valid, km = erode3(rho[6] > 0), {}
+    for e in elevations:
+        rhop = rho / _sin_elevation(e)
+        km[e] = (_kumar_roy(rhop, method, valid), _murphy(rhop, sat, as_released))
+    schr = _schroeder(rho, method, _schroeder_wanted(km, wanted))   # one array, shared by every elevation
+    return {e: dict(schroeder=schr, kumar_roy=k, murphy=m) for e, (k, m) in km.items()}
+
 def fire_tests_at(dn:np.ndarray,                   # (10,H,W) DN patch
                   elevations:Sequence[float],      # sun elevations, degrees (Kumar-Roy and Murphy)
                   saturated:np.ndarray|None=None,  # Murphy's saturation flags; all false when None
@@ -504,17 +531,7 @@ def fire_tests_at(dn:np.ndarray,                   # (10,H,W) DN patch
                   method:Method="vectorised",      # contextual tests: "vectorised" or "loop"
                  )->dict:                          # elevation (float) -> {"schroeder", "kumar_roy", "murphy"}: (H,W) uint8 0/1
     "Run Schroeder, Kumar-Roy and Murphy at each sun elevation, computing what does not depend on it once."
-    _check_method(method)
-    elevations = list(dict.fromkeys(check_sun_elevation(e) for e in elevations))
-    rho = _reflectance7(dn, mult, add)
-    sat = _check_saturated(saturated, rho.shape[1:])
-    if not elevations: return {}
-    schr, valid = _schroeder(rho, method), erode3(rho[6] > 0)   # Schroeder's mask is one array, shared by every elevation
-    out = {}
-    for e in elevations:
-        rhop = rho / _sin_elevation(e)
-        out[e] = dict(schroeder=schr, kumar_roy=_kumar_roy(rhop, method, valid), murphy=_murphy(rhop, sat, as_released))
-    return out
+    return _tests_at(dn, elevations, saturated, as_released, mult, add, method)
 
 def fire_tests(dn:np.ndarray,                     # (10,H,W) DN patch
                sun_elevation:float=SUN_ELEVATION, # degrees (Kumar-Roy and Murphy)
@@ -534,7 +551,8 @@ def fire_vote(dn:np.ndarray,                     # (10,H,W) DN patch
               **kwargs,                          # saturated, as_released, mult, add, method: see `fire_tests`
              )->np.ndarray:                      # (H,W) uint8 0/1
     "Fire where at least 2 of the 3 handcrafted tests agree: the source data set's voting mask."
-    t = fire_tests(dn, sun_elevation, **kwargs)
+    e = check_sun_elevation(sun_elevation)
+    t = _tests_at(dn, [e], wanted={("vote", e)}, **kwargs)[e]   # Schroeder's mask only where it counts
     return ((t["schroeder"] + t["kumar_roy"] + t["murphy"]) >= 2).astype(np.uint8)
 
 # %% ../nbs/02_firetests.ipynb #43ed7d27
@@ -543,7 +561,8 @@ def fire_intersection(dn:np.ndarray,                     # (10,H,W) DN patch
                       **kwargs,                          # saturated, as_released, mult, add, method: see `fire_tests`
                      )->np.ndarray:                      # (H,W) uint8 0/1
     "Fire where all 3 handcrafted tests agree."
-    t = fire_tests(dn, sun_elevation, **kwargs)
+    e = check_sun_elevation(sun_elevation)
+    t = _tests_at(dn, [e], wanted={("intersection", e)}, **kwargs)[e]   # Schroeder's mask only where it counts
     return (t["schroeder"] & t["kumar_roy"] & t["murphy"]).astype(np.uint8)
 
 # %% ../nbs/02_firetests.ipynb #178c5461
@@ -584,11 +603,11 @@ def fire_planes(dn:np.ndarray,                     # (10,H,W) DN patch
                 sun_elevation:float=SUN_ELEVATION, # degrees, for names without one
                 **kwargs,                          # saturated, as_released, mult, add, method: see `fire_tests`
                )->np.ndarray:                      # (k,H,W) float32
-    "Stack the requested fire feature planes, running the tests once for all the sun elevations asked for (`fire_tests_at`)."
+    "Stack the requested fire feature planes, running the tests once for all the sun elevations asked for, each only where the planes need it."
     names = [names] if isinstance(names, str) else list(names)
     parsed = [(b, None if b == "afi" else check_sun_elevation(sun_elevation if e is None else e)) for b, e in map(parse_plane, names)]
     a = _check_dn(dn); planes = {}
-    for elev, t in fire_tests_at(a, [e for b, e in parsed if b != "afi"], **kwargs).items():
+    for elev, t in _tests_at(a, [e for b, e in parsed if b != "afi"], wanted=set(parsed), **kwargs).items():
         t = dict(t, vote=(t["schroeder"] + t["kumar_roy"] + t["murphy"]) >= 2, intersection=t["schroeder"] & t["kumar_roy"] & t["murphy"])
         planes.update({(k, elev): v for k, v in t.items()})
     if ("afi", None) in parsed: planes["afi", None] = afi_plane(a, kwargs.get("mult", MULT), kwargs.get("add", ADD))
