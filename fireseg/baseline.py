@@ -4,7 +4,7 @@
 
 # %% ../nbs/02c_baseline.ipynb #2258d98d
 from __future__ import annotations
-import json, os, pickle, time
+import json, pickle, time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from .core import FiresegError, SUN_ELEVATION, write_text_atomic, check_sun_elevation
 from .patchio import DataLayout, read_patch, read_mask
-from .firetests import fire_vote, fire_intersection, schroeder, kumar_roy, murphy
+from .firetests import fire_vote, fire_intersection, schroeder, kumar_roy, murphy, usable_cores, keep_freed_memory
 from .metrics import confusion_counts, scores_from_counts
 from .submission import write_submission, validate_submission
 
@@ -42,7 +42,7 @@ def rule_mask(dn:np.ndarray,                      # (10,H,W) DN patch
     return RULES[rule](dn, sun_elevation).astype(np.uint8, copy=False)
 
 # %% ../nbs/02c_baseline.ipynb #1b5659e3
-def _n_workers(workers:int|None)->int: return (os.cpu_count() or 1) if workers is None else int(workers)
+def _n_workers(workers:int|None)->int: return usable_cores() if workers is None else int(workers)
 
 def _ordered_map(fn:Callable, jobs:list, workers:int|None, desc:str, progress:bool)->Iterator:
     "`fn` over `jobs`, results in input order, in `workers` processes (here when 0 or 1), with a progress bar."
@@ -52,7 +52,7 @@ def _ordered_map(fn:Callable, jobs:list, workers:int|None, desc:str, progress:bo
         yield from tqdm(map(fn, jobs), **bar); return
     try: pickle.dumps((fn, jobs[0]))   # fail here: an unpicklable job would leave the pool hanging at shutdown
     except Exception as e: raise FiresegError(f"cannot send {getattr(fn, '__name__', fn)} to worker processes ({e}); use workers=0") from None
-    ex = ProcessPoolExecutor(workers)
+    ex = ProcessPoolExecutor(workers, initializer=keep_freed_memory)
     try: yield from tqdm(ex.map(fn, jobs, chunksize=max(1, min(8, len(jobs) // (4 * workers)))), **bar)
     finally: ex.shutdown(wait=True, cancel_futures=True)   # on an error, drop the work not yet started
 

@@ -306,6 +306,7 @@ COMMANDS = {c.name: c for c in [
 BENCHES = {c.name: c for c in [
     Command(n, h, _run_bench, [f"fireseg.bench:bench_{n}"]) for n, h in [
         ("loader", "the kit's DataLoader vs a naive rasterio loop"), ("firetests", "vectorised fire tests vs a per-candidate loop"),
+        ("planes", "the demo's five-elevation plane cache and the single vote, the kit's way vs an elevation at a time in one process"),
         ("train", "the kit's training loop vs a bare smp loop, and AMP on CUDA"), ("tune", "the threshold sweep at full size"),
         ("predict", "the test set through a K-fold ensemble with TTA, against one model"),
         ("report", "the out-of-fold report on a full-size store"), ("prepare", "copying a competition-sized zip to local disk"),

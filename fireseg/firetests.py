@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_firetests.ipynb #ebaf791f
 from __future__ import annotations
-import math
+import ctypes, math, os
 from functools import partial
 from typing import Literal, Sequence
 
@@ -13,11 +13,12 @@ import numpy as np
 from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, check_sun_elevation
 
 # %% auto #0
-__all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'Method', 'AFI_BLUE_FLOOR', 'AFI_MAX', 'PLANE_NAMES',
-           'FIRE_PLANES', 'toa_reflectance', 'reflectance_to_dn', 'guarded_ratio', 'plain_ratio', 'dilate3', 'erode3',
-           'schroeder_masks', 'schroeder_context_loop', 'kumar_roy_context_loop', 'schroeder_context',
-           'kumar_roy_windows', 'kumar_roy_context', 'schroeder', 'kumar_roy_masks', 'kumar_roy', 'murphy',
-           'fire_tests', 'fire_vote', 'fire_intersection', 'afi', 'afi_plane', 'parse_plane', 'fire_planes']
+__all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'DIRECT_PIXELS', 'Method', 'AFI_BLUE_FLOOR', 'AFI_MAX',
+           'PLANE_NAMES', 'FIRE_PLANES', 'toa_reflectance', 'reflectance_to_dn', 'guarded_ratio', 'plain_ratio',
+           'dilate3', 'erode3', 'schroeder_masks', 'schroeder_context_loop', 'kumar_roy_context_loop',
+           'schroeder_context', 'kumar_roy_windows', 'kumar_roy_context', 'schroeder', 'kumar_roy_masks', 'kumar_roy',
+           'murphy', 'fire_tests_at', 'fire_tests', 'fire_vote', 'fire_intersection', 'afi', 'afi_plane', 'parse_plane',
+           'fire_planes', 'usable_cores', 'keep_freed_memory']
 
 # %% ../nbs/02_firetests.ipynb #1d41d893
 MULT, ADD = 2e-5, -0.1   # the usual Landsat-8 reflectance multiplier and offset
@@ -97,8 +98,13 @@ def schroeder_masks(rho:np.ndarray, # (≥7,H,W) float64 reflectance ρ
     r1, r2, r3, r4, r5, r6, r7 = rho[:7]
     r75, d75 = plain_ratio(r7, r5), r7 - r5
     unamb = ((r7 > 0.5) & (r75 > 2.5) & (d75 > 0.3)) | ((r6 > 0.8) & (r1 < 0.2) & ((r5 > 0.4) | (r7 < 0.1)))
-    cand = (r75 > 1.8) & (d75 > 0.17) & (guarded_ratio(r7, r6) > 1.6)
-    water = (r4 > r5) & (r5 > r6) & (r6 > r7) & (r1 - r7 < 0.2) & ((r3 > r2) | ((r1 > r2) & (r2 > r3) & (r3 > r4)))
+    cand = (r75 > 1.8) & (d75 > 0.17)
+    i = np.flatnonzero(cand)                          # few pixels: divide only there
+    cand.flat[i] = guarded_ratio(np.take(r7, i), np.take(r6, i)) > 1.6
+    water = (r4 > r5) & (r5 > r6) & (r6 > r7)
+    i = np.flatnonzero(water)                         # reflectance falling with wavelength is rare: the rest only there
+    w1, w2, w3, w4, w7 = (np.take(r, i) for r in (r1, r2, r3, r4, r7))
+    water.flat[i] = (w1 - w7 < 0.2) & ((w3 > w2) | ((w1 > w2) & (w2 > w3) & (w3 > w4)))
     return dict(unambiguous=unamb, candidate=cand, water=water, r75=r75)
 
 # %% ../nbs/02_firetests.ipynb #7b881473
@@ -152,15 +158,21 @@ def kumar_roy_context_loop(r75:np.ndarray,        # ρ′7/ρ′5 (may hold ±in
 _U = _EPS / 2   # unit roundoff of float64
 
 def _stack(h:int, w:int, n:int)->np.ndarray:
-    "Zeroed storage F[i, k//2, j, k%2] for n layers of (h+1)×(w+1) summed-area tables; read layer k with `_layer`."
-    return np.zeros((h + 1, (n + 1) // 2, w + 1, 2))
+    "Storage F[i, k//2, j, k%2] for n layers of (h+1)×(w+1) summed-area tables, first row and column zeroed (and the spare layer when n is odd); fill each layer's [1:, 1:] and read it with `_layer`."
+    F = np.empty((h + 1, (n + 1) // 2, w + 1, 2))
+    F[0] = 0; F[:, :, 0] = 0
+    if n % 2: F[:, -1, :, 1] = 0
+    return F
 
 def _layer(F, k): return F[:, k // 2, :, k % 2]
 
-def _prefix_sums(F:np.ndarray)->np.ndarray:
-    "Turn a stack whose first row and column are zero into summed-area tables, in place."
+def _prefix_sums(F:np.ndarray,               # a stack whose first row and column are zero
+                 rows:np.ndarray|None=None,    # sorted rows whose tables are wanted; all when None
+                )->np.ndarray:                 # F made summed-area tables in place, or a new stack of just `rows`
+    "Turn a stack into summed-area tables: sums down the rows everywhere, then along the rows that are read."
     Z = F.view(np.complex128)[..., 0]      # layers paired as real and imaginary parts: one complex add does two
     for i in range(2, Z.shape[0]): np.add(Z[i], Z[i - 1], out=Z[i])   # down the rows: contiguous adds beat cumsum here
+    if rows is not None: F = F[rows]; Z = F.view(np.complex128)[..., 0]
     np.cumsum(Z, axis=2, out=Z)            # along the rows
     return F
 
@@ -170,6 +182,8 @@ def _integrals(layers:Sequence[np.ndarray])->np.ndarray:
     for k, a in enumerate(layers): _layer(F, k)[1:, 1:] = a
     return _prefix_sums(F)
 
+# Windows read their tables at two rows each (top and bottom), so when the candidates' windows start and end on few rows, only those rows need the sums along them (`rows`): the pass down the rows covers every row, the pass along them only those.
+# Only the border is zeroed: every layer's inside is written next, and zeroing megabytes that are overwritten at once costs as much as filling them.
 # Summing in float64 costs one dependent addition per element along each row, which is slow in a scan. Storing two layers as the real and imaginary parts of one complex number lets the processor do both additions at once, halving that pass; the results are the same IEEE sums.
 
 # %% ../nbs/02_firetests.ipynb #6a7372bb
@@ -187,8 +201,14 @@ def _clipped(cy, cx, half, H, W):
     return np.maximum(cy - half, 0), np.minimum(cy + half + 1, H), np.maximum(cx - half, 0), np.minimum(cx + half + 1, W)
 
 # %% ../nbs/02_firetests.ipynb #1fd74ab6
-def _window_sums(planes, allowed, y0, y1, x0, x1)->dict:
-    "Integral images over the crop [y0:y1, x0:x1]: allowed count, then y and y² per plane, then infinite-value count."
+def _ref(c:np.ndarray, allowed:np.ndarray)->float:
+    "A robust reference for a plane's values: the median of those allowed and finite, on every 8th row and column (0 when none)."
+    sub = c[::8, ::8]
+    sub = sub[allowed[::8, ::8] & np.isfinite(sub)]
+    return float(np.median(sub)) if sub.size else 0.0
+
+def _window_sums(planes, allowed, y0, y1, x0, x1, rows=None)->dict:
+    "Integral images over the crop [y0:y1, x0:x1] (at its `rows` only, when they are few): allowed count, then y and y² per plane, then infinite-value count."
     ok = allowed[y0:y1, x0:x1]
     crops = [p[y0:y1, x0:x1] for p in planes]
     bad = np.zeros_like(ok)
@@ -197,13 +217,15 @@ def _window_sums(planes, allowed, y0, y1, x0, x1)->dict:
     F = _stack(*ok.shape, 1 + 2 * len(crops) + has_bad)
     _layer(F, 0)[1:, 1:] = ok
     for j, c in enumerate(crops):
-        sub = c[::4, ::4][fin[::4, ::4]]
-        refs.append(float(np.median(sub)) if sub.size else 0.0)
+        refs.append(_ref(c, ok))
         y = _layer(F, 1 + 2 * j)[1:, 1:]
-        np.subtract(c, refs[-1], out=y, where=fin)     # y = value − ref on allowed finite pixels, 0 elsewhere
+        np.subtract(np.where(fin, c, refs[-1]), refs[-1], out=y)   # y = value − ref on allowed finite pixels, exactly 0 elsewhere
         np.multiply(y, y, out=_layer(F, 2 + 2 * j)[1:, 1:])
     if has_bad: _layer(F, 1 + 2 * len(crops))[1:, 1:] = bad
-    return dict(P=_prefix_sums(F), refs=refs, origin=(y0, x0), has_bad=has_bad)
+    if rows is not None:
+        rows = np.unique(rows)
+        if len(rows) > 0.8 * F.shape[0]: rows = None     # most rows anyway: one pass over all is cheaper than gathering them
+    return dict(P=_prefix_sums(F, rows), rows=rows, size=F.shape[0] + F.shape[2], refs=refs, origin=(y0, x0), has_bad=has_bad)
 
 # %% ../nbs/02_firetests.ipynb #9af7331b
 def _margins(S1, S2, corners2, corner_areas, n, ref, floor, v, area, g):
@@ -222,25 +244,21 @@ def _margins(S1, S2, corners2, corner_areas, n, ref, floor, v, area, g):
     with np.errstate(invalid="ignore"): return v - thr, 4 * (e_fast + e_oracle)
 
 # %% ../nbs/02_firetests.ipynb #a9866fcf
-def _context_passes(planes:Sequence[np.ndarray], # the (H,W) value planes, one per inequality (FLOORS)
-                    allowed:np.ndarray,          # pixels kept in the statistics
-                    sums:dict,                   # from `_window_sums` over a crop holding every window
-                    cy, cx, t, b, l, r,          # candidate coordinates and their clipped windows
-                    tol_scale:float=1.0,         # multiplies the error bound; np.inf sends every candidate to the oracle
-                   )->tuple:                     # bool per candidate, number re-done by the oracle
-    "Vectorised contextual test with an exact fallback for candidates too close to call."
-    P, (y0, x0) = sums["P"], sums["origin"]
-    tt, bb, ll, rr = t - y0, b - y0, l - x0, r - x0
-    C = _corners(P, tt, bb, ll, rr)                 # four (layers, candidates) arrays
-    S = C[0] - C[1] - C[2] + C[3]
-    sure_fail = S[0] < 0.5                          # no allowed pixel in the window
-    if sums["has_bad"]: sure_fail |= S[1 + 2 * len(planes)] > 0.5
-    n, area = np.maximum(S[0], 1.0), ((b - t) * (r - l)).astype(np.float64)
-    corner_areas, g = (bb * rr, tt * rr, bb * ll, tt * ll), 4 * (P.shape[0] + P.shape[2] + 8) * _U   # γ of the prefix sums
+def _verdicts(planes:Sequence[np.ndarray], # the (H,W) value planes, one per inequality (FLOORS)
+              allowed:np.ndarray,          # pixels kept in the statistics
+              cy, cx, t, b, l, r,          # candidate coordinates and their clipped windows
+              n, bad,                      # per window: allowed pixels, and whether an allowed value is infinite
+              stats:Sequence,              # per plane: Σy, Σy², and the y² sums and areas of the rectangles they came from
+              refs:Sequence[float],        # per plane: the reference subtracted (y = value − ref)
+              g,                           # γ, the relative rounding bound of those sums (scalar or per window)
+              tol_scale:float=1.0,         # multiplies the error bound; np.inf sends every candidate to the oracle
+             )->tuple:                     # bool per candidate, number re-done by the oracle
+    "Pass or fail per candidate from its window sums: decided where the margin clears the error bound, by the oracle otherwise."
+    sure_fail = (n < 0.5) | bad                     # no allowed pixel in the window, or an infinite value among them
+    n, area = np.maximum(n, 1.0), ((b - t) * (r - l)).astype(np.float64)
     sure_pass = ~sure_fail
-    for j, (p, floor, ref) in enumerate(zip(planes, FLOORS, sums["refs"])):
-        i = 1 + 2 * j
-        margin, tol = _margins(S[i], S[i + 1], [c[i + 1] for c in C], corner_areas, n, ref, floor, p[cy, cx], area, g)
+    for p, floor, ref, (S1, S2, corners2, corner_areas) in zip(planes, FLOORS, refs, stats):
+        margin, tol = _margins(S1, S2, corners2, corner_areas, n, ref, floor, p[cy, cx], area, g)
         tol = tol * tol_scale
         with np.errstate(invalid="ignore"): sure_fail |= margin < -tol; sure_pass &= margin > tol
     unsure = np.flatnonzero(~(sure_fail | sure_pass))
@@ -251,40 +269,113 @@ def _context_passes(planes:Sequence[np.ndarray], # the (H,W) value planes, one p
             out[i] = _window_passes(nan_planes, [p[cy[i], cx[i]] for p in planes], t[i], b[i], l[i], r[i])
     return out, unsure.size
 
+def _context_passes(planes:Sequence[np.ndarray], # the (H,W) value planes, one per inequality (FLOORS)
+                    allowed:np.ndarray,          # pixels kept in the statistics
+                    sums:dict,                   # from `_window_sums` over a crop holding every window
+                    cy, cx, t, b, l, r,          # candidate coordinates and their clipped windows
+                    tol_scale:float=1.0,         # multiplies the error bound; np.inf sends every candidate to the oracle
+                   )->tuple:                     # bool per candidate, number re-done by the oracle
+    "Vectorised contextual test from integral images, with an exact fallback for candidates too close to call."
+    P, (y0, x0), k, rows = sums["P"], sums["origin"], len(planes), sums["rows"]
+    tt, bb, ll, rr = t - y0, b - y0, l - x0, r - x0
+    C = _corners(P, *((tt, bb) if rows is None else np.searchsorted(rows, (tt, bb))), ll, rr)   # four (layers, candidates) arrays
+    S = C[0] - C[1] - C[2] + C[3]
+    bad = S[1 + 2 * k] > 0.5 if sums["has_bad"] else np.zeros(len(cy), bool)
+    corner_areas, g = (bb * rr, tt * rr, bb * ll, tt * ll), 4 * (sums["size"] + 8) * _U   # γ of the prefix sums
+    stats = [(S[1 + 2 * j], S[2 + 2 * j], [c[2 + 2 * j] for c in C], corner_areas) for j in range(k)]
+    return _verdicts(planes, allowed, cy, cx, t, b, l, r, S[0], bad, stats, sums["refs"], g, tol_scale)
+
+# %% ../nbs/02_firetests.ipynb #2fbb2c8e
+DIRECT_PIXELS = 100_000   # contextual tests sum their windows directly up to this many window pixels in all (Σw²), with integral images beyond
+
+def _direct_sums(planes, allowed, cy, cx, w, refs)->tuple:
+    "From the pixels of each candidate's w×w window (clipped): allowed count, whether an allowed value is infinite, and Σy, Σy² per plane."
+    (H, W), h = allowed.shape, int(w.max()) // 2
+    Wp = W + 2 * h
+    def padded(a=None, dtype=bool):
+        q = np.zeros((H + 2 * h, Wp), dtype)
+        if a is not None: q[h:h + H, h:h + W] = a
+        return q
+    bad = np.zeros(allowed.shape, bool)
+    for p in planes: bad |= allowed & ~np.isfinite(p)
+    ok, fin, ys = padded(allowed).ravel(), allowed & ~bad, []
+    for p, ref in zip(planes, refs):
+        y = padded(dtype=np.float64); ys.append(y.ravel())
+        np.subtract(np.where(fin, p, ref), ref, out=y[h:h + H, h:h + W])    # y = value − ref, exactly 0 elsewhere
+    badp = padded(bad).ravel() if bad.any() else None
+    n, bad_w, centre = np.zeros(len(cy)), np.zeros(len(cy), bool), (cy + h) * Wp + cx + h
+    S1, S2 = [np.zeros(len(cy)) for _ in planes], [np.zeros(len(cy)) for _ in planes]
+    for s in np.unique(w):
+        i, d = np.flatnonzero(w == s), np.arange(-(s // 2), s // 2 + 1)
+        idx = centre[i, None] + (d[:, None] * Wp + d[None, :]).ravel()        # (candidates, s²) pixel indices
+        n[i] = ok[idx].sum(1)
+        if badp is not None: bad_w[i] = badp[idx].any(1)
+        for j, y in enumerate(ys):
+            v = y[idx]; S1[j][i] = v.sum(1); S2[j][i] = (v * v).sum(1)
+    return n, bad_w, S1, S2
+
+def _windows_pass(planes, allowed, cy, cx, w, tol_scale:float=1.0, direct_pixels:int=DIRECT_PIXELS)->np.ndarray:
+    "Both context inequalities for each candidate's w×w window (clipped): sums taken directly when the windows are few or small, else from integral images."
+    (H, W), w = allowed.shape, np.asarray(w)
+    t, b, l, r = _clipped(cy, cx, w // 2, H, W)
+    if int((w.astype(np.int64) ** 2).sum()) <= direct_pixels:
+        refs = [_ref(p, allowed) for p in planes]
+        n, bad, S1, S2 = _direct_sums(planes, allowed, cy, cx, w, refs)
+        area = w.astype(np.float64) ** 2
+        stats = [(S1[j], S2[j], [S2[j]], [area]) for j in range(len(planes))]
+        return _verdicts(planes, allowed, cy, cx, t, b, l, r, n, bad, stats, refs, 4 * (area + 8) * _U, tol_scale)[0]
+    y0 = t.min()
+    sums = _window_sums(planes, allowed, y0, b.max(), l.min(), r.max(), rows=np.r_[t, b] - y0)
+    return _context_passes(planes, allowed, sums, cy, cx, t, b, l, r, tol_scale)[0]
+
 # %% ../nbs/02_firetests.ipynb #03dc1a6b
 def schroeder_context(r75:np.ndarray,        # ρ7/ρ5 (may hold ±inf)
                       rho7:np.ndarray,       # ρ7
                       allowed:np.ndarray,    # pixels kept in the window statistics
                       candidates:np.ndarray, # pixels to test
                       tol_scale:float=1.0,   # error-bound multiplier (np.inf: all through the oracle)
+                      direct_pixels:int=DIRECT_PIXELS, # sum windows directly up to this many window pixels in all; integral images beyond
                      )->np.ndarray:          # bool (H,W): candidates that pass
-    "Schroeder's 61×61 contextual test, vectorised over candidates with integral images."
+    "Schroeder's 61×61 contextual test, vectorised over candidates with integral images (or direct sums, for a few candidates)."
     out = np.zeros(allowed.shape, bool)
     cy, cx = np.nonzero(candidates)
     if cy.size == 0: return out
-    t, b, l, r = _clipped(cy, cx, SCHROEDER_HALF, *allowed.shape)
-    sums = _window_sums((r75, rho7), allowed, t.min(), b.max(), l.min(), r.max())
-    ok, _ = _context_passes((r75, rho7), allowed, sums, cy, cx, t, b, l, r, tol_scale)
+    ok = _windows_pass((r75, rho7), allowed, cy, cx, np.full(cy.size, 2 * SCHROEDER_HALF + 1), tol_scale, direct_pixels)
     out[cy[ok], cx[ok]] = True
     return out
 
 # %% ../nbs/02_firetests.ipynb #bf737d7a
+def _count_integral(mask:np.ndarray)->np.ndarray:
+    "Exact int32 summed-area table of a mask, (H+1)×(W+1): `P[i, j]` = mask[:i, :j].sum()."
+    P = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.int32)
+    np.cumsum(mask, axis=0, dtype=np.int32, out=P[1:, 1:])
+    np.cumsum(P[1:, 1:], axis=1, out=P[1:, 1:])
+    return P
+
+def _window_counts(Pcount, cy, cx, half, H, W, origin):
+    "Pixels counted in each clipped window of half-width `half` centred on (cy, cx), and the window's area."
+    t, b, l, r = _clipped(cy, cx, half, H, W)
+    tt, bb, ll, rr = t - origin[0], b - origin[0], l - origin[1], r - origin[1]
+    return Pcount[bb, rr] - Pcount[tt, rr] - Pcount[bb, ll] + Pcount[tt, ll], (b - t) * (r - l)
+
 def _first_windows(Pcount, cy, cx, H, W, origin=(0, 0)):
     "Chosen Kumar-Roy window width per candidate (0: none) from a 2-D count integral image over a crop at `origin`."
-    half = np.array(KR_SIZES)[None, :] // 2
-    t, b, l, r = _clipped(cy[:, None], cx[:, None], half, H, W)      # (candidates, 29)
-    flat, w1 = np.ascontiguousarray(Pcount).ravel(), Pcount.shape[1]
-    tw, bw, l, r = (t - origin[0]) * w1, (b - origin[0]) * w1, l - origin[1], r - origin[1]
-    cnt = flat[bw + r] - flat[tw + r] - flat[bw + l] + flat[tw + l]
-    q = 4 * cnt >= (b - t) * (r - l)
-    return np.where(q.any(1), np.array(KR_SIZES)[q.argmax(1)], 0)
+    sizes = np.array(KR_SIZES)
+    cnt, area = _window_counts(Pcount, cy, cx, sizes[0] // 2, H, W, origin)
+    w = np.where(4 * cnt >= area, sizes[0], 0)        # most candidates stop at 5×5
+    rest = np.flatnonzero(w == 0)
+    if rest.size:                                     # the others try the larger sizes all at once, (candidates, 28)
+        cnt, area = _window_counts(Pcount, cy[rest, None], cx[rest, None], sizes[None, 1:] // 2, H, W, origin)
+        q = 4 * cnt >= area
+        w[rest] = np.where(q.any(1), sizes[1:][q.argmax(1)], 0)
+    return w
 
 def kumar_roy_windows(background:np.ndarray, # Kumar-Roy background pixels
                       cy:np.ndarray,         # candidate rows
                       cx:np.ndarray,         # candidate columns
                      )->np.ndarray:          # chosen window width per candidate, 0 when none qualifies
     "The first window 5×5…61×61 whose background fills ≥ 25% of its clipped area, for all candidates at once."
-    return _first_windows(_layer(_integrals([background]), 0), np.asarray(cy), np.asarray(cx), *background.shape)
+    return _first_windows(_count_integral(background), np.asarray(cy), np.asarray(cx), *background.shape)
 
 # %% ../nbs/02_firetests.ipynb #77fa5d90
 def kumar_roy_context(r75:np.ndarray,        # ρ′7/ρ′5 (may hold ±inf)
@@ -292,17 +383,16 @@ def kumar_roy_context(r75:np.ndarray,        # ρ′7/ρ′5 (may hold ±inf)
                       background:np.ndarray, # Kumar-Roy background pixels
                       candidates:np.ndarray, # pixels to test
                       tol_scale:float=1.0,   # error-bound multiplier (np.inf: all through the oracle)
+                      direct_pixels:int=DIRECT_PIXELS, # sum windows directly up to this many window pixels in all; integral images beyond
                      )->np.ndarray:          # bool (H,W): candidates that pass
     "Kumar-Roy's growing-window contextual test, vectorised over candidates and window sizes."
     out, (H, W) = np.zeros(background.shape, bool), background.shape
     cy, cx = np.nonzero(candidates)
     if cy.size == 0: return out
-    t, b, l, r = _clipped(cy, cx, KR_SIZES[-1] // 2, H, W)          # the largest windows bound the crop
-    sums = _window_sums((r75, rho7), background, t.min(), b.max(), l.min(), r.max())
-    w = _first_windows(_layer(sums["P"], 0), cy, cx, H, W, sums["origin"])
+    w = _first_windows(_count_integral(background), cy, cx, H, W)
     cy, cx, w = cy[w > 0], cx[w > 0], w[w > 0]                      # no qualifying window: rejected
     if cy.size == 0: return out
-    ok, _ = _context_passes((r75, rho7), background, sums, cy, cx, *_clipped(cy, cx, w // 2, H, W), tol_scale=tol_scale)
+    ok = _windows_pass((r75, rho7), background, cy, cx, w, tol_scale, direct_pixels)
     out[cy[ok], cx[ok]] = True
     return out
 
@@ -318,11 +408,14 @@ def _reflectance7(dn, mult, add):
     rho *= mult; rho += add
     return rho
 
-def _schroeder(rho, method:Method="vectorised")->np.ndarray:
+def _schroeder(rho, method:Method="vectorised", where=None)->np.ndarray:
+    "Schroeder's mask; with `where`, candidates elsewhere are not tested (the mask is then right only at `where`)."
     s = schroeder_masks(rho)
     allowed = ~((rho[6] <= 0) | s["unambiguous"] | s["water"])
+    undecided = s["candidate"] & ~s["unambiguous"] & ~s["water"]   # fire or not already, whatever their context: not tested
+    if where is not None: undecided &= where
     context = schroeder_context_loop if method == "loop" else schroeder_context
-    passed = context(s["r75"], rho[6], allowed, s["candidate"]) if s["candidate"].any() else s["candidate"]
+    passed = context(s["r75"], rho[6], allowed, undecided) if undecided.any() else undecided
     return ((s["unambiguous"] | passed) & ~s["water"]).astype(np.uint8)
 
 # %% ../nbs/02_firetests.ipynb #29b0b9d3
@@ -336,23 +429,30 @@ def schroeder(dn:np.ndarray,              # (10,H,W) DN patch
     return _schroeder(_reflectance7(dn, mult, add), method)
 
 # %% ../nbs/02_firetests.ipynb #27fb7668
-def kumar_roy_masks(rho:np.ndarray, # (≥7,H,W) float64 sun-corrected reflectance ρ′
-                   )->dict:          # valid, unambiguous, candidate, water, background (bool) and r75 = ρ′7/ρ′5
+def kumar_roy_masks(rho:np.ndarray,              # (≥7,H,W) float64 sun-corrected reflectance ρ′
+                    valid:np.ndarray|None=None,  # the valid mask when already known (it does not depend on the sun elevation)
+                   )->dict:                      # valid, unambiguous, candidate, water, background (bool) and r75 = ρ′7/ρ′5
     "Kumar-Roy's per-pixel rules."
     r1, r2, r3, r4, r5, r6, r7 = rho[:7]
-    valid = erode3(r7 > 0)
-    unamb = valid & (r4 <= 0.53 * r7 - 0.214)
-    if unamb.any(): unamb = valid & (unamb | (dilate3(unamb) & (r4 <= 0.35 * r6 - 0.044)))
-    cand = valid & ((r4 <= 0.53 * r7 - 0.125) | (r6 <= 1.08 * r7 - 0.048))
+    valid = erode3(r7 > 0) if valid is None else valid
+    a7 = 0.53 * r7
+    unamb = valid & (r4 <= a7 - 0.214)
+    if unamb.any():                                   # grown into its neighbours, tested only there
+        grow = dilate3(unamb) & ~unamb & valid
+        i = np.flatnonzero(grow)
+        grow.flat[i] = np.take(r4, i) <= 0.35 * np.take(r6, i) - 0.044
+        unamb |= grow
+    cand = valid & ((r4 <= a7 - 0.125) | (r6 <= 1.08 * r7 - 0.048))
     water = (r2 > r3) & (r3 > r4) & (r4 > r5)
     return dict(valid=valid, unambiguous=unamb, candidate=cand, water=water,
                 background=valid & ~unamb & ~cand & ~water, r75=plain_ratio(r7, r5))
 
 # %% ../nbs/02_firetests.ipynb #937f0c06
-def _kumar_roy(rhop, method:Method="vectorised")->np.ndarray:
-    k = kumar_roy_masks(rhop)
+def _kumar_roy(rhop, method:Method="vectorised", valid=None)->np.ndarray:
+    k = kumar_roy_masks(rhop, valid)
+    undecided = k["candidate"] & ~k["unambiguous"] & ~k["water"]   # fire or not already, whatever their context: not tested
     context = kumar_roy_context_loop if method == "loop" else kumar_roy_context
-    passed = context(k["r75"], rhop[6], k["background"], k["candidate"]) if k["candidate"].any() else k["candidate"]
+    passed = context(k["r75"], rhop[6], k["background"], undecided) if undecided.any() else undecided
     return ((k["unambiguous"] | passed) & ~k["water"]).astype(np.uint8)
 
 def kumar_roy(dn:np.ndarray,                      # (10,H,W) DN patch
@@ -368,11 +468,16 @@ def kumar_roy(dn:np.ndarray,                      # (10,H,W) DN patch
 # %% ../nbs/02_firetests.ipynb #1b140dc0
 def _murphy(rhop, saturated=None, as_released:bool=True)->np.ndarray:
     r5, r6, r7 = rhop[4], rhop[5], rhop[6]
-    unamb = (r7 >= 0.15) & (guarded_ratio(r7, r6) >= 1.4) & (guarded_ratio(r7, r5) >= 1.4)
+    unamb = r7 >= 0.15
+    i = np.flatnonzero(unamb)                          # a few percent of the pixels: the ratios only there
+    u5, u6, u7 = (np.take(r, i) for r in (r5, r6, r7))
+    unamb.flat[i] = (guarded_ratio(u7, u6) >= 1.4) & (guarded_ratio(u7, u5) >= 1.4)
     if not unamb.any(): return unamb.astype(np.uint8)
-    sat = np.zeros(r7.shape, bool) if saturated is None else saturated
-    nir = (r5 >= 0) if as_released else (guarded_ratio(r6, r5) >= 2.0)
-    potential = dilate3(unamb) & ((nir & (r6 >= 0.5)) | sat)
+    potential = dilate3(unamb)
+    j = np.flatnonzero(potential)                      # next to U only
+    p5, p6 = np.take(r5, j), np.take(r6, j)
+    nir = (p5 >= 0) if as_released else (guarded_ratio(p6, p5) >= 2.0)
+    potential.flat[j] = (nir & (p6 >= 0.5)) | (False if saturated is None else np.take(saturated, j))
     return (unamb | potential).astype(np.uint8)
 
 def _check_saturated(saturated, shape):
@@ -394,6 +499,40 @@ def murphy(dn:np.ndarray,                     # (10,H,W) DN patch
     return _murphy(rhop, _check_saturated(saturated, rhop.shape[1:]), as_released)
 
 # %% ../nbs/02_firetests.ipynb #d4037808
+def _schroeder_wanted(km:dict, wanted)->np.ndarray|None:
+    "Where Schroeder's mask can change a wanted plane, from Kumar-Roy's and Murphy's masks per elevation; None: everywhere."
+    if wanted is None or any(b == "schroeder" for b, _ in wanted): return None
+    need = np.zeros(next(iter(km.values()))[0].shape, bool)
+    for e, (k, m) in km.items():
+        if ("vote", e) in wanted: need |= k != m                   # S + K + M ≥ 2 is K wherever K = M
+        if ("intersection", e) in wanted: need |= (k & m) == 1     # S ∧ K ∧ M is 0 wherever K ∧ M is
+    return need
+
+def _tests_at(dn, elevations, saturated=None, as_released=True, mult=MULT, add=ADD, method:Method="vectorised", wanted=None)->dict:
+    "The three tests at each elevation; given `wanted`, a set of (plane, elevation), Schroeder's mask is right only where those planes depend on it."
+    _check_method(method)
+    elevations = list(dict.fromkeys(check_sun_elevation(e) for e in elevations))
+    rho = _reflectance7(dn, mult, add)
+    sat = _check_saturated(saturated, rho.shape[1:])
+    if not elevations: return {}
+    valid, km = erode3(rho[6] > 0), {}
+    for e in elevations:
+        rhop = rho / _sin_elevation(e)
+        km[e] = (_kumar_roy(rhop, method, valid), _murphy(rhop, sat, as_released))
+    schr = _schroeder(rho, method, _schroeder_wanted(km, wanted))   # one array, shared by every elevation
+    return {e: dict(schroeder=schr, kumar_roy=k, murphy=m) for e, (k, m) in km.items()}
+
+def fire_tests_at(dn:np.ndarray,                   # (10,H,W) DN patch
+                  elevations:Sequence[float],      # sun elevations, degrees (Kumar-Roy and Murphy)
+                  saturated:np.ndarray|None=None,  # Murphy's saturation flags; all false when None
+                  as_released:bool=True,           # Murphy's released rule
+                  mult:float=MULT,                 # reflectance multiplier
+                  add:float=ADD,                   # reflectance offset
+                  method:Method="vectorised",      # contextual tests: "vectorised" or "loop"
+                 )->dict:                          # elevation (float) -> {"schroeder", "kumar_roy", "murphy"}: (H,W) uint8 0/1
+    "Run Schroeder, Kumar-Roy and Murphy at each sun elevation, computing what does not depend on it once."
+    return _tests_at(dn, elevations, saturated, as_released, mult, add, method)
+
 def fire_tests(dn:np.ndarray,                     # (10,H,W) DN patch
                sun_elevation:float=SUN_ELEVATION, # degrees (Kumar-Roy and Murphy)
                saturated:np.ndarray|None=None,    # Murphy's saturation flags; all false when None
@@ -403,11 +542,8 @@ def fire_tests(dn:np.ndarray,                     # (10,H,W) DN patch
                method:Method="vectorised",        # contextual tests: "vectorised" or "loop"
               )->dict:                            # {"schroeder", "kumar_roy", "murphy"}: (H,W) uint8 0/1
     "Run Schroeder, Kumar-Roy and Murphy on one patch, computing reflectance once."
-    _check_method(method)
-    rho = _reflectance7(dn, mult, add)
-    rhop = rho / _sin_elevation(sun_elevation)
-    return dict(schroeder=_schroeder(rho, method), kumar_roy=_kumar_roy(rhop, method),
-                murphy=_murphy(rhop, _check_saturated(saturated, rho.shape[1:]), as_released))
+    e = check_sun_elevation(sun_elevation)
+    return fire_tests_at(dn, [e], saturated, as_released, mult, add, method)[e]
 
 # %% ../nbs/02_firetests.ipynb #02209bb3
 def fire_vote(dn:np.ndarray,                     # (10,H,W) DN patch
@@ -415,7 +551,8 @@ def fire_vote(dn:np.ndarray,                     # (10,H,W) DN patch
               **kwargs,                          # saturated, as_released, mult, add, method: see `fire_tests`
              )->np.ndarray:                      # (H,W) uint8 0/1
     "Fire where at least 2 of the 3 handcrafted tests agree: the source data set's voting mask."
-    t = fire_tests(dn, sun_elevation, **kwargs)
+    e = check_sun_elevation(sun_elevation)
+    t = _tests_at(dn, [e], wanted={("vote", e)}, **kwargs)[e]   # Schroeder's mask only where it counts
     return ((t["schroeder"] + t["kumar_roy"] + t["murphy"]) >= 2).astype(np.uint8)
 
 # %% ../nbs/02_firetests.ipynb #43ed7d27
@@ -424,7 +561,8 @@ def fire_intersection(dn:np.ndarray,                     # (10,H,W) DN patch
                       **kwargs,                          # saturated, as_released, mult, add, method: see `fire_tests`
                      )->np.ndarray:                      # (H,W) uint8 0/1
     "Fire where all 3 handcrafted tests agree."
-    t = fire_tests(dn, sun_elevation, **kwargs)
+    e = check_sun_elevation(sun_elevation)
+    t = _tests_at(dn, [e], wanted={("intersection", e)}, **kwargs)[e]   # Schroeder's mask only where it counts
     return (t["schroeder"] & t["kumar_roy"] & t["murphy"]).astype(np.uint8)
 
 # %% ../nbs/02_firetests.ipynb #178c5461
@@ -465,18 +603,32 @@ def fire_planes(dn:np.ndarray,                     # (10,H,W) DN patch
                 sun_elevation:float=SUN_ELEVATION, # degrees, for names without one
                 **kwargs,                          # saturated, as_released, mult, add, method: see `fire_tests`
                )->np.ndarray:                      # (k,H,W) float32
-    "Stack the requested fire feature planes, running the three tests once per sun elevation asked for."
+    "Stack the requested fire feature planes, running the tests once for all the sun elevations asked for, each only where the planes need it."
     names = [names] if isinstance(names, str) else list(names)
-    parsed = [parse_plane(n) for n in names]
+    parsed = [(b, None if b == "afi" else check_sun_elevation(sun_elevation if e is None else e)) for b, e in map(parse_plane, names)]
     a = _check_dn(dn); planes = {}
-    for elev in {sun_elevation if e is None else e for b, e in parsed if b != "afi"}:
-        t = fire_tests(a, elev, **kwargs)
-        t.update(vote=(t["schroeder"] + t["kumar_roy"] + t["murphy"]) >= 2, intersection=t["schroeder"] & t["kumar_roy"] & t["murphy"])
+    for elev, t in _tests_at(a, [e for b, e in parsed if b != "afi"], wanted=set(parsed), **kwargs).items():
+        t = dict(t, vote=(t["schroeder"] + t["kumar_roy"] + t["murphy"]) >= 2, intersection=t["schroeder"] & t["kumar_roy"] & t["murphy"])
         planes.update({(k, elev): v for k, v in t.items()})
     if ("afi", None) in parsed: planes["afi", None] = afi_plane(a, kwargs.get("mult", MULT), kwargs.get("add", ADD))
     out = np.empty((len(names),) + a.shape[1:], np.float32)
-    for i, (b, e) in enumerate(parsed): out[i] = planes[b, None if b == "afi" else (sun_elevation if e is None else e)]
+    for i, key in enumerate(parsed): out[i] = planes[key]
     return out
 
 def _one_plane(name, dn, sun_elevation=SUN_ELEVATION): return fire_planes(dn, [name], sun_elevation)[0]
 FIRE_PLANES = {n: partial(_one_plane, n) for n in PLANE_NAMES}   # name -> f(dn) -> (H,W) float32
+
+# %% ../nbs/02_firetests.ipynb #70651c06
+def usable_cores()->int:
+    "The CPU cores this process may run on: its affinity where the system reports one, else the machine's count."
+    try: return len(os.sched_getaffinity(0))
+    except AttributeError: return os.cpu_count() or 1
+
+# %% ../nbs/02_firetests.ipynb #dabbf6b5
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3   # glibc's mallopt parameters
+
+def keep_freed_memory()->bool: # True where the C library took the settings (glibc)
+    "Let this process reuse the memory it frees instead of handing it back to the system after every patch."
+    try: mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError): return False
+    return mallopt(_M_MMAP_THRESHOLD, 32 << 20) == 1 and mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1

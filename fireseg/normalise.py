@@ -4,7 +4,8 @@
 
 # %% ../nbs/01c_normalise.ipynb #a4f0b7c2
 from __future__ import annotations
-import json
+import hashlib, json, multiprocessing, os, pickle, shutil, uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Sequence
@@ -12,12 +13,12 @@ from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, atomic_path, write_text_atomic, band_positions
+from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, write_text_atomic, band_positions
 from .patchio import tiff_layout, read_raw, read_patch, check_patch_pixels
 
 # %% auto #0
-__all__ = ['NORMALISATIONS', 'band_stats', 'Normaliser', 'make_normaliser', 'plane_names', 'model_input_channels',
-           'compute_planes', 'PlaneCache', 'build_plane_cache']
+__all__ = ['NORMALISATIONS', 'PLANES_NPY', 'PLANES_JSON', 'band_stats', 'Normaliser', 'make_normaliser', 'plane_names',
+           'model_input_channels', 'compute_planes', 'PlaneCache', 'build_plane_cache']
 
 # %% ../nbs/01c_normalise.ipynb #57249148
 def band_stats(images:Sequence,        # patch paths, usually the train images
@@ -106,14 +107,16 @@ def compute_planes(dn:np.ndarray,                     # (10,H,W) uint16 DN patch
     return np.stack([np.rint(np.clip(p, 0, 1)*255).astype(np.uint8) for p in planes], -1)
 
 # %% ../nbs/01c_normalise.ipynb #24959886
+PLANES_NPY, PLANES_JSON = "planes.npy", "planes.json"   # a complete cache: the array, then its description, written last
+
 class PlaneCache:
     "Extra planes of many patches in one uint8 memmap (N,H,W,k), with their names beside it."
     def __init__(self, path:str|Path): # the cache folder `build_plane_cache` wrote
         self.path = Path(path)
-        meta = json.loads((self.path/"planes.json").read_text())
+        meta = json.loads((self.path/PLANES_JSON).read_text())
         self.names, self.images, self.sun_elevation = meta["names"], meta["images"], meta["sun_elevation"]
         self.rows = {n: i for i, n in enumerate(self.images)}
-        self.data = np.load(self.path/"planes.npy", mmap_mode="r")
+        self.data = np.load(self.path/PLANES_NPY, mmap_mode="r")
     def __len__(self): return len(self.images)
     def get(self, image:str|Path)->np.ndarray:
         "The (H,W,k) planes of one image, by file name."
@@ -122,21 +125,115 @@ class PlaneCache:
         return np.asarray(self.data[self.rows[name]])
 
 # %% ../nbs/01c_normalise.ipynb #a56e0b99
+def _cache_meta(images:list, extra:list, sun_elevation)->dict: return {"names": plane_names(extra), "images": [p.name for p in images], "sun_elevation": sun_elevation}
+
+def _is_complete(path:Path, meta:dict, shape:tuple)->bool:
+    "Whether `path` already holds a complete cache of these planes, images and elevation."
+    try: old = json.loads((path/PLANES_JSON).read_text())
+    except (OSError, ValueError): return False
+    same = {**old, "sun_elevation": float(old.get("sun_elevation", "nan"))} == {**meta, "sun_elevation": float(meta["sun_elevation"])}
+    return same and (path/PLANES_NPY).exists() and np.load(path/PLANES_NPY, mmap_mode="r").shape == shape
+
+# %% ../nbs/01c_normalise.ipynb #88dc9fc3
+def _check_share(share)->tuple[int, int]:
+    if share is None: return 0, 1
+    rank, size = (int(v) for v in share)
+    if not 0 <= rank < size: raise FiresegError(f"share must be (rank, size) with 0 <= rank < size, got {tuple(share)}")
+    return rank, size
+
+def _partial_folder(path:Path, meta:dict, shape:tuple)->Path:
+    "The partial cache for these planes under `path`, created (by exactly one of any processes racing) when missing."
+    key = hashlib.sha1(json.dumps([{**meta, "sun_elevation": float(meta["sun_elevation"])}, list(shape)], sort_keys=True).encode()).hexdigest()[:16]
+    part = path/f"partial-{key}"
+    if (part/"done.npy").exists(): return part
+    tmp = path/f".{part.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp.mkdir(parents=True)
+    try:
+        np.lib.format.open_memmap(tmp/PLANES_NPY, mode="w+", dtype=np.uint8, shape=shape).flush()   # zeros, not written out: a sparse file
+        np.save(tmp/"done.npy", np.zeros(shape[0], np.uint8))
+        (tmp/"meta.json").write_text(json.dumps(meta))                                               # for whoever looks inside
+        try: os.rename(tmp, part)
+        except OSError:
+            if not (part/"done.npy").exists(): raise                                                 # not lost to another process
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    return part
+
+# %% ../nbs/01c_normalise.ipynb #9713445b
+_WORKER = {}   # in a worker process: the partial array and the planes to compute
+
+def _start_worker(npy:Path, extra:list, sun_elevation):
+    from fireseg.firetests import keep_freed_memory
+    keep_freed_memory()
+    _WORKER.update(arr=np.load(npy, mmap_mode="r+"), extra=extra, sun_elevation=sun_elevation)
+
+def _write_row(job)->int:
+    i, image = job
+    _WORKER["arr"][i] = compute_planes(read_patch(image), _WORKER["extra"], _WORKER["sun_elevation"])
+    return i
+
+def _default_jobs(jobs, size:int, extra:list)->int:
+    "Worker processes to use: all usable cores (divided among a share's processes) when None; none where the planes cannot reach a worker."
+    from fireseg.firetests import usable_cores
+    if jobs is not None:
+        if int(jobs) < 0: raise FiresegError(f"jobs must be 0 or more, got {jobs}")
+        return int(jobs)
+    if multiprocessing.get_start_method() != "fork":
+        try: pickle.dumps(extra)
+        except Exception: return 0
+    return max(1, usable_cores() // size)
+
+# %% ../nbs/01c_normalise.ipynb #9f1b37f1
+def _fill_rows(part:Path, images:list, extra:list, sun_elevation, rows, jobs:int, progress:bool, desc:str)->int:
+    "Compute the planes of `rows` not yet done into the partial cache `part`, marking each done; how many were computed."
+    done = np.load(part/"done.npy", mmap_mode="r+")
+    todo = [i for i in rows if not done[i]]
+    bar = tqdm(total=len(todo), desc=desc, unit="patch", disable=not progress)
+    try:
+        if jobs == 0 or not todo:
+            arr = np.load(part/PLANES_NPY, mmap_mode="r+")
+            for i in todo:
+                arr[i] = compute_planes(read_patch(images[i]), extra, sun_elevation); done[i] = 1; bar.update()
+            arr.flush()
+        else:
+            jobs = min(jobs, len(todo))
+            ex = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(part/PLANES_NPY, extra, sun_elevation))
+            try:
+                for i in ex.map(_write_row, [(i, str(images[i])) for i in todo], chunksize=max(1, min(8, len(todo) // (4 * jobs)))):
+                    done[i] = 1; bar.update()
+            finally: ex.shutdown(wait=True, cancel_futures=True)   # on an error, drop the work not yet started
+    finally:
+        done.flush(); bar.close()
+    return len(todo)
+
+def _finish(path:Path, part:Path, meta:dict):
+    "Move a partial cache whose rows are all done into place, description last, and clear the partial folders."
+    if (part/PLANES_NPY).exists():                      # (absent when a finish was stopped after the move)
+        (path/PLANES_JSON).unlink(missing_ok=True)      # an older cache here stops being one before its array is replaced
+        os.replace(part/PLANES_NPY, path/PLANES_NPY)
+    write_text_atomic(path/PLANES_JSON, json.dumps(meta))
+    for p in [*path.glob("partial-*"), *path.glob(".partial-*.tmp")]: shutil.rmtree(p, ignore_errors=True)   # stale ones too
+
+# %% ../nbs/01c_normalise.ipynb #0892ef07
 def build_plane_cache(images:Sequence,                   # patch paths
                       extra:Sequence,                    # plane names or functions
                       path:str|Path,                     # cache folder
                       sun_elevation:float=SUN_ELEVATION, # passed to the fire tests
                       progress:bool=True,                # show a progress bar
-                     )->PlaneCache:
-    "Compute extra planes for every image once, into a memmap under `path`."
-    path = Path(path); path.mkdir(parents=True, exist_ok=True)
-    images = [Path(p) for p in images]
+                      jobs:int|None=None,                # worker processes; all usable cores when None (divided among a share's processes), 0 to compute in this process
+                      share:tuple[int, int]|None=None,   # (rank, size): compute rows rank::size only, and leave the cache unfinished
+                     )->PlaneCache|None:                 # the cache; None after a share, until a call without share finishes it
+    "Compute extra planes for every image once, into a memmap under `path`; resumes a stopped build and can be split among processes."
+    path, images = Path(path), [Path(p) for p in images]
+    extra = [extra] if isinstance(extra, str) else list(extra)
+    if not images: raise FiresegError(f"{path}: no images to cache planes for")
+    rank, size = _check_share(share)
     first = tiff_layout(images[0])
-    with atomic_path(path/"planes.npy") as tmp:
-        arr = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8, shape=(len(images), first.height, first.width, len(extra)))
-        for i, p in enumerate(tqdm(images, desc="caching planes", disable=not progress)):
-            arr[i] = compute_planes(read_patch(p), extra, sun_elevation)
-        arr.flush(); del arr
-    write_text_atomic(path/"planes.json", json.dumps({"names": plane_names(extra), "images": [p.name for p in images],
-                                                      "sun_elevation": sun_elevation}))
+    shape, meta = (len(images), first.height, first.width, len(extra)), _cache_meta(images, extra, sun_elevation)
+    if _is_complete(path, meta, shape): return PlaneCache(path)
+    part = _partial_folder(path, meta, shape)
+    if (part/PLANES_NPY).exists():
+        desc = "caching planes" if share is None else f"caching planes, share {rank + 1}/{size}"
+        _fill_rows(part, images, extra, sun_elevation, range(rank, len(images), size), _default_jobs(jobs, size, extra), progress, desc)
+    if share is not None: return None
+    _finish(path, part, meta)
     return PlaneCache(path)
