@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #56abf888
 from __future__ import annotations
-import dataclasses, importlib, json, sys, time, warnings
+import dataclasses, importlib, json, sys, time, uuid, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
 from concurrent.futures import ProcessPoolExecutor
@@ -40,8 +40,8 @@ _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs w
 __all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'weight_average', 'train_epoch',
            'predict_probs', 'evaluate', 'validation_counts', 'validation_scores', 'out_of_memory_error', 'seed_epoch',
            'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size', 'batch_search_in_child',
-           'auto_batch_size', 'draw_curves', 'prepare_run', 'train_kfold', 'train_folds_parallel', 'full_fit_epochs',
-           'train_full']
+           'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run', 'train_kfold',
+           'train_folds_parallel', 'full_fit_epochs', 'train_full']
 
 # %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig,      # the run's config
@@ -398,7 +398,7 @@ def prepare_run(cfg:TrainConfig,      # the run to start
                 resume:bool=False,    # reopen a run folder that exists, with its saved config
                 world_size:int=1,     # processes that will train each fold together (torchrun)
                )->TrainConfig:        # the config the run uses (the saved one when resuming)
-    "Create (or reopen, when resuming) the run folder: config, folds, normaliser, OOF store."
+    "Create (or reopen, when resuming) the run folder: config, folds, normaliser, OOF store. `start_run` then builds the plane cache and finds the batch size."
     run = Path(cfg.out)
     if (run/"config.json").exists():
         if not resume: raise FiresegError(f"{run}: already holds a run; resume it (--resume) or choose another --out")
@@ -419,15 +419,54 @@ def prepare_run(cfg:TrainConfig,      # the run to start
     folds = kfold_split(meta, cfg.folds, cfg.seed)
     save_folds(folds, run/"folds.csv")
     run_normaliser(cfg, layout, run)                 # saved for every fold and for prediction
-    if cfg.cache_planes and cfg.extra: build_plane_cache(layout.train_images, cfg.extra, run/"planes", cfg.sun_elevation)
     cfg = TrainConfig(**{**asdict(cfg), "weights_source": weights_source(cfg.encoder, cfg.encoder_weights, cfg.arch)})
-    if cfg.batch_size == "auto":
-        cfg.batch_size = auto_batch_size(cfg)
-        print(f"{run}: batch size {cfg.batch_size}, found by trying {', '.join(map(str, AUTO_BATCH_SIZES))} (one size below the largest that fits, when a larger one did not)", file=sys.stderr)
     first = tiff_layout(layout.train_images[0])
     OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
     cfg = cfg.filled_in(world_size)
     cfg.save(run/"config.json")   # last: a folder with config.json is a complete start
+    return cfg
+
+def _world_token(run:Path, world:World)->bool:
+    "Whether this process sees rank 0's run folder: rank 0 writes a fresh token there, and each process reads it back."
+    token = world.broadcast(write_text_atomic(run/".world", uuid.uuid4().hex).read_text() if world.main else None)
+    try: return (run/".world").read_text() == token
+    except OSError: return False
+
+def build_run_cache(cfg:TrainConfig,     # a prepared run that caches its planes
+                    world:World=World(), # the processes of the run; one outside torchrun
+                   ):
+    "The run's plane cache: under torchrun every process that sees the run folder builds a share, and rank 0 finishes it."
+    if not (cfg.cache_planes and cfg.extra): return
+    run = Path(cfg.out); args = (_run_layout(cfg).train_images, cfg.extra, run/"planes", cfg.sun_elevation)
+    if world.size == 1: build_plane_cache(*args); return
+    builders = [r for r, sees in enumerate(world.all_gather(_world_token(run, world))) if sees]   # a machine without the folder takes no share
+    if world.main: (run/".world").unlink(missing_ok=True)
+    if world.rank in builders:
+        share = (builders.index(world.rank), len(builders))
+        print(f"{run/'planes'}: process {world.rank} builds share {share[0] + 1} of {share[1]}", file=sys.stderr)
+        build_plane_cache(*args, progress=world.main, share=share)
+    world.barrier()
+    if world.main: build_plane_cache(*args, progress=False)      # anything a process left undone, then the cache marked complete
+    world.barrier()
+
+def start_run(cfg:TrainConfig,       # the run to start or resume
+              resume:bool=False,     # reopen a run folder that exists
+              world:World=World(),   # the processes of the run; one outside torchrun
+             )->TrainConfig:         # the run's config, in every process
+    "Start (or reopen) a run: rank 0 prepares the folder, every process helps build the plane cache, rank 0 finds the batch size if asked."
+    got = world.broadcast(_rank0_or_error(lambda: asdict(prepare_run(cfg, resume, world.size))) if world.main else None)
+    if isinstance(got, str): raise FiresegError(got)
+    cfg = TrainConfig(**got)
+    build_run_cache(cfg, world)
+    if cfg.batch_size == "auto":
+        def search():
+            bs = auto_batch_size(cfg)
+            print(f"{cfg.out}: batch size {bs}, found by trying {', '.join(map(str, AUTO_BATCH_SIZES))} (one size below the largest that fits, when a larger one did not)", file=sys.stderr)
+            found = dataclasses.replace(cfg, batch_size=bs).filled_in(world.size); found.save(Path(cfg.out)/"config.json")
+            return asdict(found)
+        got = world.broadcast(_rank0_or_error(search) if world.main else None)
+        if isinstance(got, str): raise FiresegError(got)
+        cfg = TrainConfig(**got)
     return cfg
 
 def _rank0_or_error(f:Callable):
@@ -443,9 +482,7 @@ def _train_kfold_world(cfg:TrainConfig, resume:bool, only:Sequence[int]|None, wo
     world = start_world(world, device)
     _SHOW_BARS = _SHOW_BARS and world.main
     try:
-        got = world.broadcast(_rank0_or_error(lambda: asdict(prepare_run(cfg, resume, world.size))) if world.main else None)
-        if isinstance(got, str): raise FiresegError(got)
-        cfg = TrainConfig(**{**got, "device": device})
+        cfg = TrainConfig(**{**asdict(start_run(cfg, resume, world)), "device": device})
         wanted = list(only if only is not None else range(cfg.folds))
         for k in world.broadcast([k for k in wanted if not fold_done(Path(cfg.out), k)] if world.main else None):
             train_fold(cfg, k, resume=True, world=world)
@@ -465,7 +502,7 @@ def train_kfold(cfg:TrainConfig,                 # the run
     world = world_from_env()
     if world.size > 1: return _train_kfold_world(cfg, resume, only, world, full)
     slots = [default_device(d, fallback=False) for d in fold_devices(cfg.devices, jobs, default_device(cfg.device, fallback=False))]
-    cfg = prepare_run(cfg, resume)
+    cfg = start_run(cfg, resume)
     wanted = list(only if only is not None else range(cfg.folds))
     todo = [k for k in wanted if not fold_done(Path(cfg.out), k)]
     if len(slots) > 1 and len(todo) > 1:
