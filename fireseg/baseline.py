@@ -42,18 +42,18 @@ def rule_mask(dn:np.ndarray,                      # (10,H,W) DN patch
     return RULES[rule](dn, sun_elevation).astype(np.uint8, copy=False)
 
 # %% ../nbs/02c_baseline.ipynb #1b5659e3
-def _n_workers(workers:int|None)->int: return usable_cores() if workers is None else int(workers)
+def _n_jobs(jobs:int|None)->int: return usable_cores() if jobs is None else int(jobs)
 
-def _ordered_map(fn:Callable, jobs:list, workers:int|None, desc:str, progress:bool)->Iterator:
-    "`fn` over `jobs`, results in input order, in `workers` processes (here when 0 or 1), with a progress bar."
-    workers = min(_n_workers(workers), len(jobs))
-    bar = dict(total=len(jobs), desc=desc, unit="patch", disable=not progress)
-    if workers <= 1:
-        yield from tqdm(map(fn, jobs), **bar); return
-    try: pickle.dumps((fn, jobs[0]))   # fail here: an unpicklable job would leave the pool hanging at shutdown
-    except Exception as e: raise FiresegError(f"cannot send {getattr(fn, '__name__', fn)} to worker processes ({e}); use workers=0") from None
-    ex = ProcessPoolExecutor(workers, initializer=keep_freed_memory)
-    try: yield from tqdm(ex.map(fn, jobs, chunksize=max(1, min(8, len(jobs) // (4 * workers)))), **bar)
+def _ordered_map(fn:Callable, items:list, jobs:int|None, desc:str, progress:bool)->Iterator:
+    "`fn` over `items`, results in input order, in `jobs` processes (here when 0 or 1), with a progress bar."
+    jobs = min(_n_jobs(jobs), len(items))
+    bar = dict(total=len(items), desc=desc, unit="patch", disable=not progress)
+    if jobs <= 1:
+        yield from tqdm(map(fn, items), **bar); return
+    try: pickle.dumps((fn, items[0]))   # fail here: an unpicklable job would leave the pool hanging at shutdown
+    except Exception as e: raise FiresegError(f"cannot send {getattr(fn, '__name__', fn)} to worker processes ({e}); use jobs=0") from None
+    ex = ProcessPoolExecutor(jobs, initializer=keep_freed_memory)
+    try: yield from tqdm(ex.map(fn, items, chunksize=max(1, min(8, len(items) // (4 * jobs)))), **bar)
     finally: ex.shutdown(wait=True, cancel_futures=True)   # on an error, drop the work not yet started
 
 # %% ../nbs/02c_baseline.ipynb #a9d6b6e3
@@ -64,19 +64,19 @@ def _rule_one(job)->np.ndarray:
 def rule_masks(images:Sequence[str|Path],          # image patch paths
                rule:str="vote",                    # a name from `RULES`
                sun_elevation:float=SUN_ELEVATION,  # degrees
-               workers:int|None=None,              # processes; all cores when None, 0 for none
+               jobs:int|None=None,              # processes; all cores when None, 0 for none
                progress:bool=True,                 # show a progress bar
               )->Iterator[np.ndarray]:             # (H,W) uint8 0/1 masks, in the order of `images`
     "Stream the rule's mask for each patch, computed in parallel."
     _check_rule(rule, sun_elevation)
-    jobs = [(str(p), rule, float(sun_elevation)) for p in images]
-    return _ordered_map(_rule_one, jobs, workers, f"{rule} masks", progress)
+    items = [(str(p), rule, float(sun_elevation)) for p in images]
+    return _ordered_map(_rule_one, items, jobs, f"{rule} masks", progress)
 
 # %% ../nbs/02c_baseline.ipynb #8344d6a3
 def vote_predictions(images:Sequence[str|Path],          # image patch paths, e.g. `DataLayout.test_images`
                      rule:str="vote",                    # a name from `RULES`
                      sun_elevation:float=SUN_ELEVATION,  # degrees
-                     workers:int|None=None,              # processes; all cores when None, 0 for none
+                     jobs:int|None=None,              # processes; all cores when None, 0 for none
                      progress:bool=True,                 # show a progress bar
                     )->dict:                             # file name -> (H,W) uint8 0/1 mask, in input order
     "The rule's masks for a set of patches, keyed by file name as a submission wants them."
@@ -84,7 +84,7 @@ def vote_predictions(images:Sequence[str|Path],          # image patch paths, e.
     if len(set(names)) < len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise FiresegError(f"two images share the file name {dup!r}; a submission keys masks by file name")
-    return dict(zip(names, rule_masks(images, rule, sun_elevation, workers, progress)))
+    return dict(zip(names, rule_masks(images, rule, sun_elevation, jobs, progress)))
 
 # %% ../nbs/02c_baseline.ipynb #fa230e08
 def _train_layout(layout)->DataLayout:
@@ -109,14 +109,14 @@ def rule_counts(layout:DataLayout|str|Path,         # the data set, or its root 
                 indices:Sequence[int]|None=None,    # train rows to score; all when None
                 rule:str="vote",                    # a name from `RULES`
                 sun_elevation:float=SUN_ELEVATION,  # degrees
-                workers:int|None=None,              # processes; all cores when None, 0 for none
+                jobs:int|None=None,              # processes; all cores when None, 0 for none
                 progress:bool=True,                 # show a progress bar
                )->np.ndarray:                       # (len(indices),4) int64: TP, FP, FN, TN per image
     "Per-image pixel counts of the rule against the train masks, without holding any mask."
     layout = _train_layout(layout); _check_rule(rule, sun_elevation)
     idx, imgs, msks = _check_indices(indices, len(layout.train)), layout.train_images, layout.train_masks
-    jobs = [(str(imgs[i]), str(msks[i]), rule, float(sun_elevation)) for i in idx]
-    counts = list(_ordered_map(_counts_one, jobs, workers, f"scoring {rule}", progress))
+    items = [(str(imgs[i]), str(msks[i]), rule, float(sun_elevation)) for i in idx]
+    counts = list(_ordered_map(_counts_one, items, jobs, f"scoring {rule}", progress))
     return np.stack(counts) if counts else np.zeros((0, 4), np.int64)
 
 # %% ../nbs/02c_baseline.ipynb #1ebb1b54
@@ -125,7 +125,7 @@ def score_rule(layout:DataLayout|str|Path,         # the data set, or its root f
                sun_elevation:float=SUN_ELEVATION,  # degrees
                max_images:int|None=None,           # score a random subset of this many images; all when None
                seed:int=0,                         # which subset
-               workers:int|None=None,              # processes; all cores when None, 0 for none
+               jobs:int|None=None,              # processes; all cores when None, 0 for none
                indices:Sequence[int]|None=None,    # train rows to score (e.g. a model's out-of-fold rows); all when None
                progress:bool=True,                 # show a progress bar
               )->dict:                             # rule, sun_elevation, n_scored, n_train, miou_per_image, miou_global, precision, recall, f1
@@ -135,17 +135,17 @@ def score_rule(layout:DataLayout|str|Path,         # the data set, or its root f
     if max_images is not None:
         if int(max_images) < 1: raise FiresegError(f"max_images must be at least 1, got {max_images}")
         if int(max_images) < len(idx): idx = np.sort(np.random.default_rng(seed).choice(idx, int(max_images), replace=False))
-    counts = rule_counts(layout, idx, rule, sun_elevation, workers, progress)
+    counts = rule_counts(layout, idx, rule, sun_elevation, jobs, progress)
     return {"rule": rule, "sun_elevation": float(sun_elevation), "n_scored": len(idx), "n_train": len(layout.train),
             **scores_from_counts(counts)}
 
 # %% ../nbs/02c_baseline.ipynb #ab553b0f
 BASELINE_JSON = "baseline.json"
 
-def _write_baseline_submission(layout:DataLayout, out:Path, rule:str, sun_elevation:float, scores:dict, workers, progress)->dict:
+def _write_baseline_submission(layout:DataLayout, out:Path, rule:str, sun_elevation:float, scores:dict, jobs, progress)->dict:
     "Write the rule's test masks as a submission in `out`, validate it, and describe it."
     if layout.test is None or not len(layout.test): raise FiresegError(f"{layout.root}: no test images listed in test_meta.csv, so there is nothing to submit")
-    masks = vote_predictions(layout.test_images, rule, sun_elevation, workers, progress)
+    masks = vote_predictions(layout.test_images, rule, sun_elevation, jobs, progress)
     shape = next(iter(masks.values())).shape
     paths = write_submission(masks, out, run=f"baseline-{rule}", extra={"rule": rule, "sun_elevation": float(sun_elevation), "train_scores": scores}, shape=shape)
     problems = [line for p in (paths["pkl"], paths["csv"]) for line in validate_submission(p, layout.root, shape)]
@@ -158,15 +158,15 @@ def run_baseline(data_root:str|Path,                # the data set in the compet
                  rule:str="vote",                   # a name from `RULES`
                  sun_elevation:float=SUN_ELEVATION, # degrees
                  max_images:int|None=None,          # score a random subset of the train set; all when None
-                 workers:int|None=None,             # processes; all cores when None, 0 for none
+                 jobs:int|None=None,             # processes; all cores when None, 0 for none
                  progress:bool=True,                # show progress bars
                 )->dict:                            # rule, sun_elevation, train (scores), submission (or None), seconds
     "Score a handcrafted rule on the train set and, when `out` is given, submit its test masks."
     t0 = time.perf_counter()
     layout = _train_layout(DataLayout.from_root(data_root)); _check_rule(rule, sun_elevation)
-    scores = score_rule(layout, rule, sun_elevation, max_images, workers=workers, progress=progress)
+    scores = score_rule(layout, rule, sun_elevation, max_images, jobs=jobs, progress=progress)
     train = {k: v for k, v in scores.items() if k not in ("rule", "sun_elevation")}
-    sub = None if out is None else _write_baseline_submission(layout, Path(out), rule, sun_elevation, train, workers, progress)
+    sub = None if out is None else _write_baseline_submission(layout, Path(out), rule, sun_elevation, train, jobs, progress)
     res = {"rule": rule, "sun_elevation": float(sun_elevation), "data_root": str(layout.root), "train": train,
            "submission": sub, "seconds": round(time.perf_counter() - t0, 2)}
     if out is not None:

@@ -283,7 +283,7 @@ COMMANDS = {c.name: c for c in [
     Command("check", "check a data set: files, bands, sizes, dtypes, mask values, CSVs", _run_check,
             ["fireseg.check:check_dataset"], rename=_DATA, skip=("n_bands",), extra=_check_extra),
     Command("baseline", "score the fire-test vote on the train set, and submit it", _run_baseline,
-            ["fireseg.baseline:run_baseline"], rename=_DATA),
+            ["fireseg.baseline:run_baseline"], rename=_DATA, aliases={"jobs": ["--workers"]}),
     Command("prepare", "copy the competition zip or folder to fast local disk, once, and check it", _run_prepare,
             ["fireseg.prepare:prepare_data"], rename={"dest": "to"}, positional=("src",)),
     Command("train", "train K folds of DeepLabV3+ (or U-Net), resumable", _run_train,

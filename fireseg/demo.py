@@ -71,7 +71,7 @@ def torch_threads(n:int|None):
 def _baseline_scores(data:Path, run:Path)->dict:
     "The vote rule scored on the same train images as the out-of-fold predictions."
     oof = OofStore(run)
-    s = score_rule(data, "vote", indices=np.flatnonzero(oof.done), workers=0, progress=False)
+    s = score_rule(data, "vote", indices=np.flatnonzero(oof.done), jobs=0, progress=False)
     return {k: s[k] for k in ("rule", "n_scored", "miou_per_image", "miou_global", "precision", "recall", "f1")}
 
 # %% ../nbs/10_demo.ipynb #4c7e1b30
