@@ -18,7 +18,7 @@ import pandas as pd
 from .core import FiresegError
 from .oof import OofStore, read_rows
 from .runs import run_oof, run_threshold, write_blend, is_run
-from .threshold import FALLBACK_THRESHOLD, bin_to_threshold, threshold_to_bin, _best_bin, _component_search
+from .threshold import FALLBACK_THRESHOLD, bin_to_threshold, threshold_to_bin, sweep_thresholds, _best_bin, _component_search
 from .report import oof_table
 from .compare import joint_images, table_scores, run_labels
 from .plots import save_figure
@@ -258,6 +258,15 @@ class _JointStore:
     def __len__(self): return self.n
 
 # %% ../nbs/07d_blend.ipynb #d7d0027
+def _curve(data:BlendData, sums:ScoreSums, k:np.ndarray)->tuple:
+    "The scores of weighting k at every bin it can be scored at, and the first such bin: a single run's at every bin, from its histograms."
+    if (k > 0).sum() == 1:          # all weight on one run: the blend's bins are its bins, and its histograms score every bin exactly
+        j = int(np.flatnonzero(k)[0])
+        sw = sweep_thresholds(np.asarray(data.stores[j].hist[data.rows[j]]), ["per_image", "global"])
+        return {m: sw[m].to_numpy() for m in ("per_image", "global")}, 1
+    i = {tuple(x): n for n, x in enumerate(sums.ks)}[tuple(k)]
+    return {m: sums.scores(m)[i] for m in ("per_image", "global")}, sums.floor
+
 def _member_scores(data:BlendData, rules:list, labels:list)->list:
     "Each run alone at its own threshold and min size, on the joint images."
     out = []
@@ -314,17 +323,17 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
     how = "fixed" if weights is not None else ("exhaustive" if len(runs) <= 3 else "ascent") if search == "auto" else search
     s = _Search(data, g, workers)
     if weights is not None: s.fixed = _weights_of(weights, len(runs), g); s.scored(s.fixed)
-    k = s.choose(how, metric); sums = s.sums; i = s.seen[tuple(k)]
-    t = _best_bin(sums.scores(metric)[i], floor_bin)
-    scores = {m: float(sums.scores(m)[i, t - floor_bin]) for m in ("per_image", "global")}
-    if t == floor_bin: warnings.warn(f"the best threshold is the lowest searched ({bin_to_threshold(t):.3f}); pass a lower --floor to search below it")
+    k = s.choose(how, metric); sums = s.sums
+    curve, first = _curve(data, sums, k)
+    t = _best_bin(curve[metric], first)
+    scores = {m: float(curve[m][t - first]) for m in ("per_image", "global")}
+    if t == floor_bin and first == floor_bin: warnings.warn(f"the best threshold is the lowest searched ({bin_to_threshold(t):.3f}); pass a lower --floor to search below it")
     size_search, ms = None, 0
     wanted = min_size if min_size is not None else ("auto" if any(r["min_size"] > 1 for r in rules) else None)
     if wanted == "auto" or (wanted is not None and int(wanted) > 1):
-        size_search = _component_search(_JointStore(data, k, g), metric, t, wanted, sizes, min(10, t - floor_bin) if t > floor_bin else 0,
-                                        max_images, 0, False)
+        size_search = _component_search(_JointStore(data, k, g), metric, t, wanted, sizes, min(10, t - first), max_images, 0, False)
         t, ms = size_search["bin"], size_search["min_size"]
-        scores = {m: float(sums.scores(m)[i, t - floor_bin]) + size_search["gain"][m] for m in ("per_image", "global")}
+        scores = {m: float(curve[m][t - first]) + size_search["gain"][m] for m in ("per_image", "global")}
     blend = {**base, "weights": (k / g).tolist(), "threshold": bin_to_threshold(t), "bin": int(t), "min_size": int(ms), "search": how,
              "score": scores[metric], "scores": scores, "nested": _nested(s, how, metric), "floor": bin_to_threshold(floor_bin), "step": step,
              "weightings": len(sums.ks), "pixels_kept": data.pixels, "min_size_search": size_search}
