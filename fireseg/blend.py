@@ -7,13 +7,11 @@ from __future__ import annotations
 import time, warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from math import comb
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
 
 from .core import FiresegError
 from .oof import OofStore, read_rows
@@ -192,8 +190,9 @@ class BlendData:
 # %% ../nbs/07d_blend.ipynb #d7d0024
 class _Search:
     "Weightings scored so far, and the searches over them."
-    def __init__(self, data:BlendData, g:int, workers:int):
-        self.data, self.g, self.workers, self.sums, self.seen = data, g, workers, None, {}
+    def __init__(self, data:BlendData, g:int, workers:int, fixed:np.ndarray|None=None):
+        self.data, self.g, self.workers, self.fixed, self.sums, self.seen = data, g, workers, fixed, None, {}
+        if fixed is not None: self.scored(fixed)
 
     def scored(self, ks)->ScoreSums:
         "Score the weightings not scored yet; all sums so far."
@@ -226,8 +225,9 @@ class _Search:
         return self.exhaustive(metric, folds) if how == "exhaustive" else self.ascent(metric, folds) if how == "ascent" else self.fixed
 
 def _nested(search:_Search, how:str, metric:str)->dict:
-    "Weights and threshold chosen on the other folds, scored on each fold; averaged over folds."
+    "Weights and threshold chosen on the other folds, scored on each fold; averaged over folds (None with fewer than two folds)."
     folds = range(len(search.data.folds)); per = []
+    if len(folds) < 2: return None
     for f in folds:
         others = [o for o in folds if o != f]
         k = search.choose(how, metric, others); s = search.sums
@@ -289,7 +289,7 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
                metric:str="per_image",       # the mIoU reading to maximise: 'per_image' or 'global'
                step:float=0.05,              # weight step: every weight is a multiple of it
                search:str="auto",            # 'exhaustive' (every weighting), 'ascent' (coordinate ascent), 'auto': exhaustive up to 3 runs
-               weights:list|None=None,       # fixed weights instead of a search (multiples of step once normalised); the threshold is still chosen
+               weights:list[float]|None=None,# fixed weights instead of a search (multiples of step once normalised); the threshold is still chosen
                floor:float|None=None,        # lowest threshold searched; half the lowest member threshold when None
                min_size:int|str|None=None,   # None: search sizes if a member's tuning uses one; 'auto': search; N: use N; 0: none
                sizes:Sequence[int]=(0, 2, 3, 5, 8), # candidate minimum fire sizes for the size search
@@ -321,8 +321,7 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
         return _finish(blend, out, None, plot, verbose, t0)
     data.keep(floor_bin, workers=workers)
     how = "fixed" if weights is not None else ("exhaustive" if len(runs) <= 3 else "ascent") if search == "auto" else search
-    s = _Search(data, g, workers)
-    if weights is not None: s.fixed = _weights_of(weights, len(runs), g); s.scored(s.fixed)
+    s = _Search(data, g, workers, None if weights is None else _weights_of(weights, len(runs), g))
     k = s.choose(how, metric); sums = s.sums
     curve, first = _curve(data, sums, k)
     t = _best_bin(curve[metric], first)
@@ -359,6 +358,7 @@ def plot_weights(sums:ScoreSums,   # the scores of every weighting of 2 or 3 run
         cx, cy = xy(np.asarray(chosen)); ax.plot([cx], [cy], marker="*", color="C3", ms=16, ls="none", label="chosen")
         for (px, py), lab in zip([(0, 0), (1, 0), (.5, np.sqrt(3) / 2)], labels): ax.annotate(lab, (px, py), ha="center", va="top" if py == 0 else "bottom", fontsize=9)
         fig.colorbar(sc, ax=ax, label=f"best OOF mIoU ({metric})"); ax.set_aspect("equal"); ax.set_axis_off(); ax.legend(fontsize=8)
+        ax.set(xlim=(-.1, 1.1), ylim=(-.12, .98))
     ax.set_title(f"blend score across the weights, each at its best threshold", fontsize=10)
     fig.tight_layout()
     return fig

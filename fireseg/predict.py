@@ -103,7 +103,7 @@ class BlendEnsemble:
         self.path = Path(blend); self.blend = read_blend(self.path)
         used = [(r, w) for r, w in zip(self.blend["members"], self.blend["weights"]) if w > 0]
         self.device = default_device(device or next((c.device for c in (run_config(r) for r, _ in used) if c.device not in (None, "cpu")), None))
-        self.members = [FoldEnsemble(r, None, tta, self.device, amp) for r, _ in used]
+        self.members = [FoldEnsemble(r, folds=None, tta=tta, device=self.device, amp=amp) for r, _ in used]
         total = sum(w for _, w in used); self.weights = [w / total for _, w in used]
         self.cfg, self.views, self.tta = self.members[0].cfg, self.members[0].views, tta
         self.models, self.folds = [m for e in self.members for m in e.models], [e.folds for e in self.members]
@@ -138,7 +138,7 @@ def open_ensemble(run:str|Path,                  # a run folder or a blend folde
                   amp:bool=True,                 # mixed precision on CUDA
                  ):                              # a FoldEnsemble or a BlendEnsemble
     "The ensemble that predicts for a run folder, or for a blend folder."
-    if not is_blend(run): return FoldEnsemble(run, folds, tta, device, amp)
+    if not is_blend(run): return FoldEnsemble(run, folds=folds, tta=tta, device=device, amp=amp)
     if folds is not None: raise FiresegError(f"{run}: a blend uses every finished fold of each member run; folds apply to a single run")
     return BlendEnsemble(run, tta, device, amp)
 
