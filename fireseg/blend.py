@@ -142,7 +142,7 @@ class ScoreSums:
         return ScoreSums(np.concatenate([self.ks, other.ks]), np.concatenate([self.iou, other.iou]), np.concatenate([self.above, other.above]),
                          self.images, self.fire, self.floor)
 
-# %% ../nbs/07d_blend.ipynb #d7d0018
+# %% ../nbs/07d_blend.ipynb #d7d0020
 class BlendData:
     "The runs' joint out-of-fold store: the images they share, in fold order; `keep` reduces it to the pixels that can become fire."
     def __init__(self, runs:Sequence,   # run folders with complete out-of-fold stores
@@ -187,7 +187,7 @@ class BlendData:
         fire = np.bincount(self.fold_ids, weights=self.fire, minlength=len(self.folds)).astype(np.int64)
         return ScoreSums(ks, sum(r[0] for r in res), sum(r[1] for r in res), n, fire, self.floor)
 
-# %% ../nbs/07d_blend.ipynb #d7d0024
+# %% ../nbs/07d_blend.ipynb #d7d0026
 class _Search:
     "Weightings scored so far, and the searches over them."
     def __init__(self, data:BlendData, g:int, workers:int, fixed:np.ndarray|None=None):
@@ -236,7 +236,7 @@ def _nested(search:_Search, how:str, metric:str)->dict:
                     **{m: float(s.scores(m, [f])[i, t - s.floor]) for m in ("per_image", "global")}})
     return {m: float(np.mean([p[m] for p in per])) for m in ("per_image", "global")} | {"folds": per}
 
-# %% ../nbs/07d_blend.ipynb #d7d0026
+# %% ../nbs/07d_blend.ipynb #d7d0028
 class _BlendedProbs:
     "The blended bins of the joint images, computed when rows are read: what the size search reads as a store's probs."
     def __init__(self, data:BlendData, k:np.ndarray, g:int):
@@ -257,7 +257,7 @@ class _JointStore:
         self.hist, self.n = np.empty((0, 2, 256)), len(data)
     def __len__(self): return self.n
 
-# %% ../nbs/07d_blend.ipynb #d7d0027
+# %% ../nbs/07d_blend.ipynb #d7d0029
 def _curve(data:BlendData, sums:ScoreSums, k:np.ndarray)->tuple:
     "The scores of weighting k at every bin it can be scored at, and the first such bin: a single run's at every bin, from its histograms."
     if (k > 0).sum() == 1:          # all weight on one run: the blend's bins are its bins, and its histograms score every bin exactly
@@ -283,7 +283,7 @@ def _weights_of(weights:Sequence[float], n_runs:int, g:int)->np.ndarray:
     if np.abs(k - np.rint(k)).max() > 1e-6: raise FiresegError(f"weights {list(weights)}: not multiples of the step {1 / g:g} once normalised; round them or pass a finer --step")
     return np.rint(k).astype(np.int64)
 
-# %% ../nbs/07d_blend.ipynb #d7d0028
+# %% ../nbs/07d_blend.ipynb #d7d0030
 def blend_runs(runs:Sequence[str],           # training run folders, trained on the same data, each with a complete out-of-fold store
                out:str,                      # the blend folder to write (blend.json, blend.png)
                metric:str="per_image",       # the mIoU reading to maximise: 'per_image' or 'global'
@@ -338,7 +338,7 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
              "weightings": len(sums.ks), "pixels_kept": data.pixels, "min_size_search": size_search}
     return _finish(blend, out, sums, plot, verbose, t0)
 
-# %% ../nbs/07d_blend.ipynb #d7d0029
+# %% ../nbs/07d_blend.ipynb #d7d0031
 def plot_weights(sums:ScoreSums,   # the scores of every weighting of 2 or 3 runs
                  metric:str,       # the metric maximised
                  labels:list,      # the runs' names

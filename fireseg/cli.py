@@ -283,7 +283,7 @@ COMMANDS = {c.name: c for c in [
             ["fireseg.report:oof_report"], rename=_DATA),
     Command("weights", "fetch an encoder's pretrained weights into a folder, for machines without internet", _run_weights,
             ["fireseg.models:download_encoder_weights"], rename={"dest": "to"}, required=("dest",)),
-    Command("predict", "predict the test set with the fold ensemble into a submission folder", _run_predict,
+    Command("predict", "predict the test set with a run's fold ensemble, or a blend's, into a submission folder", _run_predict,
             ["fireseg.predict:predict_submission", "fireseg.predict:predict"], rename=_DATA, skip=("keep_probs",)),
     Command("validate", "check a y_pred.pkl or submission.csv before uploading it", _run_validate,
             ["fireseg.submission:validate_submission"], rename={**_DATA, "limit": "max_lines"}, positional=("path",)),

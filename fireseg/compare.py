@@ -115,7 +115,7 @@ def compare_runs(runs:Sequence[str],          # training run folders, trained on
                  seed:int=0,                  # seed of the resamples
                  sort:str|None=None,          # column to order the rows by; the metric's score when None
                  ascending:bool=False,        # order the rows lowest first
-                 out:str|None=None,           # folder for compare.csv and compare.png; nothing is written when None
+                 out:str|None=None,           # folder for compare.csv and compare.png; beside the runs from the command line, none from Python when None
                 )->pd.DataFrame:              # one row per run; attrs: images, resampled, units, best, by_fire_size, files
     "Compare runs on the training images they share: what each is, its OOF mIoU at its own threshold, its paired difference from the best."
     if metric not in ("per_image", "global"): raise FiresegError(f"unknown mIoU mode {metric!r}: use 'per_image' or 'global'")

@@ -16,7 +16,7 @@ from .core import FiresegError, PATCH_SIZE, default_device
 from .patchio import DataLayout, write_patch
 from .dataset import FirePatches, patch_loader
 from .devices import precision_for, autocast_for, batch_to_device
-from .runs import run_config, run_normaliser_of, load_fold_model, finished_folds, is_blend, read_blend, run_threshold, BLEND_FILE
+from .runs import run_config, run_normaliser_of, load_fold_model, finished_folds, fold_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE
 from .threshold import apply_threshold, FALLBACK_THRESHOLD
 from .submission import write_submission, validate_submission
 
@@ -128,7 +128,7 @@ class BlendEnsemble:
         "What the submission's manifest records: the blend, its members, weights, folds and checksums of blend.json and every checkpoint used."
         return {"blend": str(self.path.resolve()), "sha256": _sha256(self.path/BLEND_FILE),
                 "members": [{"run": str(e.run.resolve()), "weight": w, "folds": e.folds, "tta": e.tta,
-                             "checkpoints": {str(k): _sha256(e.run/f"fold{k}"/"best.pt") for k in e.folds}} for e, w in zip(self.members, self.weights)]}
+                             "checkpoints": {str(k): _sha256(fold_checkpoint(e.run, k)) for k in e.folds}} for e, w in zip(self.members, self.weights)]}
     def __repr__(self): return f"BlendEnsemble({self.path.name}: " + ", ".join(f"{e.run.name} {w:.2f}" for e, w in zip(self.members, self.weights)) + f"; tta={self.tta}, {self.device})"
 
 def open_ensemble(run:str|Path,                  # a run folder or a blend folder

@@ -19,8 +19,8 @@ from .oof import OofStore
 # %% auto #0
 __all__ = ['BLEND_FILE', 'THRESHOLD_FILE', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of', 'fold_result', 'fold_done',
            'write_fold_result', 'finished_folds', 'read_logs', 'run_threshold', 'write_run_threshold', 'run_oof',
-           'plain_state', 'save_checkpoint', 'load_checkpoint', 'load_fold_model', 'checkpoint_shapes',
-           'run_parameters', 'write_blend', 'read_blend']
+           'plain_state', 'save_checkpoint', 'load_checkpoint', 'fold_checkpoint', 'load_fold_model',
+           'checkpoint_shapes', 'run_parameters', 'write_blend', 'read_blend']
 
 # %% ../nbs/06_runs.ipynb #b1e0a001
 BLEND_FILE = "blend.json"   # the file that makes a folder a blend of runs (`07d_blend`)
@@ -132,13 +132,20 @@ def load_checkpoint(path:Path,          # a checkpoint file
     try: return torch.load(path, map_location=device, weights_only=True)
     except Exception as e: raise FiresegError(f"{path}: not a fireseg checkpoint, or one holding more than weights and plain data ({type(e).__name__}: {str(e)[:200]})") from None
 
+def fold_checkpoint(run:str|Path,   # the run folder
+                    fold:int,       # which fold
+                    which:str="best", # 'best' or 'last'
+                   )->Path:
+    "Where a fold's checkpoint lives: RUN/fold{k}/best.pt or last.pt."
+    return Path(run)/f"fold{fold}"/f"{which}.pt"
+
 def load_fold_model(run:str|Path,       # the run folder
                     fold:int,           # which fold
                     device:str="cpu",   # where the model goes
                     which:str="best",   # 'best' or 'last'
                    )->tuple:            # the model (torch.nn.Module) in eval mode, the checkpoint
     "The model of one fold, ready for prediction, and its checkpoint."
-    path = Path(run)/f"fold{fold}"/f"{which}.pt"
+    path = fold_checkpoint(run, fold, which)
     if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has fold {fold} been trained?")
     ck = load_checkpoint(path, device)
     model = TrainConfig.from_dict(ck["config"], str(path)).build_model(weights=False)
@@ -176,8 +183,8 @@ def run_parameters(run:str|Path, # a run folder
     "Trained parameters of a run's network, counted from a finished fold's best.pt without torch."
     run = Path(run)
     for k in finished_folds(run, run_config(run).folds):
-        if (run/f"fold{k}"/"best.pt").exists():
-            shapes = checkpoint_shapes(run/f"fold{k}"/"best.pt")
+        if fold_checkpoint(run, k).exists():
+            shapes = checkpoint_shapes(fold_checkpoint(run, k))
             return sum(math.prod(s) for n, s in shapes.items() if not n.endswith(_BN_STATISTICS))
     return None
 

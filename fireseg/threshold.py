@@ -14,7 +14,7 @@ from scipy import ndimage
 
 from .core import FiresegError
 from .oof import OofStore
-from .runs import run_oof, write_run_threshold
+from .runs import run_oof, write_run_threshold, THRESHOLD_FILE
 from .plots import save_figure
 
 # %% auto #0
@@ -263,7 +263,7 @@ def load_threshold(run:str|Path,         # a run folder, or a threshold.json fil
                    default:dict|None=None, # used, with a warning, when there is no threshold.json; min_size 0 filled in
                   )->dict:               # at least threshold and min_size
     "The tuned threshold and minimum blob size of a run."
-    path = Path(run); path = path if path.suffix == ".json" else path/"threshold.json"
+    path = Path(run); path = path if path.suffix == ".json" else path/THRESHOLD_FILE
     if path.exists():
         try: r = json.loads(path.read_text())
         except ValueError as e: raise FiresegError(f"{path}: not valid JSON ({e})") from None
