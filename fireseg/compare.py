@@ -163,7 +163,7 @@ def plot_by_fire_size(table:pd.DataFrame, # from `compare_runs`
     fig = Figure(figsize=(8, 4.2)); ax = fig.subplots()
     x = np.arange(len(by))
     for i, run in enumerate(table.index): ax.plot(x, by[run], marker="o", lw=2 if run == table.attrs["best"] else 1.2, label=run)
-    ax.set_xticks(x, [f"{s}\n({n:,} images)" for s, n in zip(by.fire_size.astype(str), by.images)], fontsize=8)
+    ax.set_xticks(x, [f"{s}\n({n:,} image{'s' * (n != 1)})" for s, n in zip(by.fire_size.astype(str), by.images)], fontsize=8)
     ax.set(xlabel="fire pixels in the true mask", ylabel="mean out-of-fold IoU", ylim=(0, 1.02),
            title=f"IoU by fire size on {table.attrs['images']:,} shared images, each run at its own threshold")
     ax.grid(alpha=.3); ax.legend(fontsize=8)
