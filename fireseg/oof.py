@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_oof.ipynb #5b1e7c94
 from __future__ import annotations
-import json
+import json, mmap
 from pathlib import Path
 from typing import Sequence
 
@@ -13,7 +13,7 @@ import numpy as np
 from .core import FiresegError, PATCH_SIZE, atomic_path, write_text_atomic
 
 # %% auto #0
-__all__ = ['BINS', 'quantise', 'prob_histograms', 'OofStore']
+__all__ = ['BINS', 'quantise', 'prob_histograms', 'OofStore', 'read_rows']
 
 # %% ../nbs/06_oof.ipynb #73b4178e
 BINS = 256   # quantisation levels of stored probabilities
@@ -101,3 +101,24 @@ class OofStore:
         return np.unpackbits(self.masks[i], axis=-1, count=self.width)
     def __len__(self): return len(self.names)
     def __repr__(self): return f"OofStore({self.path}: {int(self.done.sum())} of {len(self)} images filled)"
+
+# %% ../nbs/06_oof.ipynb #c0f0a002
+def read_rows(a:np.ndarray,   # a whole array as `np.load(mmap_mode=...)` opens it (OofStore.probs, .masks), or any array
+              rows,           # row indices, in any order
+             )->np.ndarray:   # a copy of a[rows]
+    "`a[rows]` read from the array's file, one read per stretch of consecutive rows, so nothing stays mapped."
+    rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+    if not (isinstance(a, np.memmap) and isinstance(a.base, mmap.mmap)): return np.asarray(a[rows])   # in memory, or a view
+    out = np.empty((len(rows), *a.shape[1:]), a.dtype)
+    if not len(rows): return out
+    if rows.min() < 0 or rows.max() >= len(a): raise IndexError(f"rows out of range for {len(a)} rows")
+    size = out[0].nbytes
+    cuts = np.flatnonzero(np.diff(rows) != 1) + 1
+    with open(a.filename, "rb", buffering=0) as f:
+        for s, e in zip(np.r_[0, cuts], np.r_[cuts, len(rows)]):
+            view, f_at = memoryview(out[s:e]).cast("B"), a.offset + int(rows[s]) * size
+            while len(view):
+                f.seek(f_at); got = f.readinto(view)
+                if not got: raise FiresegError(f"{a.filename}: ends before row {int(rows[e - 1])}")
+                view, f_at = view[got:], f_at + got
+    return out

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_predict.ipynb #61d1e010
 from __future__ import annotations
-import time, warnings
+import hashlib, time, warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -16,12 +16,13 @@ from .core import FiresegError, PATCH_SIZE, default_device
 from .patchio import DataLayout, write_patch
 from .dataset import FirePatches, patch_loader
 from .devices import precision_for, autocast_for, batch_to_device
-from .runs import run_config, run_normaliser_of, load_fold_model, finished_folds
-from .threshold import apply_threshold, load_threshold, FALLBACK_THRESHOLD
+from .runs import run_config, run_normaliser_of, load_fold_model, finished_folds, fold_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE
+from .threshold import apply_threshold, FALLBACK_THRESHOLD
 from .submission import write_submission, validate_submission
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'tta_views', 'FoldEnsemble', 'predict', 'write_mask_geotiffs', 'predict_submission']
+__all__ = ['TTA_VIEWS', 'tta_views', 'FoldEnsemble', 'BlendPatches', 'BlendEnsemble', 'open_ensemble', 'predict',
+           'write_mask_geotiffs', 'predict_submission']
 
 # %% ../nbs/08_predict.ipynb #395e9f40
 def _rot(k): return lambda t: torch.rot90(t, k, dims=(-2, -1))
@@ -77,9 +78,73 @@ class FoldEnsemble:
         return FirePatches(images, None, bands=c.bands, normaliser=self.normaliser, augment=None, extra=c.extra, sun_elevation=c.sun_elevation, raw=True)
     def __repr__(self): return f"FoldEnsemble({self.run.name}: folds {self.folds}, tta={self.tta}, {self.device})"
 
+# %% ../nbs/08_predict.ipynb #b8e0a002
+class BlendPatches(torch.utils.data.Dataset):
+    "The same patches as each member of a blend reads them: an item (or a batch, for a list of indices) holds one per member."
+    def __init__(self, datasets:Sequence[FirePatches]): self.datasets = list(datasets)
+    def __len__(self): return len(self.datasets[0])
+    def __getitem__(self, i):
+        parts = [ds[i] for ds in self.datasets]
+        return {"members": parts, "index": parts[0]["index"]}
+
+def _sha256(path:Path)->str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+    return h.hexdigest()
+
+class BlendEnsemble:
+    "A blend's member runs, each a FoldEnsemble reading patches its own way, their probabilities averaged with the blend's weights."
+    def __init__(self, blend:str|Path,    # a blend folder (blend.json)
+                 tta:str="flips",         # 'none', 'flips' or 'd4', for every member
+                 device:str|None=None,    # where to predict; a member run's device (for CPU runs, the best here) when None
+                 amp:bool=True,           # mixed precision on CUDA, where each run allows it
+                ):
+        self.path = Path(blend); self.blend = read_blend(self.path)
+        used = [(r, w) for r, w in zip(self.blend["members"], self.blend["weights"]) if w > 0]
+        self.device = default_device(device or next((c.device for c in (run_config(r) for r, _ in used) if c.device not in (None, "cpu")), None))
+        self.members = [FoldEnsemble(r, folds=None, tta=tta, device=self.device, amp=amp) for r, _ in used]
+        total = sum(w for _, w in used); self.weights = [w / total for _, w in used]
+        self.cfg, self.views, self.tta = self.members[0].cfg, self.members[0].views, tta
+        self.models, self.folds = [m for e in self.members for m in e.models], [e.folds for e in self.members]
+
+    def dataset(self, images:Sequence)->BlendPatches:
+        "The test patches as each member's models expect them."
+        return BlendPatches([e.dataset(images) for e in self.members])
+    def to_device(self, batch:dict)->list:
+        "One model input per member from a `BlendPatches` batch, on the device."
+        return [batch_to_device(b, e.prec)[0] for b, e in zip(batch["members"], self.members)]
+
+    @torch.no_grad()
+    def __call__(self, xs:Sequence[torch.Tensor])->torch.Tensor:
+        "Weighted mean probability (N,H,W) of the members, each given its own normalised batch (N,C,H,W)."
+        total = None
+        for w, e, x in zip(self.weights, self.members, xs):
+            p = e(x).float() * w
+            total = p if total is None else total + p
+        return total
+
+    def manifest(self)->dict:
+        "What the submission's manifest records: the blend, its members, weights, folds and checksums of blend.json and every checkpoint used."
+        return {"blend": str(self.path.resolve()), "sha256": _sha256(self.path/BLEND_FILE),
+                "members": [{"run": str(e.run.resolve()), "weight": w, "folds": e.folds, "tta": e.tta,
+                             "checkpoints": {str(k): _sha256(fold_checkpoint(e.run, k)) for k in e.folds}} for e, w in zip(self.members, self.weights)]}
+    def __repr__(self): return f"BlendEnsemble({self.path.name}: " + ", ".join(f"{e.run.name} {w:.2f}" for e, w in zip(self.members, self.weights)) + f"; tta={self.tta}, {self.device})"
+
+def open_ensemble(run:str|Path,                  # a run folder or a blend folder
+                  folds:Sequence[int]|None=None, # a run's folds to ensemble; all finished ones when None (a blend uses all)
+                  tta:str="flips",               # 'none', 'flips' or 'd4'
+                  device:str|None=None,          # where to predict
+                  amp:bool=True,                 # mixed precision on CUDA
+                 ):                              # a FoldEnsemble or a BlendEnsemble
+    "The ensemble that predicts for a run folder, or for a blend folder."
+    if not is_blend(run): return FoldEnsemble(run, folds=folds, tta=tta, device=device, amp=amp)
+    if folds is not None: raise FiresegError(f"{run}: a blend uses every finished fold of each member run; folds apply to a single run")
+    return BlendEnsemble(run, tta, device, amp)
+
 # %% ../nbs/08_predict.ipynb #d5052669
-def predict(run:str|Path,                 # a trained run folder
-            data_root:str|Path|None=None, # data set with test_meta.csv; the run's data when None
+def predict(run:str|Path,                 # a trained run folder, or a blend folder
+            data_root:str|Path|None=None, # data set with test_meta.csv; the run's data (a blend's first member's) when None
             tta:str="flips",              # 'none', 'flips' or 'd4'
             folds:Sequence[int]|None=None,# folds to ensemble; all finished ones when None
             threshold:float|None=None,    # overrides the tuned threshold
@@ -90,23 +155,24 @@ def predict(run:str|Path,                 # a trained run folder
             keep_probs:bool=False,        # also return the mean probabilities, as uint8 round(p·255)
            )->dict:
     "Predict every test patch: masks by name, plus the settings used."
-    run = Path(run); ens = FoldEnsemble(run, folds, tta, device)
+    run = Path(run); ens = open_ensemble(run, folds, tta, device)
     layout = DataLayout.from_root(data_root or ens.cfg.data)
     if layout.test is None: raise FiresegError(f"{layout.root}: no test_meta.csv")
-    tuned = load_threshold(run, default=FALLBACK_THRESHOLD) if threshold is None or min_size is None else {}
+    tuned = run_threshold(run, default=FALLBACK_THRESHOLD) if threshold is None or min_size is None else {}
     thr = float(threshold if threshold is not None else tuned["threshold"])
     ms = int(min_size if min_size is not None else tuned["min_size"])
     ds = ens.dataset(layout.test_images); names = list(layout.test.test_img)
+    blend = isinstance(ens, BlendEnsemble)
     masks, probs = {}, {}
     for batch in tqdm(patch_loader(ds, batch_size, num_workers=num_workers, device=ens.device), desc=f"predict ({len(ens.models)} folds × {len(ens.views)} views)", unit="batch"):
-        x, _ = batch_to_device(batch, ens.prec)
+        x = ens.to_device(batch) if blend else batch_to_device(batch, ens.prec)[0]
         p = ens(x).float().cpu().numpy()
         m = apply_threshold(p, thr, ms)
         for j, i in enumerate(batch["index"].tolist()):
             masks[names[i]] = m[j].astype(np.uint8)
             if keep_probs: probs[names[i]] = np.rint(p[j] * 255).astype(np.uint8)
     return {"masks": masks, "probs": probs if keep_probs else None, "threshold": thr, "min_size": ms, "tta": tta,
-            "folds": ens.folds, "run": str(run), "data": str(layout.root)}
+            "folds": ens.folds, "run": str(run), "data": str(layout.root), "blend": ens.manifest() if blend else None}
 
 # %% ../nbs/08_predict.ipynb #8446e3ae
 def write_mask_geotiffs(masks:dict,          # test_img name -> (H,W) 0/1 mask
@@ -123,7 +189,7 @@ def write_mask_geotiffs(masks:dict,          # test_img name -> (H,W) 0/1 mask
     return out_dir
 
 # %% ../nbs/08_predict.ipynb #4d434af8
-def predict_submission(run:str|Path,                 # a trained run folder
+def predict_submission(run:str|Path,                 # a trained run folder, or a blend folder
                        data_root:str|Path|None=None, # data set; the run's data when None
                        name:str|None=None,           # submission name; the run folder's name when None
                        out:str|Path|None=None,       # folder to write to; submissions/NAME when None
@@ -138,7 +204,7 @@ def predict_submission(run:str|Path,                 # a trained run folder
     shape = next(iter(res["masks"].values())).shape
     if shape != PATCH_SIZE: warnings.warn(f"masks are {shape[0]}×{shape[1]}; the AI SPARK platform expects {PATCH_SIZE[0]}×{PATCH_SIZE[1]}")
     paths = write_submission(res["masks"], out, run=str(Path(run).resolve()), folds=res["folds"], threshold=res["threshold"],
-                             tta=tta, extra={"min_size": res["min_size"], "data": res["data"]}, shape=shape)
+                             tta=tta, extra={"min_size": res["min_size"], "data": res["data"], **({"blend": res["blend"]} if res["blend"] else {})}, shape=shape)
     problems = validate_submission(paths["pkl"], res["data"], shape=shape)
     if problems: raise FiresegError("the written submission does not validate:\n" + "\n".join(problems))
     if geotiff: write_mask_geotiffs(res["masks"], DataLayout.from_root(res["data"]), out/"masks")

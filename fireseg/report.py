@@ -4,30 +4,23 @@
 
 # %% ../nbs/07b_report.ipynb #3b8d6f27
 from __future__ import annotations
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .core import FiresegError, atomic_path
+from .core import atomic_path
 from .patchio import DataLayout, read_patch
 from .oof import OofStore
-from .threshold import load_threshold, threshold_to_bin, apply_threshold, min_size_counts, FALLBACK_THRESHOLD
+from .threshold import threshold_to_bin, apply_threshold, min_size_counts, FALLBACK_THRESHOLD
+from .runs import read_logs, run_config, run_oof, run_threshold, is_run
 from .plots import show_patch, save_figure
 
 # %% auto #0
-__all__ = ['FIRE_SIZE_BINS', 'read_logs', 'best_epochs', 'plot_log', 'oof_counts', 'oof_table', 'iou_by_fire_size',
-           'worst_images', 'oof_report']
+__all__ = ['FIRE_SIZE_BINS', 'best_epochs', 'plot_log', 'oof_counts', 'oof_table', 'iou_by_fire_size', 'worst_images',
+           'oof_report']
 
 # %% ../nbs/07b_report.ipynb #8e4a1c73
-def read_logs(run:str|Path)->pd.DataFrame:   # one row per fold and epoch: fold, epoch, train_loss, val_loss, val_miou, ...
-    "The training logs of every fold of a run that has one."
-    run = Path(run)
-    logs = [pd.read_csv(p).assign(fold=int(p.parent.name[4:])) for p in sorted(run.glob("fold*/log.csv"))]
-    if not logs: raise FiresegError(f"{run}: no fold has a log.csv yet; train the run first")
-    return pd.concat(logs, ignore_index=True)
-
 def best_epochs(logs:pd.DataFrame)->pd.DataFrame:   # one row per fold: its best epoch and that epoch's scores
     "The epoch each fold keeps: the first with its highest validation mIoU, as training chooses it."
     return logs.loc[logs.groupby("fold").val_miou.idxmax()].reset_index(drop=True)
@@ -122,14 +115,14 @@ def oof_report(run:str|Path,                # a trained (and tuned) run folder
                plot:bool=True,              # write RUN/oof_report.png
               )->dict:                      # threshold, min_size, n_images, miou_per_image, by_fire_size, worst, files
     "Per-image out-of-fold IoU at the run's threshold: RUN/oof_report.csv, and a figure of IoU by fire size and the worst images."
-    run = Path(run); store = OofStore(run).check_complete()
-    tuned = load_threshold(run, default=FALLBACK_THRESHOLD)
+    run = Path(run); store = run_oof(run)
+    tuned = run_threshold(run, default=FALLBACK_THRESHOLD)
     thr, ms = float(tuned["threshold"]), int(tuned["min_size"])
     table = oof_table(store, thr, ms)
     with atomic_path(run/"oof_report.csv") as tmp: table.to_csv(tmp, index=False)
     files = {"csv": str(run/"oof_report.csv")}
     if plot:
-        if data_root is None and (run/"config.json").exists(): data_root = json.loads((run/"config.json").read_text()).get("data")
+        if data_root is None and is_run(run): data_root = run_config(run).data
         layout = None
         if data_root is not None and (Path(data_root)/"train_meta.csv").exists(): layout = DataLayout.from_root(data_root)
         files["png"] = str(save_figure(_show_worst(table, store, layout, thr, ms, n_worst), run/"oof_report.png"))

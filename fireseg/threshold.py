@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from .core import FiresegError, write_text_atomic
+from .core import FiresegError
 from .oof import OofStore
+from .runs import run_oof, write_run_threshold, THRESHOLD_FILE
 from .plots import save_figure
 
 # %% auto #0
@@ -234,7 +235,7 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
     if isinstance(min_size, str) and min_size != "auto":
         if not min_size.isdigit(): raise FiresegError(f"min_size {min_size!r}: use 'auto' or a whole number of pixels")
         min_size = int(min_size)
-    oof = OofStore(run).check_complete(); n = len(oof)
+    oof = run_oof(run); n = len(oof)
     sweep = sweep_thresholds(oof.hist, ["per_image", "global"])
     best = _best_bin(sweep[metric].to_numpy())
     search = _component_search(oof, metric, best, min_size, sizes, window, max_images, seed, progress) \
@@ -248,7 +249,7 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
          "baselines": {"0.25": {m: float(sweep.loc[b25, m]) for m in scores}, "0.5": {m: float(sweep.loc[b50, m]) for m in scores}},
          "bin_histogram": int(best), "rule": "fire where round(p*255) >= bin, then blobs under min_size pixels removed (8-connected)",
          "min_size_search": search}
-    write_text_atomic(run/"threshold.json", json.dumps(r, indent=1))
+    write_run_threshold(run, r)
     if plot:
         fig = plot_sweep(sweep, metric, t, f"{run.name}: {metric} {r['score']:.4f} at {r['threshold']:.3f}" + (f", min_size {ms}" if ms else ""))
         save_figure(fig, run/"threshold.png")
@@ -262,7 +263,7 @@ def load_threshold(run:str|Path,         # a run folder, or a threshold.json fil
                    default:dict|None=None, # used, with a warning, when there is no threshold.json; min_size 0 filled in
                   )->dict:               # at least threshold and min_size
     "The tuned threshold and minimum blob size of a run."
-    path = Path(run); path = path if path.suffix == ".json" else path/"threshold.json"
+    path = Path(run); path = path if path.suffix == ".json" else path/THRESHOLD_FILE
     if path.exists():
         try: r = json.loads(path.read_text())
         except ValueError as e: raise FiresegError(f"{path}: not valid JSON ({e})") from None
