@@ -16,13 +16,13 @@ from .core import FiresegError, PATCH_SIZE, default_device
 from .patchio import DataLayout, write_patch
 from .dataset import FirePatches, patch_loader
 from .devices import precision_for, autocast_for, batch_to_device
-from .runs import run_config, run_normaliser_of, load_fold_model, finished_folds, fold_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE
+from .runs import FULL, fold_done, run_config, run_normaliser_of, load_fold_model, finished_folds, fold_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE
 from .threshold import apply_threshold, FALLBACK_THRESHOLD
 from .submission import write_submission, validate_submission
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'tta_views', 'FoldEnsemble', 'BlendPatches', 'BlendEnsemble', 'open_ensemble', 'predict',
-           'write_mask_geotiffs', 'predict_submission']
+__all__ = ['TTA_VIEWS', 'MEMBERS', 'tta_views', 'ensemble_members', 'FoldEnsemble', 'BlendPatches', 'BlendEnsemble',
+           'open_ensemble', 'predict', 'write_mask_geotiffs', 'predict_submission']
 
 # %% ../nbs/08_predict.ipynb #395e9f40
 def _rot(k): return lambda t: torch.rot90(t, k, dims=(-2, -1))
@@ -42,19 +42,36 @@ def tta_views(tta:str="flips", # 'none', 'flips' or 'd4'
     if tta not in TTA_VIEWS: raise FiresegError(f"unknown TTA {tta!r}: choose {', '.join(TTA_VIEWS)}")
     return TTA_VIEWS[tta]
 
+# %% ../nbs/08_predict.ipynb #8994939a
+MEMBERS = ("folds", "full", "all")   # what predicts for a run: its fold models, its final fit, or both
+
+def ensemble_members(members:str|None,   # 'folds', 'full', 'all', or None for 'all' when the final fit is finished, else 'folds'
+                     folds:Sequence,     # the run's finished folds (or those asked for)
+                     full_done:bool,     # whether the run's final fit is finished
+                     run:str="the run",  # for messages
+                    )->tuple[str, list]: # the choice made, and the models: fold numbers and FULL
+    "The models that predict for a run, from what was asked for and what the run holds."
+    if members is None: members = "all" if full_done else "folds"
+    if members not in MEMBERS: raise FiresegError(f"unknown members {members!r}: use {', '.join(MEMBERS)}")
+    if members != "folds" and not full_done: raise FiresegError(f"{run}: no finished final fit for members={members!r}; train it with `fireseg train --full`, or use members='folds'")
+    chosen = ([] if members == "full" else list(folds)) + ([] if members == "folds" else [FULL])
+    if not chosen: raise FiresegError(f"{run}: no finished fold to predict with")
+    return members, chosen
+
 # %% ../nbs/08_predict.ipynb #22fd05b0
 class FoldEnsemble:
-    "The best model of each fold of a run, averaged, with test-time augmentation."
+    "The best model of each fold of a run (and its final fit), averaged, with test-time augmentation."
     def __init__(self, run:str|Path,                # a trained run folder
                  folds:Sequence[int]|None=None,     # folds to ensemble; all finished ones when None
                  tta:str="flips",                   # 'none', 'flips' or 'd4'
                  device:str|None=None,              # where to predict; the run's device (for a CPU run, the best here) when None
                  amp:bool=True,                     # mixed precision on CUDA, where the run allows it
+                 members:str|None=None,             # 'folds', 'full' or 'all'; 'all' when the run's final fit is finished, else 'folds', when None
                 ):
         self.run = Path(run)
         self.cfg = run_config(self.run)
-        self.folds = finished_folds(self.run, self.cfg.folds) if folds is None else list(folds)
-        if not self.folds: raise FiresegError(f"{self.run}: no finished fold to predict with")
+        self.members, self.folds = ensemble_members(members, finished_folds(self.run, self.cfg.folds) if folds is None else list(folds),
+                                                    fold_done(self.run, FULL), str(self.run))
         self.device = default_device(device or (None if self.cfg.device == "cpu" else self.cfg.device))
         self.prec = precision_for(self.device, amp and self.cfg.amp, self.cfg.channels_last)
         self.models = [load_fold_model(self.run, k, self.device)[0].to(memory_format=self.prec.memory_format) for k in self.folds]
@@ -76,7 +93,7 @@ class FoldEnsemble:
         "The test patches as this run's models expect them."
         c = self.cfg
         return FirePatches(images, None, bands=c.bands, normaliser=self.normaliser, augment=None, extra=c.extra, sun_elevation=c.sun_elevation, raw=True)
-    def __repr__(self): return f"FoldEnsemble({self.run.name}: folds {self.folds}, tta={self.tta}, {self.device})"
+    def __repr__(self): return f"FoldEnsemble({self.run.name}: {self.members} {self.folds}, tta={self.tta}, {self.device})"
 
 # %% ../nbs/08_predict.ipynb #b8e0a002
 class BlendPatches(torch.utils.data.Dataset):
@@ -99,11 +116,12 @@ class BlendEnsemble:
                  tta:str="flips",         # 'none', 'flips' or 'd4', for every member
                  device:str|None=None,    # where to predict; a member run's device (for CPU runs, the best here) when None
                  amp:bool=True,           # mixed precision on CUDA, where each run allows it
+                 members:str|None=None,   # each member run's models: 'folds', 'full' or 'all' (`ensemble_members`)
                 ):
         self.path = Path(blend); self.blend = read_blend(self.path)
         used = [(r, w) for r, w in zip(self.blend["members"], self.blend["weights"]) if w > 0]
         self.device = default_device(device or next((c.device for c in (run_config(r) for r, _ in used) if c.device not in (None, "cpu")), None))
-        self.members = [FoldEnsemble(r, folds=None, tta=tta, device=self.device, amp=amp) for r, _ in used]
+        self.members = [FoldEnsemble(r, folds=None, tta=tta, device=self.device, amp=amp, members=members) for r, _ in used]
         total = sum(w for _, w in used); self.weights = [w / total for _, w in used]
         self.cfg, self.views, self.tta = self.members[0].cfg, self.members[0].views, tta
         self.models, self.folds = [m for e in self.members for m in e.models], [e.folds for e in self.members]
@@ -136,11 +154,12 @@ def open_ensemble(run:str|Path,                  # a run folder or a blend folde
                   tta:str="flips",               # 'none', 'flips' or 'd4'
                   device:str|None=None,          # where to predict
                   amp:bool=True,                 # mixed precision on CUDA
+                  members:str|None=None,         # 'folds', 'full' or 'all' of a run (of each member run of a blend)
                  ):                              # a FoldEnsemble or a BlendEnsemble
     "The ensemble that predicts for a run folder, or for a blend folder."
-    if not is_blend(run): return FoldEnsemble(run, folds=folds, tta=tta, device=device, amp=amp)
+    if not is_blend(run): return FoldEnsemble(run, folds=folds, tta=tta, device=device, amp=amp, members=members)
     if folds is not None: raise FiresegError(f"{run}: a blend uses every finished fold of each member run; folds apply to a single run")
-    return BlendEnsemble(run, tta, device, amp)
+    return BlendEnsemble(run, tta, device, amp, members)
 
 # %% ../nbs/08_predict.ipynb #d5052669
 def predict(run:str|Path,                 # a trained run folder, or a blend folder
@@ -153,9 +172,10 @@ def predict(run:str|Path,                 # a trained run folder, or a blend fol
             num_workers:int=2,            # loader processes
             device:str|None=None,         # cuda, cpu, mps; the run's, else the best available, when None
             keep_probs:bool=False,        # also return the mean probabilities, as uint8 round(p·255)
+            members:str|None=None,        # 'folds', 'full' or 'all'; 'all' when the run's final fit (fireseg train --full) is finished, else 'folds'
            )->dict:
     "Predict every test patch: masks by name, plus the settings used."
-    run = Path(run); ens = open_ensemble(run, folds, tta, device)
+    run = Path(run); ens = open_ensemble(run, folds, tta, device, members=members)
     layout = DataLayout.from_root(data_root or ens.cfg.data)
     if layout.test is None: raise FiresegError(f"{layout.root}: no test_meta.csv")
     tuned = run_threshold(run, default=FALLBACK_THRESHOLD) if threshold is None or min_size is None else {}
@@ -172,7 +192,7 @@ def predict(run:str|Path,                 # a trained run folder, or a blend fol
             masks[names[i]] = m[j].astype(np.uint8)
             if keep_probs: probs[names[i]] = np.rint(p[j] * 255).astype(np.uint8)
     return {"masks": masks, "probs": probs if keep_probs else None, "threshold": thr, "min_size": ms, "tta": tta,
-            "folds": ens.folds, "run": str(run), "data": str(layout.root), "blend": ens.manifest() if blend else None}
+            "folds": ens.folds, "members": None if blend else ens.members, "run": str(run), "data": str(layout.root), "blend": ens.manifest() if blend else None}
 
 # %% ../nbs/08_predict.ipynb #8446e3ae
 def write_mask_geotiffs(masks:dict,          # test_img name -> (H,W) 0/1 mask
@@ -204,7 +224,7 @@ def predict_submission(run:str|Path,                 # a trained run folder, or 
     shape = next(iter(res["masks"].values())).shape
     if shape != PATCH_SIZE: warnings.warn(f"masks are {shape[0]}×{shape[1]}; the AI SPARK platform expects {PATCH_SIZE[0]}×{PATCH_SIZE[1]}")
     paths = write_submission(res["masks"], out, run=str(Path(run).resolve()), folds=res["folds"], threshold=res["threshold"],
-                             tta=tta, extra={"min_size": res["min_size"], "data": res["data"], **({"blend": res["blend"]} if res["blend"] else {})}, shape=shape)
+                             tta=tta, extra={"min_size": res["min_size"], "data": res["data"], **({"blend": res["blend"]} if res["blend"] else {"members": res["members"]})}, shape=shape)
     problems = validate_submission(paths["pkl"], res["data"], shape=shape)
     if problems: raise FiresegError("the written submission does not validate:\n" + "\n".join(problems))
     if geotiff: write_mask_geotiffs(res["masks"], DataLayout.from_root(res["data"]), out/"masks")
