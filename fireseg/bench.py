@@ -298,18 +298,6 @@ def bench_tune(n:int=33575,    # images (the competition's train set by default)
             "sweep_peak_mb": peak/2**20, "peak_rss_mb": rss/2**20, "best_per_image": float(sw["per_image"].max())}
 
 # %% ../nbs/12_bench.ipynb #6d2f8a41
-def _random_run(run:Path, cfg, folds:int)->Path:
-    "A run folder whose folds hold the config's network with random weights: what `FoldEnsemble` loads, for timing."
-    import json
-    from fireseg.normalise import make_normaliser
-    from fireseg.runs import save_checkpoint
-    cfg.save(run/"config.json"); make_normaliser("dn", cfg.bands).save(run/"normaliser.json")
-    for k in range(folds):
-        seed_everything(k)
-        save_checkpoint(run/f"fold{k}"/"best.pt", cfg.build_model(weights=False), cfg, k, 0, scores={})
-        (run/f"fold{k}"/"done.json").write_text(json.dumps({"fold": k}))
-    return run
-
 def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on a CPU when None
                   folds:int=5,              # models in the ensemble
                   tta:str="flips",          # test-time augmentation of the ensemble
@@ -327,6 +315,7 @@ def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on
     from fireseg.patchio import DataLayout
     from fireseg.dataset import patch_loader
     from fireseg.predict import FoldEnsemble
+    from fireseg.runs import write_run
     from fireseg.threshold import apply_threshold
     from fireseg.devices import batch_to_device
     device = default_device(device); cuda = device.startswith("cuda")
@@ -336,7 +325,9 @@ def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on
     cfg = TrainConfig(encoder=encoder or ("resnet34" if cuda else TINY_ENCODER), encoder_weights=None, bands=[7, 6, 2], device=device)
     times = {"ensemble": [], "single": []}
     with tempfile.TemporaryDirectory() as d:
-        _random_run(Path(d), cfg, folds)
+        nets = []
+        for k in range(folds): seed_everything(k); nets.append(cfg.build_model(weights=False))   # random weights, a seed per fold
+        write_run(d, cfg, nets)
         runs = {"ensemble": FoldEnsemble(d, tta=tta, device=device), "single": FoldEnsemble(d, folds=[0], tta="none", device=device)}
         def one_pass(ens):
             for b in patch_loader(ens.dataset(images), batch_size, num_workers=num_workers, device=ens.device):

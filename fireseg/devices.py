@@ -73,7 +73,7 @@ def autocast_for(prec:Precision):
 def batch_to_device(batch:dict,        # a batch from `patch_loader`: image, mask (training) and index
                     prec:Precision,    # where it goes, in which memory format
                    )->tuple[torch.Tensor, torch.Tensor|None]:   # images, masks (None for test data)
-    "The model's input on the device: a raw batch (uint16 pixels, as the loader's workers read them) is flipped and normalised there."
+    "The model's input on the device: a raw batch (the stored pixels, as the loader's workers read them) is flipped and normalised there."
     return to_model_input(batch, prec.device, prec.memory_format)
 
 # %% ../nbs/05c_devices.ipynb #9ac9586a
