@@ -382,7 +382,8 @@ def drop_unused(model:torch.nn.Module, # a network
             setattr(model.get_submodule(parent), child, torch.nn.Identity()); dropped.append(name)
     for n, p in model.named_parameters():
         if n in unused: p.requires_grad_(False)
-    if dropped: model.register_load_state_dict_pre_hook(functools.partial(_skip_dropped, tuple(dropped)))
+    # the public register_load_state_dict_pre_hook (torch 2.5+) calls exactly this; the kit supports torch 2.1
+    if dropped: model._register_load_state_dict_pre_hook(functools.partial(_skip_dropped, tuple(dropped)), with_module=True)
     return dropped
 
 # %% ../nbs/03_models.ipynb #34c54ee5
