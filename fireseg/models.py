@@ -25,7 +25,7 @@ __all__ = ['TINY_ENCODER', 'ARCHS', 'TV_ENCODERS', 'WEIGHTS_MANIFEST', 'RECOMMEN
            'adapt_first_conv', 'fit_encoder_state', 'load_encoder_weights', 'weights_source',
            'download_encoder_weights', 'TorchvisionDeepLabV3', 'tv_weight_source', 'fit_tv_state', 'load_tv_weights',
            'probe_model', 'drop_unused', 'fit_for_training', 'min_patch_size', 'InputSkip', 'create_model',
-           'count_parameters', 'train_step_seconds', 'forward_seconds', 'model_summary', 'architecture_table']
+           'count_parameters', 'train_step_seconds', 'model_summary', 'architecture_table']
 
 # %% ../nbs/03_models.ipynb #faa72785
 TINY_ENCODER = "tu-mobilenetv3_small_050"  # tiniest and fastest encoder on CPU; for tests and smoke runs
@@ -541,21 +541,6 @@ def train_step_seconds(model:torch.nn.Module, # a segmentation network
         t0 = time.perf_counter(); model.zero_grad()
         torch.nn.functional.binary_cross_entropy_with_logits(model(x)[:, :1], y).backward()
         if i: times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-def forward_seconds(model:torch.nn.Module, # a segmentation network
-                    in_channels:int=10,    # input planes
-                    size:int=64,           # patch side in pixels
-                    batch:int=4,           # images per pass
-                    repeats:int=5,         # timed passes after one warm-up pass
-                   )->float:               # median seconds per pass
-    "Median time of one forward pass in evaluation mode, without gradients, on random data."
-    x = torch.randn(batch, in_channels, size, size)
-    model.eval(); times = []
-    with torch.no_grad():
-        for i in range(repeats + 1):
-            t0 = time.perf_counter(); model(x)
-            if i: times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
 # %% ../nbs/03_models.ipynb #3995a6fa
