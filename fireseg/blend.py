@@ -16,7 +16,7 @@ import numpy as np
 from .core import FiresegError
 from .oof import OofStore, read_rows
 from .runs import run_oof, run_threshold, write_blend, is_run
-from .threshold import FALLBACK_THRESHOLD, bin_to_threshold, threshold_to_bin, sweep_thresholds, _best_bin, _component_search
+from .threshold import FALLBACK_THRESHOLD, bin_to_threshold, threshold_to_bin, sweep_thresholds, best_bin, min_size_search
 from .report import oof_table
 from .compare import joint_images, table_scores, run_labels
 from .plots import save_figure
@@ -134,7 +134,7 @@ class ScoreSums:
         "The best weighting (the first of equals) and its threshold bin (the middle of its plateau) on `folds`."
         s = self.scores(metric, folds); top = s.max(1)
         i = int(np.flatnonzero(top >= top.max() - 1e-12)[0])     # the first of the best, float rounding aside
-        t = _best_bin(s[i], self.floor)
+        t = best_bin(s[i], self.floor)
         return i, t, float(s[i, t - self.floor])
 
     def add(self, other:"ScoreSums")->"ScoreSums":
@@ -231,7 +231,7 @@ def _nested(search:_Search, how:str, metric:str)->dict:
     for f in folds:
         others = [o for o in folds if o != f]
         k = search.choose(how, metric, others); s = search.sums
-        i = search.seen[tuple(k)]; t = _best_bin(s.scores(metric, others)[i], s.floor)
+        i = search.seen[tuple(k)]; t = best_bin(s.scores(metric, others)[i], s.floor)
         per.append({"fold": int(search.data.folds[f]), "weights": (k / search.g).tolist(), "threshold": bin_to_threshold(t),
                     **{m: float(s.scores(m, [f])[i, t - s.floor]) for m in ("per_image", "global")}})
     return {m: float(np.mean([p[m] for p in per])) for m in ("per_image", "global")} | {"folds": per}
@@ -251,7 +251,7 @@ class _JointMasks:
     def __getitem__(self, rows): return read_rows(self.data.stores[0].masks, self.data.rows[0][rows])
 
 class _JointStore:
-    "Just enough of an OofStore for `_component_search`: blended probs, masks, and the bins of the histograms."
+    "Just enough of an OofStore for `min_size_search`: blended probs, masks, and the bins of the histograms."
     def __init__(self, data:BlendData, k:np.ndarray, g:int):
         self.probs, self.masks = _BlendedProbs(data, k, g), _JointMasks(data)
         self.hist, self.n = np.empty((0, 2, 256)), len(data)
@@ -324,13 +324,13 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
     s = _Search(data, g, workers, None if weights is None else _weights_of(weights, len(runs), g))
     k = s.choose(how, metric); sums = s.sums
     curve, first = _curve(data, sums, k)
-    t = _best_bin(curve[metric], first)
+    t = best_bin(curve[metric], first)
     scores = {m: float(curve[m][t - first]) for m in ("per_image", "global")}
     if t == floor_bin and first == floor_bin: warnings.warn(f"the best threshold is the lowest searched ({bin_to_threshold(t):.3f}); pass a lower --floor to search below it")
     size_search, ms = None, 0
     wanted = min_size if min_size is not None else ("auto" if any(r["min_size"] > 1 for r in rules) else None)
     if wanted == "auto" or (wanted is not None and int(wanted) > 1):
-        size_search = _component_search(_JointStore(data, k, g), metric, t, wanted, sizes, min(10, t - first), max_images, 0, False)
+        size_search = min_size_search(_JointStore(data, k, g), metric, t, wanted, sizes, min(10, t - first), max_images, 0, False)
         t, ms = size_search["bin"], size_search["min_size"]
         scores = {m: float(curve[m][t - first]) + size_search["gain"][m] for m in ("per_image", "global")}
     blend = {**base, "weights": (k / g).tolist(), "threshold": bin_to_threshold(t), "bin": int(t), "min_size": int(ms), "search": how,

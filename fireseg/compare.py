@@ -46,7 +46,7 @@ def joint_images(stores:Sequence[OofStore], # the runs' complete out-of-fold sto
 
 # %% ../nbs/07c_compare.ipynb #c7c0010
 _WHAT = {"arch": "arch", "encoder": "encoder", "bands": "bands", "extra": "planes", "loss": "loss", "epochs": "epochs", "ema": "ema"}   # config field -> column; ema where the config has it
-_HOW = ("out", "device", "devices", "num_workers", "weights_source", "world_size", "global_batch_size", "cache_planes")   # how a run ran, not what it is
+_HOW = ("out", "device", "devices", "num_workers", "weights_source", "world_size", "global_batch_size", "cache_planes", "full_epochs")   # how a run ran (or what came after its folds), not what its out-of-fold predictions are
 
 def _shown(v)->object:
     "A config value as a table cell: lists as space-separated text, None as 'none'."

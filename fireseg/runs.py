@@ -39,7 +39,7 @@ def run_config(run:str|Path, # a run folder
     "The TrainConfig a run was trained with, or one clear error when the folder is not a run."
     path = Path(run)/"config.json"
     if not path.exists():
-        if is_blend(run): raise FiresegError(f"{run}: a blend of runs ({BLEND_FILE}), not a training run; its members are")
+        if is_blend(run): raise FiresegError(f"{run}: a blend of runs ({BLEND_FILE}), not a training run; give one of its member runs, or predict with the blend")
         raise FiresegError(f"{run}: not a training run (no config.json)")
     return TrainConfig.load(path)
 

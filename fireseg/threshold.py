@@ -19,8 +19,8 @@ from .plots import save_figure
 
 # %% auto #0
 __all__ = ['Metric', 'FALLBACK_THRESHOLD', 'threshold_to_bin', 'bin_to_threshold', 'remove_small_components', 'apply_threshold',
-           'counts_at_thresholds', 'sweep_thresholds', 'min_size_counts', 'plot_sweep', 'tune_threshold',
-           'load_threshold']
+           'counts_at_thresholds', 'sweep_thresholds', 'best_bin', 'min_size_counts', 'min_size_search', 'plot_sweep',
+           'tune_threshold', 'load_threshold']
 
 # %% ../nbs/07_threshold.ipynb #d36d6fe7
 def threshold_to_bin(threshold:float, # a probability in (0, 1]
@@ -124,7 +124,10 @@ def sweep_thresholds(hist,                  # (N,2,bins) per-image fire / non-fi
     return df
 
 # %% ../nbs/07_threshold.ipynb #3ae4fcea
-def _best_bin(scores, first_bin:int=1, tol:float=1e-12)->int:
+def best_bin(scores,              # one score per bin, e.g. a column of `sweep_thresholds`
+             first_bin:int=1,     # bins below this are not considered
+             tol:float=1e-12,     # scores within this of the best count as equal
+            )->int:               # the chosen bin
     "The middle bin of the plateau of best scores that holds the first maximum."
     s = np.asarray(scores, dtype=float); i = j = int(np.argmax(s))
     while j + 1 < len(s) and s[j+1] >= s[i] - tol: j += 1
@@ -166,8 +169,16 @@ def min_size_counts(probs,              # (N,H,W) uint8 quantised probabilities;
     return out
 
 # %% ../nbs/07_threshold.ipynb #dfbd308a
-def _component_search(oof:OofStore, metric:str, best:int, min_size, sizes, window:int,
-                      max_images:int|None, seed:int, progress:bool)->dict:
+def min_size_search(oof:OofStore,          # a complete out-of-fold store
+                    metric:str,            # 'per_image' or 'global'
+                    best:int,              # the best bin without a size filter
+                    min_size,              # 'auto' to search `sizes`, or one size
+                    sizes,                 # candidate blob sizes for 'auto'
+                    window:int,            # bins either side of `best` to try
+                    max_images:int|None,   # images sampled; all when None
+                    seed:int,              # seed of the sample
+                    progress:bool,         # show a progress bar
+                   )->dict:                # bin, min_size, gain and what was searched
     "Score bins near `best` × blob sizes on (a sample of) the OOF pixels; pick the size and bin."
     n, bins = len(oof), oof.hist.shape[-1]
     auto = min_size == "auto"
@@ -180,7 +191,7 @@ def _component_search(oof:OofStore, metric:str, best:int, min_size, sizes, windo
     by_size = grid[metric].max(0)
     k = int(np.argmax(by_size)) if auto else 1          # first maximum: the smallest of equally good sizes
     keep = k > 0 and (not auto or by_size[k] > by_size[0] + 1e-12)
-    t = _best_bin(grid[metric][:, k], lo) if keep else best
+    t = best_bin(grid[metric][:, k], lo) if keep else best
     gain = {m: float(grid[m][t - lo, k] - grid[m][t - lo, 0]) if keep and lo <= t <= hi else 0.0 for m in grid}
     return {"min_size": try_sizes[k] if keep else 0, "bin": t, "gain": gain, "sizes": try_sizes, "bins": [lo, hi],
             "n_images": len(idx), "exact": len(idx) == n, "best_by_size": {str(s): float(v) for s, v in zip(try_sizes, by_size)}}
@@ -237,8 +248,8 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
         min_size = int(min_size)
     oof = run_oof(run); n = len(oof)
     sweep = sweep_thresholds(oof.hist, ["per_image", "global"])
-    best = _best_bin(sweep[metric].to_numpy())
-    search = _component_search(oof, metric, best, min_size, sizes, window, max_images, seed, progress) \
+    best = best_bin(sweep[metric].to_numpy())
+    search = min_size_search(oof, metric, best, min_size, sizes, window, max_images, seed, progress) \
              if min_size == "auto" or (min_size is not None and int(min_size) > 1) else None
     t, ms, gain = (search["bin"], search["min_size"], search["gain"]) if search else (best, 0, {"per_image": 0.0, "global": 0.0})
     scores = {m: float(sweep.loc[t, m]) + gain[m] for m in ("per_image", "global")}
