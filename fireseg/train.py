@@ -97,12 +97,15 @@ def _advance_schedule(sched, steps:int):
         sched.step()
 
 # %% ../nbs/06_train.ipynb #34d7e9e6
+def _check_ema(decay)->float|None:
+    if decay is None or (isinstance(decay, (int, float)) and not isinstance(decay, bool) and 0 <= decay < 1): return decay
+    raise FiresegError(f"ema must be a decay in [0, 1), such as 0.999, got {decay!r}")
+
 def weight_average(model:torch.nn.Module, # the network being trained (not wrapped in DDP)
                    decay:float|None,      # the average's decay; None for no average
                   ):                      # an AveragedModel, or None
     "An exponential moving average of `model`'s weights and batch-norm statistics, or None when `decay` is None."
-    if decay is None: return None
-    if not 0 <= decay < 1: raise FiresegError(f"ema must be a decay in [0, 1), such as 0.999, got {decay!r}")
+    if _check_ema(decay) is None: return None
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
     return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
 
@@ -411,7 +414,7 @@ def prepare_run(cfg:TrainConfig,      # the run to start
         now = TrainConfig(**{**asdict(saved), **{k: given[k] for k in changed & set(RESUMABLE)}}).filled_in(world_size)
         if now != saved: now.save(run/"config.json")
         return now
-    _check_batch_size(cfg.batch_size); weight_average(torch.nn.Linear(1, 1), cfg.ema)   # options checked before anything is written
+    _check_batch_size(cfg.batch_size); _check_ema(cfg.ema)   # options checked before anything is written
     layout = _run_layout(cfg)
     _check_patch_size(cfg, layout)
     run.mkdir(parents=True, exist_ok=True)
