@@ -506,7 +506,9 @@ def bench_sample(n:int=200,                # patches to write
                 )->dict:
     "Patches per second written by `make_sample`, labels and GeoTIFFs included."
     from fireseg.sample import make_sample
+    from fireseg.patchio import DataLayout
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter(); make_sample(Path(d)/"s", n_train=n, n_test=0, workers=workers, size=size, progress=False)
         dt = time.perf_counter() - t0
-    return {"sample_patches_per_s": round(n / dt, 1), "n_patches": n, "workers": (os.cpu_count() or 1) if workers is None else workers, "size": size}
+        lay = DataLayout.from_root(Path(d)/"s"); written = sum(p.exists() for p in list(lay.train_images) + list(lay.train_masks))
+    return {"sample_patches_per_s": round(n / dt, 1), "n_patches": n, "files_written": written, "workers": (os.cpu_count() or 1) if workers is None else workers, "size": size}
