@@ -31,6 +31,8 @@ class Mutant:
 
 
 MUTANTS = [
+    Mutant("background-guard-skips-package", "background", '*(root/"fireseg").rglob("*.py"), ', ''),
+    Mutant("background-links-unchecked", "background", "for a in LINK.findall(t) if a not in have]", "for a in LINK.findall(t) if False]"),
     Mutant("compare-interval-percentiles", "07c_compare", "[2.5, 97.5], axis=0", "[0.5, 99.5], axis=0"),
     Mutant("compare-bootstrap-ignores-seed", "07c_compare", "bootstrap_means(diffs, units, n_boot, seed)", "bootstrap_means(diffs, units, n_boot, 1)"),
     Mutant("compare-full-epochs-describes-run", "07c_compare", '"cache_planes", "full_epochs")', '"cache_planes")'),
