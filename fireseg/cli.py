@@ -314,12 +314,13 @@ BENCHES = {c.name: c for c in [
 
 # %% ../nbs/11_cli.ipynb #e11c0002
 def _run_compare(o:dict, a)->int:
-    from fireseg.compare import compare_runs, format_comparison
-    if o["out"] is None: o = {**o, "out": os.path.commonpath([str(Path(r).resolve().parent) for r in o["runs"]])}   # beside the runs
+    from fireseg.compare import compare_runs, format_comparison, comparison_folder
+    if o["out"] is None: o = {**o, "out": comparison_folder(o["runs"])}   # a folder of its own, named after the runs, beside them
     print(format_comparison(compare_runs(**o))); return 0
 
 def _run_blend(o:dict, a)->int:
     from fireseg.blend import blend_runs, format_blend
+    if len(o["runs"]) == 1: raise FiresegError(f"blend needs at least 2 runs, got 1 ({o['runs'][0]}); a run predicts by itself: fireseg predict --run {o['runs'][0]}")
     print(format_blend(blend_runs(**o))); return 0
 
 COMMANDS.update({c.name: c for c in [
