@@ -119,7 +119,7 @@ def distinct_runs(runs:Sequence,      # run folders, as given
     seen = {}
     for r in runs:
         key = r.resolve()
-        if key in seen: raise FiresegError(f"{r}: given twice (as {seen[key]} too); {what} distinct runs")
+        if key in seen: raise FiresegError(f"{r}: the same run given twice" + (f" (also as {seen[key]})" if str(seen[key]) != str(r) else "") + f"; {what} takes distinct runs")
         seen[key] = r
     return runs
 
