@@ -155,7 +155,7 @@ def _write_baseline_submission(layout:DataLayout, out:Path, rule:str, sun_elevat
 
 def run_baseline(data_root:str|Path,                # the data set in the competition layout
                  out:str|Path|None=None,            # folder for the submission and baseline.json; none written when None
-                 rule:str="vote",                   # a name from `RULES`
+                 rule:str="vote",                   # the rule: vote, intersection, schroeder, kumar_roy or murphy (`RULES`)
                  sun_elevation:float=SUN_ELEVATION, # degrees
                  max_images:int|None=None,          # score a random subset of the train set; all when None
                  jobs:int|None=None,             # processes; all cores when None, 0 for none

@@ -420,7 +420,7 @@ def bench_compare(n:int=33575,   # training images per run
         for _ in range(passes):
             t0 = time.perf_counter(); tune_threshold(paths[0], plot=False, verbose=False); times["tune_one_run"].append(time.perf_counter() - t0)
             t0 = time.perf_counter(); compare_runs(paths, n_boot=n_boot); times["table"].append(time.perf_counter() - t0)
-            t0 = time.perf_counter(); t = compare_runs(paths, n_boot=n_boot, out=Path(d)/"cmp"); times["table_and_files"].append(time.perf_counter() - t0)
+            t0 = time.perf_counter(); t = compare_runs(paths, n_boot=n_boot, out=Path(d)/"cmp", overwrite=True); times["table_and_files"].append(time.perf_counter() - t0)
     med = {k: round(float(np.median(v)), 3) for k, v in times.items()}
     return {"n_images": n, "runs": runs, "passes": passes, "n_boot": n_boot, **{f"{k}_s_median": v for k, v in med.items()},
             "ratio_to_tune": round(med["table_and_files"] / med["tune_one_run"], 1), "best": t.attrs["best"]}

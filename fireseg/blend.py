@@ -18,12 +18,12 @@ from .oof import OofStore, read_rows
 from .runs import run_oof, run_threshold, write_blend, is_run
 from .threshold import FALLBACK_THRESHOLD, bin_to_threshold, threshold_to_bin, sweep_thresholds, best_bin, min_size_search
 from .report import oof_table
-from .compare import joint_images, table_scores, run_labels
+from .compare import joint_images, table_scores, run_labels, distinct_runs
 from .plots import save_figure
 
 # %% auto #0
-__all__ = ['grid_size', 'weight_grid', 'blend_bins', 'KeptPixels', 'ScoreSums', 'BlendData', 'blend_runs', 'plot_weights',
-           'format_blend']
+__all__ = ['grid_size', 'weight_grid', 'blend_bins', 'KeptPixels', 'ScoreSums', 'BlendData', 'check_same_split', 'blend_runs',
+           'plot_weights', 'format_blend']
 
 # %% ../nbs/07d_blend.ipynb #d7d0006
 def grid_size(step:float, # weight step, e.g. 0.05
@@ -283,6 +283,17 @@ def _weights_of(weights:Sequence[float], n_runs:int, g:int)->np.ndarray:
     if np.abs(k - np.rint(k)).max() > 1e-6: raise FiresegError(f"weights {list(weights)}: not multiples of the step {1 / g:g} once normalised; round them or pass a finer --step")
     return np.rint(k).astype(np.int64)
 
+# %% ../nbs/07d_blend.ipynb #d7d0029a
+def check_same_split(data:BlendData, # the runs' joint out-of-fold store
+                    ):
+    "Refuse runs split into folds differently: the nested estimate holds out each fold of one split, which must be every run's."
+    first, folds0 = data.runs[0], data.stores[0].folds[data.rows[0]]
+    k0 = len(np.unique(data.stores[0].folds))
+    for run, s, rows in zip(data.runs[1:], data.stores[1:], data.rows[1:]):
+        k = len(np.unique(s.folds))
+        if k != k0: raise FiresegError(f"{run}: {k} folds, {first}: {k0}; blend runs split the same way (the same --folds and --seed on the same data)")
+        if (s.folds[rows] != folds0).any(): raise FiresegError(f"{run}: its images fall in other folds than in {first}; blend runs split the same way (the same --folds and --seed on the same data)")
+
 # %% ../nbs/07d_blend.ipynb #d7d0030
 def blend_runs(runs:Sequence[str],           # training run folders, trained on the same data, each with a complete out-of-fold store
                out:str,                      # the blend folder to write (blend.json, blend.png)
@@ -302,8 +313,7 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
     t0 = time.perf_counter()
     if metric not in ("per_image", "global"): raise FiresegError(f"unknown mIoU mode {metric!r}: use 'per_image' or 'global'")
     if search not in ("auto", "exhaustive", "ascent"): raise FiresegError(f"search {search!r}: use 'exhaustive', 'ascent' or 'auto'")
-    runs, g = [Path(r) for r in runs], grid_size(step)
-    if not runs: raise FiresegError("no run to blend")
+    runs, g = distinct_runs(runs, least=1, what="blend"), grid_size(step)
     if Path(out).resolve() in [r.resolve() for r in runs] or is_run(out): raise FiresegError(f"{out}: holds a training run; write the blend to a folder of its own")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")         # an untuned member is reported as such
@@ -311,6 +321,7 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
     bins = [threshold_to_bin(r["threshold"]) for r in rules]
     floor_bin = threshold_to_bin(floor) if floor is not None else max(1, min(bins) // 2)
     data, labels = BlendData(runs), run_labels(runs)
+    check_same_split(data)
     members = _member_scores(data, rules, labels)
     single = max(members, key=lambda m: m[metric])
     base = {"members": runs, "metric": metric, "n_images": len(data), "members_alone": members, "best_single": single}

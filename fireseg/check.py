@@ -94,7 +94,7 @@ def _fire_summary(fire:np.ndarray)->dict:
             "fire pixels per mask (median, max)": f"{int(np.median(ok))}, {int(ok.max())}"}
 
 def check_dataset(root:str|Path,            # the data root
-                  size=PATCH_SIZE,          # expected (H,W); None accepts any size
+                  size=PATCH_SIZE,          # expected (H,W); any size when None (--any-size on the command line)
                   n_bands:int=N_BANDS,      # expected band count
                   full:bool=False,          # decode every image too, not just its header
                   progress:bool=True,       # show a progress bar

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")   # before torch is imported anywhere
-import argparse, dataclasses, importlib, inspect, io, json, re, sys, textwrap, tokenize, traceback
+import argparse, contextlib, dataclasses, importlib, inspect, io, json, re, sys, textwrap, tokenize, traceback, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -16,7 +16,7 @@ from .core import FiresegError
 
 # %% auto #0
 __all__ = ['COMMANDS', 'BENCHES', 'param_comments', 'Param', 'signature_params', 'field_params', 'add_param', 'Command',
-           'build_parser', 'main']
+           'build_parser', 'one_line_warnings', 'main']
 
 # %% ../nbs/11_cli.ipynb #4c1e7a90
 def _source_tokens(obj)->list:
@@ -243,7 +243,8 @@ def _run_models(o:dict, a)->int:
 
 def _run_tune(o:dict, a)->int:
     from fireseg.threshold import tune_threshold
-    tune_threshold(**o); return 0
+    tune_threshold(**o)
+    run = Path(o["run"]); print("written: " + ", ".join(str(run/f) for f in ["threshold.json"] + ["threshold.png"] * bool(o["plot"]))); return 0
 
 def _run_predict(o:dict, a)->int:
     from fireseg.predict import predict_submission
@@ -254,7 +255,8 @@ def _run_validate(o:dict, a)->int:
     from fireseg.submission import validate_submission, summarise_submission
     problems = validate_submission(**o)
     for p in problems: print(p)
-    if problems: print(f"{o['path']}: INVALID, {len(problems)} problem line{'s' * (len(problems) != 1)}"); return 1
+    n = getattr(problems, "n_problems", len(problems))
+    if problems: print(f"{o['path']}: INVALID, {n} problem{'s' * (n != 1)}"); return 1
     print(f"{o['path']}: valid; {summarise_submission(o['path'], shape=o['shape'])}"); return 0
 
 def _run_doctor(o:dict, a)->int:
@@ -286,7 +288,7 @@ COMMANDS = {c.name: c for c in [
             ["fireseg.baseline:run_baseline"], rename=_DATA, aliases={"jobs": ["--workers"]}),
     Command("prepare", "copy the competition zip or folder to fast local disk, once, and check it", _run_prepare,
             ["fireseg.prepare:prepare_data"], rename={"dest": "to"}, positional=("src",)),
-    Command("train", "train K folds of DeepLabV3+ (or U-Net), resumable", _run_train,
+    Command("train", "train K folds of a segmentation network (DeepLabV3+ unless --arch says another; `fireseg models` lists them), resumable", _run_train,
             ["fireseg.config:TrainConfig", "fireseg.train:train_kfold"], skip=("cfg", "fireseg.config:RUN_SET"), required=("data", "out"),
             aliases={"encoder_weights": ["--weights"]}),
     Command("tune", "choose the threshold on out-of-fold predictions", _run_tune,
@@ -314,12 +316,13 @@ BENCHES = {c.name: c for c in [
 
 # %% ../nbs/11_cli.ipynb #e11c0002
 def _run_compare(o:dict, a)->int:
-    from fireseg.compare import compare_runs, format_comparison
-    if o["out"] is None: o = {**o, "out": os.path.commonpath([str(Path(r).resolve().parent) for r in o["runs"]])}   # beside the runs
+    from fireseg.compare import compare_runs, format_comparison, comparison_folder
+    if o["out"] is None: o = {**o, "out": comparison_folder(o["runs"])}   # a folder of its own, named after the runs, beside them
     print(format_comparison(compare_runs(**o))); return 0
 
 def _run_blend(o:dict, a)->int:
     from fireseg.blend import blend_runs, format_blend
+    if len(o["runs"]) == 1: raise FiresegError(f"blend needs at least 2 runs, got 1 ({o['runs'][0]}); a run predicts by itself: fireseg predict --run {o['runs'][0]}")
     print(format_blend(blend_runs(**o))); return 0
 
 COMMANDS.update({c.name: c for c in [
@@ -358,6 +361,18 @@ def build_parser(argv:list[str]|None=None, # the arguments to be parsed: only th
         if command == "bench" and c.name == bench: c.add_options(q)
     return ap
 
+# %% ../nbs/11_cli.ipynb #0a1b2c3d
+@contextlib.contextmanager
+def one_line_warnings(command:str, # the subcommand, named in each line
+                     ):
+    "Inside, a warning prints as one line, `fireseg COMMAND: warning: ...`, without Python's file and source line."
+    with warnings.catch_warnings():   # restores the way warnings print on leaving
+        def show(message, category, filename, lineno, file=None, line=None):
+            kind = "" if category is UserWarning else f" ({category.__name__})"
+            print(f"fireseg {command}: warning{kind}: {message}", file=file or sys.stderr)
+        warnings.showwarning = show
+        yield
+
 # %% ../nbs/11_cli.ipynb #fab04ba4
 def main(argv:list|None=None, # the arguments after `fireseg`; the command line's when None
         )->int:               # the exit code
@@ -366,7 +381,8 @@ def main(argv:list|None=None, # the arguments after `fireseg`; the command line'
     a = build_parser(argv).parse_args(argv)     # usage errors end here, with argparse's message and exit code 2
     c = a._command
     name = f"bench {c.name}" if a.command == "bench" else c.name
-    try: return c.run(c.options(a), a)
+    try:
+        with one_line_warnings(name): return c.run(c.options(a), a)
     except FiresegError as e:
         print(f"fireseg {name}: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt:

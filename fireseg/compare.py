@@ -4,7 +4,7 @@
 
 # %% ../nbs/07c_compare.ipynb #c7c0003
 from __future__ import annotations
-import warnings
+import os, warnings
 from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
@@ -20,8 +20,8 @@ from .report import oof_table, iou_by_fire_size
 from .plots import save_figure
 
 # %% auto #0
-__all__ = ['joint_images', 'describe_runs', 'resampling_units', 'bootstrap_means', 'table_scores', 'run_labels', 'compare_runs',
-           'plot_by_fire_size', 'write_comparison', 'format_comparison']
+__all__ = ['joint_images', 'describe_runs', 'resampling_units', 'bootstrap_means', 'table_scores', 'run_labels', 'distinct_runs',
+           'comparison_folder', 'compare_runs', 'plot_by_fire_size', 'write_comparison', 'format_comparison']
 
 # %% ../nbs/07c_compare.ipynb #c7c0006
 def joint_images(stores:Sequence[OofStore], # the runs' complete out-of-fold stores
@@ -108,6 +108,29 @@ def run_labels(runs:Sequence[Path], # run folders
     names = [Path(r).name for r in runs]
     return [Path(r).name if names.count(Path(r).name) == 1 else str(r) for r in runs]
 
+# %% ../nbs/07c_compare.ipynb #c7c0020a
+def distinct_runs(runs:Sequence,      # run folders, as given
+                  least:int=2,        # how many a comparison needs
+                  what:str="compare", # the command, for messages
+                 )->list:             # the folders as Paths
+    "The run folders, refused when fewer than `least`, or when one folder is given twice (under any spelling of its path)."
+    runs = [Path(r) for r in runs]
+    if len(runs) < least: raise FiresegError(f"{what} needs at least {least} runs, got {len(runs)}" + (f" ({runs[0]})" if runs else ""))
+    seen = {}
+    for r in runs:
+        key = r.resolve()
+        if key in seen: raise FiresegError(f"{r}: the same run given twice" + (f" (also as {seen[key]})" if str(seen[key]) != str(r) else "") + f"; {what} takes distinct runs")
+        seen[key] = r
+    return runs
+
+def comparison_folder(runs:Sequence, # the runs compared
+                     )->Path:        # compare-A-vs-B under the runs' common parent folder
+    "Where a comparison is written by default: a folder of its own, named after the runs."
+    runs = [Path(r) for r in runs]
+    names = [p.name for p in runs]
+    name = "compare-" + "-vs-".join(names) if len(names) <= 4 else f"compare-{names[0]}-vs-{names[1]}-and-{len(names) - 2}-more"
+    return Path(os.path.commonpath([str(r.resolve().parent) for r in runs]))/name
+
 # %% ../nbs/07c_compare.ipynb #c7c0021
 def compare_runs(runs:Sequence[str],          # training run folders, trained on the same data
                  metric:str="per_image",      # the mIoU reading that ranks the runs: 'per_image' or 'global'
@@ -115,12 +138,14 @@ def compare_runs(runs:Sequence[str],          # training run folders, trained on
                  seed:int=0,                  # seed of the resamples
                  sort:str|None=None,          # column to order the rows by; the metric's score when None
                  ascending:bool=False,        # order the rows lowest first
-                 out:str|None=None,           # folder for compare.csv and compare.png; beside the runs from the command line, none from Python when None
+                 out:str|None=None,           # folder for compare.csv and compare.png; compare-A-vs-B beside the runs from the command line, none from Python when None
+                 overwrite:bool=False,        # replace an earlier comparison in OUT
                 )->pd.DataFrame:              # one row per run; attrs: images, resampled, units, best, by_fire_size, files
     "Compare runs on the training images they share: what each is, its OOF mIoU at its own threshold, its paired difference from the best."
     if metric not in ("per_image", "global"): raise FiresegError(f"unknown mIoU mode {metric!r}: use 'per_image' or 'global'")
-    runs = [Path(r) for r in runs]
-    if not runs: raise FiresegError("no run to compare")
+    runs = distinct_runs(runs)
+    if out is not None and not overwrite and any((Path(out)/f).exists() for f in ("compare.csv", "compare.png")):
+        raise FiresegError(f"{out}: already holds a comparison; pass overwrite=True (--overwrite) to replace it, or choose another folder (--out)")
     stores = [run_oof(r) for r in runs]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")            # an untuned run is marked in the table instead

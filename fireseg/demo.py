@@ -29,8 +29,8 @@ from .baseline import score_rule
 from .sample import make_sample
 
 # %% auto #0
-__all__ = ['DEMO_SAMPLE', 'DEMO_PLANES', 'demo_config', 'torch_threads', 'real_patch_check', 'show_real_patch', 'run_demo',
-           'demo_summary']
+__all__ = ['DEMO_SAMPLE', 'DEMO_PLANES', 'DEMO_OUTPUTS', 'demo_config', 'torch_threads', 'real_patch_check', 'show_real_patch',
+           'check_demo_folder', 'run_demo', 'demo_summary']
 
 # %% ../nbs/10_demo.ipynb #07735fac
 DEMO_SAMPLE = dict(n_train=120, n_test=24, seed=0, size=128)
@@ -96,6 +96,18 @@ def show_real_patch(check:dict, ax):
     if check["vote"].any(): ax.contour(check["vote"], levels=[0.5], colors="yellow", linewidths=0.6)
     return ax
 
+# %% ../nbs/10_demo.ipynb #d3m0f001
+DEMO_OUTPUTS = ("data", "run", "submissions", "report.json", "test_predictions.png")   # what a demo writes into its folder
+
+def check_demo_folder(root:Path,       # the demo folder
+                      overwrite:bool,  # write into it whatever it holds
+                     ):
+    "Refuse a demo folder that holds anything but an earlier demo's files (a training run, say), unless `overwrite`."
+    if overwrite or not root.is_dir(): return
+    other = sorted(p.name for p in root.iterdir() if p.name not in DEMO_OUTPUTS)
+    if other: raise FiresegError(f"{root}: already exists and holds {', '.join(other[:3])}{' ...' if len(other) > 3 else ''}, not an earlier demo; "
+                                 "pass overwrite=True (--overwrite) to write the demo into it, or choose another folder (--out)")
+
 # %% ../nbs/10_demo.ipynb #1d3f1366
 def run_demo(out:str|Path|None=None,   # demo folder; `demo` when None, and the submission goes to submissions/demo
              n_train:int=DEMO_SAMPLE["n_train"], # sample train patches
@@ -106,9 +118,11 @@ def run_demo(out:str|Path|None=None,   # demo folder; `demo` when None, and the 
              threads:int|None=1,                 # torch CPU threads; torch's default when None
              jobs:int=2,                         # folds trained at once, one process and one thread each
              verbose:bool=True,                  # print stages and the summary
+             overwrite:bool=False,               # write into a folder that holds more than an earlier demo's files
              **overrides,                        # TrainConfig fields, e.g. epochs=2
             )->dict:                             # what report.json holds
     "Sample -> check -> K-fold DeepLabV3+ -> tune -> predict with TTA -> submission -> validate, with a report."
+    check_demo_folder(Path(out) if out is not None else Path("demo"), overwrite)
     with torch_threads(threads): return _run_demo(out, n_train, n_test, size, seed, tta, jobs, verbose, **overrides)
 
 def _run_demo(out, n_train, n_test, size, seed, tta, jobs, verbose, **overrides)->dict:
@@ -130,7 +144,7 @@ def _run_demo(out, n_train, n_test, size, seed, tta, jobs, verbose, **overrides)
     with _stage("tune", times, verbose):
         thr = tune_threshold(run, metric="per_image", plot=True, verbose=False)
     with _stage("predict", times, verbose):
-        predict_submission(run, data, name="demo", out=sub_dir, tta=tta, num_workers=0, device=cfg.device)
+        predict_submission(run, data, name="demo", out=sub_dir, tta=tta, num_workers=0, device=cfg.device, overwrite=True)
     with _stage("validate", times, verbose):
         problems = validate_submission(sub_dir/"y_pred.pkl", data, shape=(size, size)) + validate_submission(sub_dir/"submission.csv", data, shape=(size, size))
         if problems: raise FiresegError("the demo submission is invalid:\n" + "\n".join(problems[:10]))

@@ -21,7 +21,8 @@ from .runs import write_run
 
 # %% auto #0
 __all__ = ['package_versions', 'requirement_problems', 'gpu_report', 'gpu_reports', 'machine_report', 'doctor_data',
-           'check_input', 'check_training', 'check_prediction', 'advice', 'check_device', 'run_doctor']
+           'check_input', 'check_training', 'check_prediction', 'advice', 'default_weights_problem', 'check_device',
+           'run_doctor']
 
 # %% ../nbs/13_doctor.ipynb #f03e869a
 _PACKAGES = ("fireseg", "torch", "torchvision", "segmentation-models-pytorch", "timm", "numpy", "albumentations", "rasterio")
@@ -210,6 +211,15 @@ def _device_line(device:str, got:dict, size:int)->str:
             + "; training " + (f"{t['precision']}{' with a gradient scaler' if t['scaler'] else ''}, {t['images_per_s']} images/s at batch {t['batch_size']} ({size}x{size})" if isinstance(t, dict) else t)
             + "; prediction " + (f"flip TTA, {p['patches_per_s']} patches/s" if isinstance(p, dict) else p))
 
+# %% ../nbs/13_doctor.ipynb #dd0c0001
+def default_weights_problem(hub:str, # the weights hub's state: 'reachable', 'not probed', or 'not reachable (why)'
+                           )->list[str]: # a problem line, or none
+    "The default recipe's pretrained weights (--weights imagenet) as a problem, when the hub that serves them cannot be reached."
+    if hub in ("reachable", "not probed"): return []
+    enc = TrainConfig().encoder
+    return [f"weights hub {hub}: the default recipe (--weights imagenet) cannot download its {enc} weights here unless they are cached; "
+            f"fetch them where there is internet (fireseg weights --encoder {enc} --to DIR) and train with --weights DIR, or train with --weights none"]
+
 # %% ../nbs/13_doctor.ipynb #fc617ee5
 def check_device(device:str, layout:DataLayout, batch_size:int, steps:int, amp:bool)->tuple[dict, list[str]]:
     "The three checks on one device: what each found, and a line of advice per failure. A failed check does not stop the next."
@@ -242,7 +252,7 @@ def run_doctor(devices:list|None=None,   # devices to check; every GPU, or the C
     s = {"versions": package_versions(), "machine": machine_report({"data": Path(data) if data else default_data_root(), "runs": Path(runs)}),
          "gpus": gpu_reports(), "weights_hub": "not probed", "checks": {}}
     if hub: s["weights_hub"] = "reachable" if (why := _hub_reachable(5)) is None else f"not reachable ({why})"
-    problems = requirement_problems(importlib.metadata.requires("fireseg") or [])
+    problems = requirement_problems(importlib.metadata.requires("fireseg") or []) + default_weights_problem(s["weights_hub"])
     for line in _facts_lines(s): say(line)
     with tempfile.TemporaryDirectory() as d:
         layout = doctor_data(Path(d), size)

@@ -591,28 +591,29 @@ def architecture_table(archs:list|None=None, # architectures to list (all their 
                        in_channels:int=10,   # input planes
                        size:int=256,         # patch side for the operation count and the timings
                        batch:int=2,          # patches per timed pass; at least 2, as BatchNorm trains on more than one
-                       repeats:int=3,        # timed rounds after one warm-up round; the median is reported
-                       timing:bool=True,     # time forward passes and training steps (minutes on a CPU)
+                       repeats:int=3,        # timed passes of each model after one warm-up pass; the median is reported
+                       timing:bool=True,     # time forward passes and training steps (minutes on a CPU); without, no timing columns
+                       progress:bool=True,   # a progress bar, one step per model
                       )->pd.DataFrame:       # one row per architecture and encoder
     "Every architecture on its default encoder: parameters, GFLOPs and ms per patch, output stride, smallest patch."
+    import gc
     from torch.utils.flop_counter import FlopCounterMode
+    from tqdm.auto import tqdm
     if batch < 2 or repeats < 1: raise FiresegError(f"batch must be at least 2 and repeats at least 1, got {batch} and {repeats}")
     wanted = {arch_spec(a).name for a in archs} if archs else set(ARCHS)
-    rows, timed, nan = [], {}, float("nan")
-    for arch, enc in TABLE_MODELS:
-        if arch not in wanted: continue
-        m = create_model(arch, enc, in_channels)
-        rows.append(dict(arch=arch, encoder=enc, params_M=round(count_parameters(m) / 1e6, 2), gflops=nan, forward_ms=nan, step_ms=nan,
-                         output_stride=_stride_text(arch_spec(arch), enc), min_patch=m.min_patch_size))
-        if size < m.min_patch_size or size % m.patch_multiple: continue   # the patch is too small for it: no figures
-        with torch.no_grad(), FlopCounterMode(display=False) as fc: m.eval()(torch.zeros(1, in_channels, size, size))
-        rows[-1]["gflops"] = round(fc.get_total_flops() / 1e9, 2)
-        if timing: timed[len(rows) - 1] = (m, [])
+    models, rows, nan = [(a, e) for a, e in TABLE_MODELS if a in wanted], [], float("nan")
     x, y = torch.randn(batch, in_channels, size, size), torch.rand(batch, 1, size, size)
-    for r in range(repeats + 1):   # in rounds over the models, so that a busy spell on a shared machine slows them all alike
-        for m, times in timed.values():
-            t = _forward_and_step(m, x, y)
-            if r: times.append(t)   # round 0 warms up
-    for i, (m, times) in timed.items():
-        rows[i].update(forward_ms=round(1e3 * statistics.median(f for f, s in times) / batch, 1), step_ms=round(1e3 * statistics.median(s for f, s in times) / batch, 1))
+    bar = tqdm(models, desc="models", unit="model", disable=not progress)
+    for arch, enc in bar:   # one model alive at a time, freed before the next: memory stays that of the largest
+        bar.set_postfix_str(f"{arch} {enc}")
+        m = create_model(arch, enc, in_channels)
+        rows.append(dict(arch=arch, encoder=enc, params_M=round(count_parameters(m) / 1e6, 2), gflops=nan,
+                         **(dict(forward_ms=nan, step_ms=nan) if timing else {}), output_stride=_stride_text(arch_spec(arch), enc), min_patch=m.min_patch_size))
+        if size >= m.min_patch_size and not size % m.patch_multiple:   # else the patch is too small for it: no figures
+            with torch.no_grad(), FlopCounterMode(display=False) as fc: m.eval()(torch.zeros(1, in_channels, size, size))
+            rows[-1]["gflops"] = round(fc.get_total_flops() / 1e9, 2)
+            if timing:
+                times = [_forward_and_step(m, x, y) for _ in range(repeats + 1)][1:]   # the first warms up
+                rows[-1].update(forward_ms=round(1e3 * statistics.median(f for f, s in times) / batch, 1), step_ms=round(1e3 * statistics.median(s for f, s in times) / batch, 1))
+        del m; gc.collect()
     return pd.DataFrame(rows)

@@ -22,7 +22,7 @@ from .submission import write_submission, validate_submission
 
 # %% auto #0
 __all__ = ['TTA_VIEWS', 'MEMBERS', 'tta_views', 'ensemble_members', 'FoldEnsemble', 'BlendPatches', 'BlendEnsemble',
-           'open_ensemble', 'predict', 'write_mask_geotiffs', 'predict_submission']
+           'open_ensemble', 'predict', 'write_mask_geotiffs', 'check_predictable', 'predict_submission']
 
 # %% ../nbs/08_predict.ipynb #395e9f40
 def _rot(k): return lambda t: torch.rot90(t, k, dims=(-2, -1))
@@ -208,6 +208,23 @@ def write_mask_geotiffs(masks:dict,          # test_img name -> (H,W) 0/1 mask
         write_patch(out_dir/name.replace("test_img", "test_mask"), np.asarray(m, np.uint8), crs, transform)
     return out_dir
 
+# %% ../nbs/08_predict.ipynb #c0ffee01
+def check_predictable(run:str|Path,               # a run folder, or a blend folder
+                      folds:Sequence[int]|None=None, # the folds asked for; every fold of the run when None
+                      members:str|None=None,       # 'folds', 'full' or 'all'
+                      threshold:float|None=None,   # a threshold given instead of the tuned one
+                     ):
+    "Refuse, in one line, a submission that would come from an unfinished run, or from a threshold nobody chose."
+    if is_blend(run): return                       # a blend's members are complete, and blend.json holds its threshold
+    cfg = run_config(run)
+    missing = [k for k in range(cfg.folds) if not fold_done(run, k)]
+    if folds is None and members != "full" and missing:
+        raise FiresegError(f"{run}: fold{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} of {cfg.folds} not finished; "
+                           f"finish them (fireseg train --resume), or name the folds to use (--folds)")
+    from fireseg.runs import THRESHOLD_FILE
+    if threshold is None and not (Path(run)/THRESHOLD_FILE).exists():
+        raise FiresegError(f"{run}: no tuned threshold (threshold.json); tune it first (fireseg tune --run {run}), or give one (--threshold)")
+
 # %% ../nbs/08_predict.ipynb #4d434af8
 def predict_submission(run:str|Path,                 # a trained run folder, or a blend folder
                        data_root:str|Path|None=None, # data set; the run's data when None
@@ -215,18 +232,23 @@ def predict_submission(run:str|Path,                 # a trained run folder, or 
                        out:str|Path|None=None,       # folder to write to; submissions/NAME when None
                        tta:str="flips",              # 'none', 'flips' or 'd4'
                        geotiff:bool=False,           # also write GeoTIFF masks into OUT/masks
+                       overwrite:bool=False,         # replace an earlier submission in OUT
                        **kwargs,                     # passed to `predict`
                       )->dict:
     "Predict the test set and write a validated submission folder."
     t0 = time.perf_counter()
-    res = predict(run, data_root, tta=tta, **kwargs)
     out = Path(out) if out is not None else Path("submissions")/(name or Path(run).resolve().name)
+    if not overwrite and out.is_dir() and any(out.iterdir()):
+        raise FiresegError(f"{out}: already holds a submission; pass overwrite=True (--overwrite) to replace it, or choose another --name or --out")
+    check_predictable(run, kwargs.get("folds"), kwargs.get("members"), kwargs.get("threshold"))
+    res = predict(run, data_root, tta=tta, **kwargs)
     shape = next(iter(res["masks"].values())).shape
     if shape != PATCH_SIZE: warnings.warn(f"masks are {shape[0]}×{shape[1]}; the AI SPARK platform expects {PATCH_SIZE[0]}×{PATCH_SIZE[1]}")
     paths = write_submission(res["masks"], out, run=str(Path(run).resolve()), folds=res["folds"], threshold=res["threshold"],
                              tta=tta, extra={"min_size": res["min_size"], "data": res["data"], **({"blend": res["blend"]} if res["blend"] else {"members": res["members"]})}, shape=shape)
     problems = validate_submission(paths["pkl"], res["data"], shape=shape)
     if problems: raise FiresegError("the written submission does not validate:\n" + "\n".join(problems))
+    if not any(m.any() for m in res["masks"].values()): warnings.warn(f"{out}: no test image has fire at threshold {res['threshold']:.3f}; check the run's tuning before uploading")
     if geotiff: write_mask_geotiffs(res["masks"], DataLayout.from_root(res["data"]), out/"masks")
     return {"out": str(out), "n_images": len(res["masks"]), "n_with_fire": sum(int(m.any()) for m in res["masks"].values()),
             "threshold": res["threshold"], "min_size": res["min_size"], "tta": tta, "folds": res["folds"],

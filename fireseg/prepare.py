@@ -84,6 +84,11 @@ def _copy_members(source:_Source, dest:Path, progress:bool)->tuple[int, int, int
         copied += 1; nbytes += size
     return copied, kept, nbytes
 
+# %% ../nbs/01f_prepare.ipynb #b3c1e7a2
+def _check_options(size)->dict:
+    "What a cached check's answer depends on: the expected patch size (None: any)."
+    return {"size": None if size is None else [int(s) for s in size]}
+
 # %% ../nbs/01f_prepare.ipynb #2a7f9c30
 def prepare_data(src:str|Path,             # the competition zip, or a folder holding the data (on Drive, under /kaggle/input, ...)
                  dest:str|Path|None=None,  # a folder on fast local disk to copy to; None uses a source folder where it is
@@ -101,17 +106,20 @@ def prepare_data(src:str|Path,             # the competition zip, or a folder ho
             res = check_dataset(root, size, progress=progress) if check else None
             return {"root": root, "copied": 0, "kept": len(source.members), "bytes": 0, "seconds": round(time.perf_counter() - t0, 2), "check": res}
         dest = Path(dest); marker = dest/MARKER
-        if marker.exists() and json.loads(marker.read_text()).get("identity") == source.identity():
-            done = json.loads(marker.read_text())
-            return {"root": dest, "copied": 0, "kept": done["identity"]["files"], "bytes": 0, "seconds": round(time.perf_counter() - t0, 2),
-                    "check": DataCheck(dest, done.get("problems", []), summary=done.get("summary", {}))}
-        if marker.exists(): marker.unlink()        # another source, or another version of it: copy again what differs
-        for f in FOLDERS.values(): (dest/f).mkdir(parents=True, exist_ok=True)
-        for stale in dest.rglob(".*.part"): stale.unlink()    # temporary files of an interrupted copy
-        copied, kept, nbytes = _copy_members(source, dest, progress)
-        identity = source.identity()
+        done = json.loads(marker.read_text()) if marker.exists() else {}
+        identity, asked = source.identity(), _check_options(size) if check else None
+        if done.get("identity") == identity:      # copied already: the check is replayed only if it was made with the same options
+            replay = {"root": dest, "copied": 0, "kept": identity["files"], "bytes": 0, "seconds": round(time.perf_counter() - t0, 2), "check": None}
+            if asked is None: return replay
+            if done.get("check") == asked: return {**replay, "check": DataCheck(dest, done.get("problems", []), summary=done.get("summary", {}))}
+            copied, kept, nbytes = 0, identity["files"], 0
+        else:
+            if marker.exists(): marker.unlink()        # another source, or another version of it: copy again what differs
+            for f in FOLDERS.values(): (dest/f).mkdir(parents=True, exist_ok=True)
+            for stale in dest.rglob(".*.part"): stale.unlink()    # temporary files of an interrupted copy
+            copied, kept, nbytes = _copy_members(source, dest, progress)
     finally: source.close()
     res = check_dataset(dest, size, progress=progress) if check else None
-    write_text_atomic(marker, json.dumps({"identity": identity, "problems": res.problems if res else [],
+    write_text_atomic(marker, json.dumps({"identity": identity, "check": asked, "problems": res.problems if res else [],
                                           "summary": res.summary if res else {}}, indent=1))
     return {"root": dest, "copied": copied, "kept": kept, "bytes": nbytes, "seconds": round(time.perf_counter() - t0, 2), "check": res}

@@ -110,6 +110,7 @@ def run_oof(run:str|Path,         # a run folder
             complete:bool=True,   # refuse a store that is not complete
            )->OofStore:
     "A run's out-of-fold store, checked complete unless `complete` is False."
+    if not Path(run).is_dir(): raise FiresegError(f"{run}: no such run folder")
     if is_blend(run): raise FiresegError(f"{run}: a blend of runs has no out-of-fold store of its own; `fireseg blend` chose its weights, threshold and min size (run it again to choose anew)")
     store = OofStore(run)
     return store.check_complete() if complete else store

@@ -18,8 +18,8 @@ from .patchio import read_meta, TEST_META
 
 # %% auto #0
 __all__ = ['SUBMISSION_SHAPE', 'PKL_NAME', 'CSV_NAME', 'MANIFEST_NAME', 'natural_key', 'rle_encode', 'RleError', 'rle_runs',
-           'rle_decode', 'write_submission', 'load_pickle_safely', 'read_submission', 'validate_submission',
-           'summarise_submission']
+           'rle_decode', 'write_submission', 'load_pickle_safely', 'read_submission', 'ProblemLines',
+           'validate_submission', 'summarise_submission']
 
 # %% ../nbs/09_submission.ipynb #5dd9352b
 def natural_key(name:str, # a file name, or anything that prints as one
@@ -230,16 +230,20 @@ def read_submission(path:str|Path,           # a y_pred.pkl or submission.csv
     return {k: d[k] for k in sorted(d, key=natural_key)}
 
 # %% ../nbs/09_submission.ipynb #0005d4a9
+class ProblemLines(list):
+    "The lines to print about a submission's problems; `n_problems` counts the problems, those summed up in a '... and N more' line too."
+    def __init__(self, lines=(), n_problems:int|None=None): super().__init__(lines); self.n_problems = len(self) if n_problems is None else n_problems
+
 class _Problems:
     "Problem lines grouped by kind, printed with at most `limit` lines per kind."
     def __init__(self, path:Path, limit:int=20): self.path, self.limit, self.kinds = path, limit, {}
     def add(self, kind:str, msg:str): self.kinds.setdefault(kind, []).append(f"{self.path}: {msg}")
-    def lines(self)->list[str]:
+    def lines(self)->"ProblemLines":
         out = []
         for kind, ls in self.kinds.items():
             out += ls[:self.limit]
             if len(ls) > self.limit: out.append(f"{self.path}: ... and {len(ls)-self.limit} more {kind}")
-        return out
+        return ProblemLines(out, sum(map(len, self.kinds.values())))
 
 def _test_names(data_root:Path)->list[str]:
     meta = Path(data_root)/TEST_META
@@ -279,7 +283,7 @@ def validate_submission(path:str|Path,        # a y_pred.pkl or submission.csv
                         data_root:str|Path,   # the folder with test_meta.csv
                         shape:tuple=SUBMISSION_SHAPE, # expected mask (H,W)
                         limit:int=20,         # lines shown per kind of problem before a count
-                       )->list[str]:          # one line per problem; empty when valid
+                       )->list[str]:          # one line per problem (a ProblemLines, counting them in n_problems); empty when valid
     "Check a submission against `test_meta.csv`; return its problems, one clear line each."
     path, expected = Path(path), _test_names(data_root)
     pr = _Problems(path, limit)

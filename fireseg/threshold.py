@@ -246,6 +246,7 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
     if isinstance(min_size, str) and min_size != "auto":
         if not min_size.isdigit(): raise FiresegError(f"min_size {min_size!r}: use 'auto' or a whole number of pixels")
         min_size = int(min_size)
+    if isinstance(min_size, int) and min_size < 0: raise FiresegError(f"min_size {min_size}: use 'auto' or a whole number of pixels, 0 for none")
     oof = run_oof(run); n = len(oof)
     sweep = sweep_thresholds(oof.hist, ["per_image", "global"])
     best = best_bin(sweep[metric].to_numpy())

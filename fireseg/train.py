@@ -387,8 +387,12 @@ def _check_patch_size(cfg:TrainConfig, layout:DataLayout):
     smallest = min_patch_size(cfg.arch, cfg.encoder, cfg.output_stride, cfg.encoder_depth, cfg.decoder_channels)
     first = tiff_layout(layout.train_images[0])
     side, what = (cfg.crop, "crops (--crop)") if cfg.crop else (min(first.height, first.width), "patches")
-    if side < smallest: raise FiresegError(f"{cfg.arch} on {cfg.encoder or 'its default encoder'} needs patches of at least {smallest} px; "
-                                           f"the run's training {what} are {side} px: train on larger crops or choose another architecture")
+    if side < smallest:
+        patch = min(first.height, first.width)
+        others = f"an architecture that takes {side} px" + (", such as unet or deeplabv3plus" if side >= 32 else "") + f" (`fireseg models --size {side}` gives each one's smallest patch)"
+        fix = (f"train on crops of {smallest} px or more (--crop {smallest}), or choose {others}" if cfg.crop and patch >= smallest
+               else f"the data's {patch} px patches are too small for {cfg.arch}; choose {others}")
+        raise FiresegError(f"{cfg.arch} on {cfg.encoder or 'its default encoder'} needs patches of at least {smallest} px; the run's training {what} are {side} px: {fix}")
 
 def draw_curves(run:str|Path):
     "Redraw RUN/curves.png, the folds' learning curves so far (`07b_report`)."
