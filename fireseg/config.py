@@ -111,7 +111,8 @@ def check_train_config(cfg:TrainConfig, # the config to check
     "Refuse, in one line naming the option, any field of `cfg` that no run could use; what needs data, torch or the network is left to `prepare_run`."
     for name, least in (("epochs", 1), ("folds", 2), ("patience", 1), ("encoder_depth", 1), ("num_workers", 0), ("world_size", 1)):
         _whole(name, getattr(cfg, name), least)
-    if cfg.batch_size != "auto": _whole("batch_size", cfg.batch_size, 2)
+    bs = cfg.batch_size
+    if bs != "auto" and (isinstance(bs, bool) or not isinstance(bs, int) or bs < 2): raise FiresegError(f"batch_size must be a whole number of at least 2 or 'auto', got {bs!r}")
     if cfg.crop is not None: _whole("crop", cfg.crop, 8)
     if cfg.max_images is not None: _whole("max_images", cfg.max_images, 2)
     check_ema(cfg.ema)
