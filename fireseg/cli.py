@@ -228,7 +228,7 @@ def _run_train(o:dict, a)->int:
     from fireseg.config import TrainConfig
     names = {f.name for f in dataclasses.fields(TrainConfig)}
     if o["full"] and (Path(o["out"])/"config.json").exists(): o["resume"] = True   # the final fit continues a run whose folds are trained
-    cfg = TrainConfig(**_train_settings(o, a, names))      # options checked here, before torch is loaded
+    cfg = TrainConfig(**_train_settings(o, a, names))      # options checked here, before anything is written
     from fireseg.train import train_kfold
     from fireseg.distributed import world_from_env
     try: res = train_kfold(cfg, **{k: v for k, v in o.items() if k not in names})
