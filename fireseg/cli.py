@@ -124,8 +124,9 @@ def add_param(parser:argparse.ArgumentParser, # the subcommand's parser
         if fixed and len(p.default) == 2: kw["metavar"] = ("H", "W")
     else: kw["type"] = _value_parser(kinds or ["str"], allow_none)
     if positional: kw.pop("dest"); return parser.add_argument(p.name, **kw)
-    if has_default: kw["default"] = list(p.default) if isinstance(p.default, (tuple, list)) else p.default
     kw["required"] = (not has_default) if required is None else required
+    if kw["required"]: kw["default"] = argparse.SUPPRESS   # a required option shows no default
+    elif has_default: kw["default"] = list(p.default) if isinstance(p.default, (tuple, list)) else p.default
     return parser.add_argument(*flags, **kw)
 
 # %% ../nbs/11_cli.ipynb #1a7c9e03
@@ -203,19 +204,41 @@ def _given(o:dict, a)->dict:
     defaults = {p.name: p.default for p in a._command.params()}
     return {k: v for k, v in o.items() if k not in defaults or v != (list(defaults[k]) if isinstance(defaults[k], tuple) else defaults[k])}
 
+def _train_settings(o:dict, a, names:set)->dict:
+    "The TrainConfig fields of a train command: a preset's, then the options given; a resumed run's saved ones, then the options given."
+    given = {k: v for k, v in _given(o, a).items() if k in names}
+    saved = Path(o["out"])/"config.json"
+    if o["resume"] and saved.exists():   # a resumed run starts from its saved settings; only options given now may change them
+        from fireseg.config import TrainConfig
+        return {**dataclasses.asdict(TrainConfig.load(saved)), **given, "out": o["out"]}
+    from fireseg.config import PRESETS
+    return {**{k: v for k, v in o.items() if k in names}, **PRESETS.get(a.preset or "", {}), **given}
+
+def _train_next(o:dict, cfg)->str:
+    "What to run after `fireseg train`: the other folds, tuning, or prediction."
+    from fireseg.runs import finished_folds, THRESHOLD_FILE
+    run, data = o["out"], o["data"]
+    if len(finished_folds(run, cfg.folds)) < cfg.folds: return f"train the other folds with fireseg train --data {data} --out {run} --resume"
+    tune = f"fireseg tune --run {run}"
+    if not o["full"]: return tune
+    predict = f"fireseg predict --run {run} --data {data} --out submissions/NAME"
+    return predict if (Path(run)/THRESHOLD_FILE).exists() else f"{tune}, then {predict}"
+
 def _run_train(o:dict, a)->int:
     from fireseg.config import TrainConfig
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    if o["full"] and (Path(o["out"])/"config.json").exists(): o["resume"] = True   # the final fit continues a run whose folds are trained
+    cfg = TrainConfig(**_train_settings(o, a, names))      # options checked here, before anything is written
     from fireseg.train import train_kfold
     from fireseg.distributed import world_from_env
-    names = {f.name for f in dataclasses.fields(TrainConfig)}
-    settings = {k: v for k, v in o.items() if k in names}
-    saved = Path(o["out"])/"config.json"
-    if o["full"] and saved.exists(): o["resume"] = True   # the final fit continues a run whose folds are trained
-    if o["resume"] and saved.exists():   # a resumed run starts from its saved settings; only options given now may change them
-        settings = {**dataclasses.asdict(TrainConfig.load(saved)), **{k: v for k, v in _given(o, a).items() if k in names}}
-    res = train_kfold(TrainConfig(**settings), **{k: v for k, v in o.items() if k not in names})
+    try: res = train_kfold(cfg, **{k: v for k, v in o.items() if k not in names})
+    except KeyboardInterrupt:
+        if not (Path(o["out"])/"config.json").exists(): raise
+        print(f"fireseg train: interrupted; the finished epochs are kept: continue with fireseg train --data {o['data']} --out {o['out']} --resume", file=sys.stderr)
+        return 130
     if world_from_env().main:   # under torchrun, one process reports
-        print(res.to_string(index=False)); print(f"run saved in {o['out']}; next: fireseg tune --run {o['out']}")
+        from fireseg.runs import run_config
+        print(res.to_string(index=False)); print(f"run saved in {o['out']}; next: {_train_next(o, run_config(o['out']))}")
     return 0
 
 def _run_report(o:dict, a)->int:
@@ -268,6 +291,11 @@ def _run_bench(o:dict, a)->int:
     r = _resolve(f"fireseg.bench:bench_{a.bench}")(**o)
     print(json.dumps(r, default=str)); return 0
 
+def _train_extra(p):
+    from fireseg.config import PRESETS
+    p.add_argument("--preset", choices=sorted(PRESETS), help="start from a named recipe (fireseg.config.PRESETS); options given beside it win. "
+                   "cpu-small: the demo's recipe, DeepLabV3+ on a tiny encoder without downloads, bands 7 6 2 plus the fire-test vote, 64-px crops, on the CPU")
+
 def _check_extra(p):
     p.add_argument("--any-size", action="store_true", help="accept any patch size")
     p.add_argument("--max-lines", type=int, default=50, help="problem lines shown before a count")
@@ -290,7 +318,7 @@ COMMANDS = {c.name: c for c in [
             ["fireseg.prepare:prepare_data"], rename={"dest": "to"}, positional=("src",)),
     Command("train", "train K folds of a segmentation network (DeepLabV3+ unless --arch says another; `fireseg models` lists them), resumable", _run_train,
             ["fireseg.config:TrainConfig", "fireseg.train:train_kfold"], skip=("cfg", "fireseg.config:RUN_SET"), required=("data", "out"),
-            aliases={"encoder_weights": ["--weights"]}),
+            aliases={"encoder_weights": ["--weights"]}, extra=_train_extra),
     Command("tune", "choose the threshold on out-of-fold predictions", _run_tune,
             ["fireseg.threshold:tune_threshold"], skip=("verbose",)),
     Command("report", "out-of-fold IoU per image, by fire size, and the worst images drawn", _run_report,

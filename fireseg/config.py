@@ -8,11 +8,12 @@ import dataclasses, json, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 
-from .core import FiresegError, SUN_ELEVATION, write_text_atomic
-from .normalise import model_input_channels
+from .core import FiresegError, SUN_ELEVATION, write_text_atomic, band_positions, check_sun_elevation
+from .normalise import model_input_channels, NORMALISATIONS, _ALIASES as _NORMALISATION_ALIASES
+from .firetests import parse_plane
 
 # %% auto #0
-__all__ = ['RUN_SET', 'TrainConfig']
+__all__ = ['RUN_SET', 'PRESETS', 'TrainConfig', 'check_ema', 'check_train_config']
 
 # %% ../nbs/05b_config.ipynb #4038e6f0
 @dataclass
@@ -29,7 +30,7 @@ class TrainConfig:
     folds: int = 5                         # K, the number of folds
     epochs: int = 20                       # at most this many epochs per fold; early stopping may end sooner
     patience: int = 5                      # epochs without a better validation mIoU before stopping
-    batch_size: int|str = 16               # images per training step per device; 'auto': the largest that fits, found by halving from 64
+    batch_size: int|str = 16               # images per training step per device; 'auto': the largest that fits, tried from 64 down, at most a fold's training images
     lr: float = 1e-3                       # AdamW peak learning rate
     weight_decay: float = 1e-4             # AdamW weight decay
     schedule: str = "onecycle"             # learning-rate schedule: 'onecycle' or 'cosine'
@@ -59,6 +60,7 @@ class TrainConfig:
     global_batch_size: int|None = None     # set by the run: images per step over all processes, batch_size × world_size
     full_epochs: int|None = None           # set by the run: epochs of the final fit on every image, the median of the folds' best epoch counts
 
+    def __post_init__(self): check_train_config(self)
     def filled_in(self, world_size:int=1)->"TrainConfig":
         "The config with `world_size` and `global_batch_size` set for a run of `world_size` processes per fold."
         bs = self.batch_size
@@ -89,3 +91,46 @@ class TrainConfig:
 
 # %% ../nbs/05b_config.ipynb #8f3e1b27
 RUN_SET = ("weights_source", "world_size", "global_batch_size", "full_epochs")   # fields the run fills in, not options a user gives
+
+# %% ../nbs/05b_config.ipynb #85d68667
+def check_ema(decay, # the decay of a weight average, or None for none
+             )->float|None:
+    "`decay` when it is a valid decay in [0, 1) or None; otherwise one clear error."
+    if decay is None or (isinstance(decay, (int, float)) and not isinstance(decay, bool) and 0 <= decay < 1): return decay
+    raise FiresegError(f"ema must be a decay in [0, 1), such as 0.999, got {decay!r}")
+
+def _whole(name:str, v, least:int):
+    if isinstance(v, bool) or not isinstance(v, int) or v < least: raise FiresegError(f"{name} must be a whole number of at least {least}, got {v!r}")
+
+def _between(name:str, v, lo:float, hi:float, hi_open:bool=False):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not (lo <= v < hi if hi_open else lo <= v <= hi):
+        raise FiresegError(f"{name} must be a number in [{lo}, {hi}{')' if hi_open else ']'}, got {v!r}")
+
+def check_train_config(cfg:TrainConfig, # the config to check
+                      )->TrainConfig:   # the same config
+    "Refuse, in one line naming the option, any field of `cfg` that no run could use; what needs data, torch or the network is left to `prepare_run`."
+    for name, least in (("epochs", 1), ("folds", 2), ("patience", 1), ("encoder_depth", 1), ("num_workers", 0), ("world_size", 1)):
+        _whole(name, getattr(cfg, name), least)
+    bs = cfg.batch_size
+    if bs != "auto" and (isinstance(bs, bool) or not isinstance(bs, int) or bs < 2): raise FiresegError(f"batch_size must be a whole number of at least 2 or 'auto', got {bs!r}")
+    if cfg.crop is not None: _whole("crop", cfg.crop, 8)
+    if cfg.max_images is not None: _whole("max_images", cfg.max_images, 2)
+    check_ema(cfg.ema)
+    _between("fire_crop", cfg.fire_crop, 0, 1); _between("val_threshold", cfg.val_threshold, 0, 1)
+    for name in ("lr", "weight_decay", "grad_clip"): _between(name, getattr(cfg, name), 0, float("inf"))
+    if not cfg.lr > 0: raise FiresegError(f"lr must be positive, got {cfg.lr!r}")
+    if cfg.schedule not in ("onecycle", "cosine"): raise FiresegError(f"unknown schedule {cfg.schedule!r}: use 'onecycle' or 'cosine'")
+    if cfg.augment not in ("d4", None): raise FiresegError(f"unknown augment {cfg.augment!r}: use 'd4' or None")
+    n = str(cfg.normalisation).lower()
+    if _NORMALISATION_ALIASES.get(n, n) not in NORMALISATIONS: raise FiresegError(f"unknown normalisation {cfg.normalisation!r}: choose {', '.join(NORMALISATIONS)}")
+    band_positions(cfg.bands); check_sun_elevation(cfg.sun_elevation)
+    for e in ([cfg.extra] if isinstance(cfg.extra, str) else cfg.extra):
+        if isinstance(e, str): parse_plane(e)
+    return cfg
+
+# %% ../nbs/05b_config.ipynb #022ce46c
+PRESETS = {   # named recipes: `fireseg train --preset NAME`; options given beside a preset win
+    "cpu-small": dict(arch="deeplabv3plus", encoder="tu-mobilenetv3_small_050", encoder_weights=None, decoder_channels=32, encoder_depth=3,
+                      folds=5, epochs=20, patience=20, batch_size=8, lr=1e-2, bands=[7, 6, 2], extra=["vote@25", "vote@35", "vote@45", "vote", "vote@65"],
+                      normalisation="standardise", crop=64, fire_crop=0.5, input_skip=True, cache_planes=True, num_workers=0, device="cpu"),
+}

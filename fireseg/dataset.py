@@ -17,8 +17,8 @@ from .patchio import DataLayout, TiffLayout, tiff_layout, read_raw, read_mask, c
 from .normalise import Normaliser, make_normaliser, PlaneCache, plane_names, compute_planes, model_input_channels
 
 # %% auto #0
-__all__ = ['PLANE_SCALE', 'default_augment', 'FirePatches', 'dihedral', 'pins_memory', 'patch_loader', 'dihedral_tensor',
-           'to_model_input']
+__all__ = ['PLANE_SCALE', 'default_augment', 'FirePatches', 'dihedral', 'PatchLoader', 'pins_memory', 'patch_loader',
+           'dihedral_tensor', 'to_model_input']
 
 # %% ../nbs/01d_dataset.ipynb #82915a3e
 def default_augment():
@@ -184,6 +184,16 @@ def _getitem(self:FirePatches, i):
     return out if batch else {k: v if k in _PER_BATCH else v[0] for k, v in out.items()}
 FirePatches._float_batch, FirePatches.__getitem__ = _float_batch, _getitem
 
+# %% ../nbs/01d_dataset.ipynb #000600b0
+class PatchLoader(DataLoader):
+    "A DataLoader whose workers' `FiresegError`s arrive as the kit's one line, not wrapped in the worker's traceback."
+    def __iter__(self):
+        try: yield from super().__iter__()
+        except FiresegError as e:
+            text, name = str(e), f"{FiresegError.__module__}.{FiresegError.__qualname__}: "
+            if not text.startswith("Caught FiresegError in DataLoader worker") or name not in text: raise
+            raise FiresegError(text[text.rindex(name) + len(name):].strip()) from None
+
 # %% ../nbs/01d_dataset.ipynb #e0f577f9
 def _seed_worker(worker_id:int):
     s = torch.initial_seed() % 2**32
@@ -210,7 +220,7 @@ def patch_loader(ds:FirePatches,            # the dataset
     if sampler is None: sampler = RandomSampler(ds, generator=g) if shuffle else SequentialSampler(ds)
     batches = BatchSampler(sampler, batch_size, shuffle if drop_last is None else drop_last)
     kw = dict(persistent_workers=persistent, prefetch_factor=4, worker_init_fn=_seed_worker) if num_workers > 0 else {}
-    return DataLoader(ds, sampler=batches, batch_size=None, num_workers=num_workers, generator=g,
+    return PatchLoader(ds, sampler=batches, batch_size=None, num_workers=num_workers, generator=g,
                       pin_memory=pins_memory(device, torch.cuda.is_available()), **kw)
 
 # %% ../nbs/01d_dataset.ipynb #f17f854a

@@ -23,9 +23,9 @@ from .core import FiresegError, write_text_atomic
 __all__ = ['TINY_ENCODER', 'ARCHS', 'TV_ENCODERS', 'WEIGHTS_MANIFEST', 'RECOMMENDED_ENCODERS', 'TABLE_MODELS', 'Arch',
            'arch_spec', 'resolve_output_stride', 'encoder_weight_source', 'is_weights_path', 'read_encoder_state',
            'adapt_first_conv', 'fit_encoder_state', 'load_encoder_weights', 'weights_source',
-           'download_encoder_weights', 'TorchvisionDeepLabV3', 'tv_weight_source', 'fit_tv_state', 'load_tv_weights',
-           'probe_model', 'drop_unused', 'fit_for_training', 'min_patch_size', 'InputSkip', 'create_model',
-           'count_parameters', 'train_step_seconds', 'model_summary', 'architecture_table']
+           'download_encoder_weights', 'weights_problem', 'TorchvisionDeepLabV3', 'tv_weight_source', 'fit_tv_state',
+           'load_tv_weights', 'probe_model', 'drop_unused', 'fit_for_training', 'min_patch_size', 'InputSkip',
+           'create_model', 'count_parameters', 'train_step_seconds', 'model_summary', 'architecture_table']
 
 # %% ../nbs/03_models.ipynb #faa72785
 TINY_ENCODER = "tu-mobilenetv3_small_050"  # tiniest and fastest encoder on CPU; for tests and smoke runs
@@ -263,6 +263,25 @@ def download_encoder_weights(encoder:str,              # an smp encoder name, 't
     write_text_atomic(dest/WEIGHTS_MANIFEST, json.dumps({"encoder": encoder, "weights": weights, **src}, indent=1))
     return dest
 
+# %% ../nbs/03_models.ipynb #6f847c0d
+def weights_problem(encoder:str,         # the encoder's name
+                    encoder_weights,     # 'imagenet', 'coco' (tv-deeplabv3), a local path, or None
+                    arch:str|None=None,  # the architecture, as for `weights_source`
+                    timeout:float=5,     # seconds the probe of the server may take
+                   )->str|None:          # None when the weights can be had; otherwise why not
+    "Why a model's starting weights cannot be had here, or None: none needed, a local file, already cached, or a server that answers."
+    if encoder_weights is None or is_weights_path(encoder_weights): return None
+    if weights_source(encoder, encoder_weights, arch).startswith("url "):
+        src = tv_weight_source(encoder, encoder_weights)
+        if (Path(torch.hub.get_dir())/"checkpoints"/src["file"]).exists(): return None
+        why = _reachable(src["url"], timeout)
+        return why and f"download.pytorch.org ({src['file']}) is not reachable from here ({why})"
+    from huggingface_hub import try_to_load_from_cache
+    src = encoder_weight_source(encoder, encoder_weights)
+    if all(isinstance(try_to_load_from_cache(src["repo_id"], f, revision=src["revision"]), str) for f in src["files"]): return None
+    why = _hub_reachable(timeout)
+    return why and f"the Hugging Face hub ({src['repo_id']}) is not reachable from here ({why})"
+
 # %% ../nbs/03_models.ipynb #3d36348a
 class TorchvisionDeepLabV3(torch.nn.Module):
     "torchvision's DeepLabV3 returning (N, classes, H, W) logits: its backbone and main head, for `in_channels` planes, without the auxiliary head."
@@ -482,8 +501,8 @@ def _build_smp(a:Arch, encoder:str, in_channels:int, encoder_weights, output_str
     except Exception as e:
         if weights is not None and _is_download_error(e):
             raise FiresegError(f"could not fetch {encoder_weights!r} weights for encoder {encoder!r} from the Hugging Face hub "
-                               f"({type(e).__name__}): use encoder_weights=None, or pre-cache the weights where the hub is reachable "
-                               "and point HF_HOME at that cache (see encoder_weight_source)") from e
+                               f"({type(e).__name__}): train with --weights none (encoder_weights=None), or run `fireseg weights --encoder {encoder} --to DIR` "
+                               "where the hub is reachable and train with --weights DIR") from e
         if dilated and _cannot_dilate(encoder, output_stride): _refuse_dilation(a.name, encoder, output_stride, e)
         if isinstance(e, ValueError): raise FiresegError(f"{a.name} cannot be built on encoder {encoder!r} ({e}); use another encoder, e.g. {a.encoder}") from e
         raise

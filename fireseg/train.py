@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #56abf888
 from __future__ import annotations
-import dataclasses, importlib, json, sys, time, uuid, warnings
+import dataclasses, hashlib, importlib, json, shutil, sys, time, uuid, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
 from concurrent.futures import ProcessPoolExecutor
@@ -22,25 +22,26 @@ from .patchio import DataLayout, tiff_layout
 from .check import fire_pixel_counts
 from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache
 from .dataset import FirePatches, patch_loader
-from .config import TrainConfig, RUN_SET
+from .config import TrainConfig, RUN_SET, check_ema
 from .oof import OofStore
-from .models import weights_source, min_patch_size
-from .losses import make_loss
+from .models import weights_source, weights_problem, min_patch_size
+from .losses import make_loss, parse_loss_spec
 from .metrics import confusion_counts, miou_from_counts
 from .folds import kfold_split, save_folds, load_folds
 from .devices import (Precision, precision_for, autocast_for, batch_to_device, use_device, call_freeing_memory,
                              backend_flags, backend_settings)
 from .distributed import World, world_from_env, world_device, start_world
 from .runs import (FULL, member_dir, run_config, save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done,
-                          write_fold_result)
+                          write_fold_result, is_blend, BLEND_FILE)
 
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
 
 # %% auto #0
-__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'weight_average', 'train_epoch',
-           'predict_probs', 'evaluate', 'validation_counts', 'validation_scores', 'out_of_memory_error', 'seed_epoch',
-           'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size', 'batch_search_in_child',
-           'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run', 'train_kfold',
+__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'DATA_FILE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'weight_average',
+           'nested_bars', 'train_epoch', 'predict_probs', 'evaluate', 'validation_counts', 'validation_scores',
+           'out_of_memory_error', 'seed_epoch', 'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size',
+           'batch_search_in_child', 'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run',
+           'train_kfold', 'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data',
            'train_folds_parallel', 'full_fit_epochs', 'train_full']
 
 # %% ../nbs/06_train.ipynb #825aa904
@@ -97,17 +98,19 @@ def _advance_schedule(sched, steps:int):
         sched.step()
 
 # %% ../nbs/06_train.ipynb #34d7e9e6
-def _check_ema(decay)->float|None:
-    if decay is None or (isinstance(decay, (int, float)) and not isinstance(decay, bool) and 0 <= decay < 1): return decay
-    raise FiresegError(f"ema must be a decay in [0, 1), such as 0.999, got {decay!r}")
-
 def weight_average(model:torch.nn.Module, # the network being trained (not wrapped in DDP)
                    decay:float|None,      # the average's decay; None for no average
                   ):                      # an AveragedModel, or None
     "An exponential moving average of `model`'s weights and batch-norm statistics, or None when `decay` is None."
-    if _check_ema(decay) is None: return None
+    if check_ema(decay) is None: return None
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
     return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
+# %% ../nbs/06_train.ipynb #bd4ce82c
+def nested_bars()->bool:
+    "Whether per-batch bars may be shown inside the epoch bar: in a terminal or a notebook, not when the output goes to a file or pipe."
+    from tqdm.notebook import tqdm_notebook
+    return issubclass(tqdm, tqdm_notebook) or sys.stderr.isatty()
 
 # %% ../nbs/06_train.ipynb #3fac3534
 def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
@@ -123,7 +126,7 @@ def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
                )->float:                 # the mean training loss
     "One pass over `loader`; returns the mean training loss."
     model.train(); total, n = 0.0, 0
-    bar = tqdm(loader, desc=desc, leave=False, unit="batch", disable=not (_SHOW_BARS and progress))
+    bar = tqdm(loader, desc=desc, leave=False, unit="batch", disable=not (_SHOW_BARS and progress and nested_bars()))
     for batch in bar:
         x, y = batch_to_device(batch, prec)
         with autocast_for(prec): loss = loss_fn(model(x).float(), y)
@@ -150,7 +153,7 @@ def predict_probs(model:torch.nn.Module,  # the network, on `prec.device`
                  ):                       # yields rows, (B,H,W) float32 probabilities, (B,H,W) uint8 masks or None
     "Yield (rows, probabilities (B,H,W) float32 numpy, masks or None) batch by batch."
     model.eval()
-    for batch in tqdm(loader, desc=desc, leave=False, unit="batch", disable=not _SHOW_BARS):
+    for batch in tqdm(loader, desc=desc, leave=False, unit="batch", disable=not (_SHOW_BARS and nested_bars())):
         x, y = batch_to_device(batch, prec)
         with autocast_for(prec): p = torch.sigmoid(model(x).float())[:, 0]
         yield batch["index"].numpy(), p.cpu().numpy(), None if y is None else y[:, 0].cpu().numpy().astype(np.uint8)
@@ -360,7 +363,8 @@ def _search_batch_size(cfg:TrainConfig)->int:
     train, _, _ = fold_datasets(cfg, layout, load_folds(run), 0, run_normaliser(cfg, layout, run), cache)
     device = default_device(cfg.device, fallback=False)
     use_device(device)
-    return find_batch_size(_one_training_step(cfg, train, precision_for(device, cfg.amp, cfg.channels_last)))
+    sizes = tuple(s for s in AUTO_BATCH_SIZES if s <= len(train)) or AUTO_BATCH_SIZES[-1:]   # no larger than a fold's training images
+    return find_batch_size(_one_training_step(cfg, train, precision_for(device, cfg.amp, cfg.channels_last)), sizes)
 
 def auto_batch_size(cfg:TrainConfig,           # the run, prepared up to its batch size (`prepare_run` calls this)
                     in_child:bool|None=None,   # search in a spawned child process; on a GPU when None (`batch_search_in_child`)
@@ -407,26 +411,32 @@ def prepare_run(cfg:TrainConfig,      # the run to start
                )->TrainConfig:        # the config the run uses (the saved one when resuming)
     "Create (or reopen, when resuming) the run folder: config, folds, normaliser, OOF store. `start_run` then builds the plane cache and finds the batch size."
     run = Path(cfg.out)
-    if (run/"config.json").exists():
+    if is_blend(run): raise FiresegError(f"{run}: a blend of runs ({BLEND_FILE}); train into another folder (--out)")
+    if resume and not (run/"config.json").exists(): raise FiresegError(f"{run}: nothing to resume (no config.json: no run was started there); start it without --resume")
+    if (run/"config.json").exists() and (resume or not restartable(run)):
         if not resume: raise FiresegError(f"{run}: already holds a run; resume it (--resume) or choose another --out")
         saved = TrainConfig.load(run/"config.json")
         given = {**asdict(cfg), **{k: getattr(saved, k) for k in RUN_SET}}      # filled in by the run, not given
         if cfg.batch_size == "auto": given["batch_size"] = saved.batch_size     # found by the run
+        moved = moved_data(run, saved, cfg.data)                                # the data's new place, checked, when it moved
+        given.update(out=saved.out, data=saved.data)                            # the folder is where it is now
         changed = {k for k, v in asdict(saved).items() if given[k] != v}
         if changed - set(RESUMABLE): warnings.warn(f"{run}: resuming with the saved config.json; these settings given now are not used: {', '.join(sorted(changed - set(RESUMABLE)))}")
         _check_batch_size(given["batch_size"])
-        now = TrainConfig(**{**asdict(saved), **{k: given[k] for k in changed & set(RESUMABLE)}}).filled_in(world_size)
+        now = TrainConfig(**{**asdict(saved), **{k: given[k] for k in changed & set(RESUMABLE)}, "out": str(run.resolve()),
+                             **({"data": moved} if moved else {})}).filled_in(world_size)
         if now != saved: now.save(run/"config.json")
         return now
-    _check_batch_size(cfg.batch_size); _check_ema(cfg.ema)   # options checked before anything is written
     layout = _run_layout(cfg)
-    _check_patch_size(cfg, layout)
+    source = check_run_options(cfg, layout)          # every option checked before anything is written
+    if (run/"config.json").exists(): clear_failed_start(run)
     run.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(run/DATA_FILE, json.dumps({"data": str(Path(cfg.data).resolve()), **data_record(layout)}, indent=1))
     meta = layout.train.assign(fire_pixels=fire_pixel_counts(layout))
     folds = kfold_split(meta, cfg.folds, cfg.seed)
     save_folds(folds, run/"folds.csv")
     run_normaliser(cfg, layout, run)                 # saved for every fold and for prediction
-    cfg = TrainConfig(**{**asdict(cfg), "weights_source": weights_source(cfg.encoder, cfg.encoder_weights, cfg.arch)})
+    cfg = TrainConfig(**{**asdict(cfg), "weights_source": source, "data": str(Path(cfg.data).resolve()), "out": str(run.resolve())})
     first = tiff_layout(layout.train_images[0])
     OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
     cfg = cfg.filled_in(world_size)
@@ -468,7 +478,8 @@ def start_run(cfg:TrainConfig,       # the run to start or resume
     if cfg.batch_size == "auto":
         def search():
             bs = auto_batch_size(cfg)
-            print(f"{cfg.out}: batch size {bs}, found by trying {', '.join(map(str, AUTO_BATCH_SIZES))} (one size below the largest that fits, when a larger one did not)", file=sys.stderr)
+            print(f"{cfg.out}: batch size {bs} (--batch-size auto: the largest whose training step fits, at most a fold's training images; "
+                  "one size smaller when a larger one ran out of memory)", file=sys.stderr)
             found = dataclasses.replace(cfg, batch_size=bs).filled_in(world.size); found.save(Path(cfg.out)/"config.json")
             return asdict(found)
         got = world.broadcast(_rank0_or_error(search) if world.main else None)
@@ -518,6 +529,67 @@ def train_kfold(cfg:TrainConfig,                 # the run
         for k in todo: train_fold(TrainConfig(**{**asdict(cfg), "device": slots[0]}), k, resume=True); draw_curves(cfg.out)
     if full: wanted.append(_train_full(TrainConfig(**{**asdict(cfg), "device": slots[0]})))
     return pd.DataFrame([fold_result(Path(cfg.out), k) for k in wanted])
+
+# %% ../nbs/06_train.ipynb #fdfeb8a7
+def check_run_options(cfg:TrainConfig,     # the run to start
+                      layout:DataLayout,   # its training data
+                     )->str:               # where the starting weights come from (`weights_source`)
+    "Refuse in one line what the config cannot check alone: the loss, crops larger than the patches, a network that cannot take them, weights that cannot be had."
+    parse_loss_spec(cfg.loss)
+    first = tiff_layout(layout.train_images[0]); side = min(first.height, first.width)
+    if cfg.crop and cfg.crop > side: raise FiresegError(f"crop {cfg.crop} is larger than the training patches ({first.height}×{first.width} px): give --crop {side} or less, or none")
+    _check_patch_size(cfg, layout)
+    why = weights_problem(cfg.encoder, cfg.encoder_weights, cfg.arch)
+    if why:
+        fetch = f"fireseg weights{' --arch tv-deeplabv3' if str(cfg.arch).lower() == 'tv-deeplabv3' else ''} --encoder {cfg.encoder} --weights {cfg.encoder_weights} --to DIR"
+        raise FiresegError(f"{cfg.encoder_weights} weights for {cfg.encoder}: {why}; train with --weights none (random weights), "
+                           f"or run `{fetch}` where there is internet and train with --weights DIR")
+    return weights_source(cfg.encoder, cfg.encoder_weights, cfg.arch)
+
+# %% ../nbs/06_train.ipynb #d4e8ec5d
+def restartable(run:str|Path, # a run folder
+               )->bool:
+    "Whether a run folder holds no finished epoch of any fold (a start that failed or stopped early), so that a new start may replace it."
+    return not any(Path(run).glob("*/last.pt")) and not any(Path(run).glob("*/done.json"))
+
+def clear_failed_start(run:str|Path, # a run folder that is `restartable`
+                      ):
+    "Remove what a start that finished no epoch left in `run`, all but its plane cache (which is checked when used again)."
+    if not restartable(run): raise FiresegError(f"{run}: holds finished epochs; resume it (--resume) or choose another --out")
+    for p in Path(run).iterdir():
+        if p.name == "planes": continue
+        if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
+        else: p.unlink()
+
+# %% ../nbs/06_train.ipynb #bb4c420f
+DATA_FILE = "data.json"   # a run's data root, a digest of its train images' names and sizes, and the moves of the data since
+
+def data_record(layout:DataLayout, # a run's training data
+               )->dict:            # train_images, names_sizes_sha256
+    "What identifies a run's training data: how many train images, and a digest of the names and sizes of their files and masks."
+    size = lambda p: p.stat().st_size if p.exists() else -1
+    h = hashlib.sha256()
+    for i, m in zip(layout.train_images, layout.train_masks): h.update(f"{i.name} {size(i)} {m.name} {size(m)}\n".encode())
+    return {"train_images": len(layout.train), "names_sizes_sha256": h.hexdigest()}
+
+def moved_data(run:Path,          # a run folder being resumed
+               saved:TrainConfig, # its saved config
+               data:str|Path,     # the data root given now
+              )->str|None:        # the new root, absolute; None when it is the run's own
+    "The data root given on resuming, when it is not the run's: checked to hold the run's train images (names and sizes), and the move recorded in RUN/data.json."
+    new = Path(data).resolve()
+    if new == Path(saved.data).resolve(): return None
+    layout, names = _run_layout(dataclasses.replace(saved, data=str(new))), load_folds(run).train_img.tolist()
+    if sorted(layout.train.train_img) != sorted(names):
+        missing = sorted(set(names) - set(layout.train.train_img))
+        raise FiresegError(f"{new}: not the data run {run} was trained on ({saved.data}): " + (f"{len(missing)} of its train images are missing, e.g. {missing[0]}"
+                           if missing else f"{len(layout.train)} train images where the run has {len(names)}"))
+    rec, now = json.loads((run/DATA_FILE).read_text()) if (run/DATA_FILE).exists() else {}, data_record(layout)
+    if rec.get("names_sizes_sha256", now["names_sizes_sha256"]) != now["names_sizes_sha256"]:
+        raise FiresegError(f"{new}: holds the train images of run {run} by name, but files of other sizes than it was trained on ({saved.data})")
+    moves = rec.get("moves", []) + [{"from": saved.data, "to": str(new), "at": time.strftime("%Y-%m-%d %H:%M:%S")}]
+    write_text_atomic(run/DATA_FILE, json.dumps({**rec, **now, "data": str(new), "moves": moves}, indent=1))
+    return str(new)
 
 # %% ../nbs/06_train.ipynb #fb4e3481
 def _fold_process(cfg:TrainConfig, fold:int, device:str, errors):
