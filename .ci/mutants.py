@@ -46,11 +46,13 @@ MUTANTS = [
     Mutant("doctor-prediction-range-unchecked", "13_doctor", "if not torch.isfinite(p).all() or p.min() < 0 or p.max() > 1:",
            "if not torch.isfinite(p).all():"),
     Mutant("doctor-free-disk-in-gib", "13_doctor", "return round(shutil.disk_usage(p).free / 1e9, 1)", "return round(shutil.disk_usage(p).free / 2**30, 1)"),
-    Mutant("train-ema-checked-after-writing", "06_train",
-           "_check_batch_size(cfg.batch_size); _check_ema(cfg.ema)   # options checked before anything is written\n"
-           "    layout = _run_layout(cfg)\n    _check_patch_size(cfg, layout)\n    run.mkdir(parents=True, exist_ok=True)",
-           "_check_batch_size(cfg.batch_size)\n    layout = _run_layout(cfg)\n    _check_patch_size(cfg, layout)\n"
-           "    run.mkdir(parents=True, exist_ok=True); _check_ema(cfg.ema)"),
+    Mutant("train-options-checked-after-writing", "06_train",
+           "    source = check_run_options(cfg, layout)          # every option checked before anything is written\n"
+           "    if (run/\"config.json\").exists(): clear_failed_start(run)\n    run.mkdir(parents=True, exist_ok=True)\n",
+           "    if (run/\"config.json\").exists(): clear_failed_start(run)\n    run.mkdir(parents=True, exist_ok=True)\n"
+           "    source = check_run_options(cfg, layout)\n"),
+    Mutant("config-ema-unchecked", "05b_config", "    check_ema(cfg.ema)\n    _between", "    _between"),
+    Mutant("config-zero-epochs-accepted", "05b_config", '(("epochs", 1), ("folds", 2)', '(("epochs", 0), ("folds", 2)'),
     Mutant("devices-oom-strings-cufft-cusolver", "05c_devices", ', "cufft_alloc_failed", "cusolver_status_alloc_failed")', ")"),
     Mutant("devices-bare-cuda-selects-0", "05c_devices", 'return d.index if d.type == "cuda" else None', 'return (d.index or 0) if d.type == "cuda" else None'),
     Mutant("main-exit-status-lost", "11b_main", "raise SystemExit(main())", "main()"),
