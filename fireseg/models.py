@@ -24,10 +24,10 @@ __all__ = ['TINY_ENCODER', 'ARCHS', 'TV_ENCODERS', 'SSL4EO_ENCODERS', 'SSL4EO_WE
            'LANDSAT_FILTERS', 'READINGS', 'RECOMMENDED_ENCODERS', 'TABLE_MODELS', 'Arch', 'arch_spec',
            'resolve_output_stride', 'encoder_weight_source', 'is_ssl4eo', 'ssl4eo_weight_source', 'is_weights_path',
            'read_encoder_state', 'adapt_first_conv', 'weights_reading', 'landsat_first_conv', 'fit_encoder_state',
-           'load_encoder_weights', 'weights_source', 'download_encoder_weights', 'TorchvisionDeepLabV3',
-           'tv_weight_source', 'fit_tv_state', 'load_tv_weights', 'probe_model', 'drop_unused', 'fit_for_training',
-           'min_patch_size', 'InputSkip', 'create_model', 'ssl4eo_file', 'count_parameters', 'train_step_seconds',
-           'model_summary', 'architecture_table']
+           'load_encoder_weights', 'weights_source', 'check_weights', 'download_encoder_weights',
+           'TorchvisionDeepLabV3', 'tv_weight_source', 'fit_tv_state', 'load_tv_weights', 'probe_model', 'drop_unused',
+           'fit_for_training', 'min_patch_size', 'InputSkip', 'create_model', 'ssl4eo_file', 'count_parameters',
+           'train_step_seconds', 'model_summary', 'architecture_table']
 
 # %% ../nbs/03_models.ipynb #faa72785
 TINY_ENCODER = "tu-mobilenetv3_small_050"  # tiniest and fastest encoder on CPU; for tests and smoke runs
@@ -275,13 +275,18 @@ def load_encoder_weights(model:torch.nn.Module, # a network from `create_model`
     return model
 
 # %% ../nbs/03_models.ipynb #6d4a1e82
-def _file_reading(f:Path, encoder:str)->str:
-    "How the kit reads an smp encoder's weights file: by the input planes of the encoder's first convolution in it."
+def _file_first_conv(f:Path, encoder:str)->tuple[str, int|None]:
+    "The name of an smp encoder's first convolution, and its input planes in a weights file (None when the file lacks it)."
     state = read_encoder_state(f, encoder)
     with torch.random.fork_rng(devices=[]): target = smp.encoders.get_encoder(encoder, in_channels=3, weights=None).state_dict()   # its names; the caller's random numbers untouched
     first = next(k for k, t in target.items() if t.ndim == 4)
     v = next((state[n] for n in (first, first.removeprefix("model."), "model." + first) if n in state), None)
-    return weights_reading(v.shape[1]) if v is not None and v.ndim == 4 else "unknown"
+    return first, (v.shape[1] if v is not None and v.ndim == 4 else None)
+
+def _file_reading(f:Path, encoder:str)->str:
+    "How the kit reads an smp encoder's weights file: by the input planes of the encoder's first convolution in it."
+    planes = _file_first_conv(f, encoder)[1]
+    return "unknown" if planes is None else weights_reading(planes)
 
 def weights_source(encoder:str,           # the encoder's name
                    encoder_weights,       # 'imagenet', 'coco' (tv-deeplabv3), a local path, or None
@@ -299,6 +304,24 @@ def weights_source(encoder:str,           # the encoder's name
     if tv: return f"url {tv_weight_source(encoder, encoder_weights)['url']}"
     src = encoder_weight_source(encoder, encoder_weights)
     return f"hub {src['repo_id']}@{src['revision']}"
+
+# %% ../nbs/03_models.ipynb #6f90b487
+def check_weights(encoder:str,               # the encoder's name
+                  encoder_weights,           # 'imagenet', 'coco', 'ssl4eo-l-moco', 'ssl4eo-l-simclr', a local path, or None
+                  arch:str|None=None,        # the architecture; an smp one when None
+                  in_channels:int|None=None, # the network's input planes; a weights file's are not checked when None
+                 )->str:                     # `weights_source`'s answer
+    "The one-line errors building the model would give about its starting weights, found without building it (and without a download)."
+    if is_ssl4eo(encoder_weights) and arch is not None and arch_spec(arch).source == "torchvision":
+        raise FiresegError(f"SSL4EO-L weights are for smp's resnet18 and resnet50 encoders, not tv-deeplabv3's; use another arch, e.g. --arch unet --encoder resnet18")
+    source = weights_source(encoder, encoder_weights, arch)   # unknown names, SSL4EO-L weights for another encoder, a missing file, a folder for another encoder
+    if source.startswith("file ") and ", read as " in source and in_channels is not None:
+        f = _weights_file(Path(encoder_weights), encoder, "smp")
+        first, planes = _file_first_conv(f, encoder)
+        if planes is not None and weights_reading(planes, in_channels) is None:
+            raise FiresegError(f"{encoder_weights}: its first convolution ({first}) takes {planes} input planes; the kit reads 3 (RGB), 7 (Landsat B1-B7), "
+                               f"11 (Landsat B1-B11) or the network's own {in_channels}")
+    return source
 
 # %% ../nbs/03_models.ipynb #1b9e5c37
 def _reachable(url:str, timeout:float=5)->str|None:

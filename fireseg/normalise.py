@@ -19,8 +19,8 @@ from .patchio import tiff_layout, read_raw, read_patch, check_patch_pixels
 # %% auto #0
 __all__ = ['SSL4EO_REFLECTANCE', 'SSL4EO_KELVIN', 'REFLECTANCE_MULT', 'REFLECTANCE_ADD', 'RADIANCE_MULT', 'RADIANCE_ADD',
            'THERMAL_K', 'NORMALISATIONS', 'PLANES_NPY', 'PLANES_JSON', 'band_stats', 'thermal_constants',
-           'ssl4eo_finish', 'Normaliser', 'make_normaliser', 'ssl4eo_normaliser', 'plane_names', 'model_input_channels',
-           'compute_planes', 'PlaneCache', 'build_plane_cache']
+           'ssl4eo_finish', 'Normaliser', 'make_normaliser', 'ssl4eo_normaliser', 'check_normalisation', 'plane_names',
+           'model_input_channels', 'compute_planes', 'PlaneCache', 'build_plane_cache']
 
 # %% ../nbs/01c_normalise.ipynb #57249148
 def band_stats(images:Sequence,        # patch paths, usually the train images
@@ -123,6 +123,16 @@ def ssl4eo_normaliser(bands=None, # band positions or names; all ten when None; 
     mult = [RADIANCE_MULT if t else REFLECTANCE_MULT * (1 / SSL4EO_REFLECTANCE) for t in thermal]   # x = DN*mult + add
     add = [RADIANCE_ADD if t else REFLECTANCE_ADD / SSL4EO_REFLECTANCE for t in thermal]
     return Normaliser("ssl4eo", pos, [-a / m for a, m in zip(add, mult)], [1 / m for m in mult])
+
+# %% ../nbs/01c_normalise.ipynb #880e6ec9
+def check_normalisation(name:str="dn", # 'dn', 'standardise' or 'ssl4eo'
+                        bands=None,    # band positions or names; all ten when None
+                       )->str:         # the normalisation's name, as the kit spells it
+    "A normalisation's one-line errors, found before any band statistics are computed: an unknown name, 'ssl4eo' without a thermal band."
+    key = _ALIASES.get(name.lower(), name.lower())
+    if key not in NORMALISATIONS: raise FiresegError(f"unknown normalisation {name!r}: choose {', '.join(NORMALISATIONS)}")
+    if key == "ssl4eo": ssl4eo_normaliser(bands)
+    return key
 
 # %% ../nbs/01c_normalise.ipynb #e3cfdebe
 def plane_names(extra:Sequence, # plane names or functions
