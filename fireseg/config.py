@@ -23,7 +23,7 @@ class TrainConfig:
     out: str = "runs/deeplab"              # run folder
     arch: str = "deeplabv3plus"            # deeplabv3plus, unet (the baseline), deeplabv3, unetplusplus, manet, linknet, fpn, pspnet, pan, upernet, segformer (smp), or tv-deeplabv3 (torchvision's, COCO-pretrained); `fireseg models` compares them
     encoder: str = "resnet34"              # smp encoder, or tu-<timm model> (tu-xception65: DeepLabV3+'s own Xception); tv-deeplabv3 takes resnet50, resnet101 or mobilenet_v3_large
-    encoder_weights: str|None = "imagenet" # encoder weights: 'imagenet' (downloads), 'coco' (tv-deeplabv3: the whole COCO-trained network), a local weights file or folder (`fireseg weights`), or None for random ones
+    encoder_weights: str|None = "imagenet" # encoder weights: 'imagenet' (downloads), 'coco' (tv-deeplabv3: the whole COCO-trained network), 'ssl4eo-l-moco' or 'ssl4eo-l-simclr' (pretrained on Landsat, all 11 bands; resnet18, resnet50), a local weights file or folder (`fireseg weights`; a file's 3 input planes are read as RGB, 11 as Landsat B1-B11, 7 as B1-B7), or None for random ones
     output_stride: int|None = None         # deeplabv3 8 or 16, deeplabv3plus 16 or 8, pan 16 or 32 (lower: sharper, slower); None: the architecture's default, listed first; other architectures have none
     decoder_channels: int|None = None      # decoder width; smp's default (256) when None
     encoder_depth: int = 5                 # encoder stages used: 3, 4 or 5
@@ -37,7 +37,7 @@ class TrainConfig:
     loss: str = "bce+dice"                 # loss by name, e.g. bce+dice, 0.5*bce+lovasz, focal (fireseg.losses)
     bands: list|None = None                # band positions or names, e.g. 7 6 2; all ten when None
     extra: list = field(default_factory=list)  # extra input planes: vote afi schroeder kumar_roy murphy intersection
-    normalisation: str = "dn"              # 'dn' (DN/65535) or 'standardise' (per-band statistics)
+    normalisation: str = "dn"              # 'dn' (DN/65535), 'standardise' (per-band statistics) or 'ssl4eo' (as SSL4EO-L's Landsat weights saw them: reflectance 0-0.4 and brightness temperature 248-318 K to 0-1)
     augment: str|None = "d4"               # 'd4' (flips and 90° rotations) or None
     crop: int|None = None                  # train on random square crops of this size; whole patches when None
     fire_crop: float = 0.0                 # share of crops placed to contain a fire pixel
@@ -87,7 +87,7 @@ class TrainConfig:
         "The network this config trains; random weights when `weights` is False (to load a checkpoint into)."
         from fireseg.models import create_model
         return create_model(self.arch, self.encoder, self.in_channels, self.encoder_weights if weights else None, self.output_stride,
-                            input_skip=self.input_skip, decoder_channels=self.decoder_channels, encoder_depth=self.encoder_depth)
+                            input_skip=self.input_skip, decoder_channels=self.decoder_channels, encoder_depth=self.encoder_depth, bands=self.bands)
 
 # %% ../nbs/05b_config.ipynb #8f3e1b27
 RUN_SET = ("weights_source", "world_size", "global_batch_size", "full_epochs")   # fields the run fills in, not options a user gives

@@ -18,7 +18,7 @@ from .normalise import Normaliser, make_normaliser, PlaneCache, plane_names, com
 
 # %% auto #0
 __all__ = ['PLANE_SCALE', 'default_augment', 'FirePatches', 'dihedral', 'PatchLoader', 'pins_memory', 'patch_loader',
-           'dihedral_tensor', 'to_model_input']
+           'dihedral_tensor', 'ssl4eo_finish_tensor', 'to_model_input']
 
 # %% ../nbs/01d_dataset.ipynb #82915a3e
 def default_augment():
@@ -117,10 +117,13 @@ def _read_sample(self, i:int, out:np.ndarray|None=None):
 FirePatches._layout, FirePatches._planes, FirePatches._read_sample = _layout, _planes, _read_sample
 
 # %% ../nbs/01d_dataset.ipynb #e3b07d0a
+from .normalise import ssl4eo_finish
+
 def _normalise_into(self, img:np.ndarray, out:np.ndarray, scale:np.ndarray, shift:np.ndarray):
-    "out = img*scale + shift, with a scalar multiply when every channel shares the scale."
+    "out = img*scale + shift, with a scalar multiply when every channel shares the scale; then the 'ssl4eo' normaliser's end on the bands."
     if (scale == scale[0]).all() and not shift.any(): np.multiply(img, scale[0], out=out, casting="unsafe")
     else: np.multiply(img, scale, out=out, casting="unsafe"); out += shift
+    if (k := self.normaliser.finish_constants()) is not None: ssl4eo_finish(out[..., :len(self.bands)], *k)
 
 def _crop_origin(mask:np.ndarray|None, h:int, w:int, c:int, fire_crop:float)->tuple[int, int]:
     "Top-left corner of a c×c crop: around a random fire pixel with probability `fire_crop`, else anywhere."
@@ -172,7 +175,7 @@ def _float_batch(self:FirePatches, idx:list, h:int, w:int)->dict:
     if mask is not None: out["mask"] = mask.permute(0, 3, 1, 2)
     return out
 
-_PER_BATCH = ("scale", "shift")   # raw-batch entries that belong to the whole batch, not to one sample
+_PER_BATCH = ("scale", "shift", "k1", "k2")   # raw-batch entries that belong to the whole batch, not to one sample
 
 def _getitem(self:FirePatches, i):
     "One sample for an integer index, a whole batch for a list of indices."
@@ -247,6 +250,7 @@ def _raw_batch(self:FirePatches, idx:list, h:int, w:int)->dict:
            "scale": torch.from_numpy(self._scale[:nb].copy()), "shift": torch.from_numpy(self._shift[:nb].copy())}
     if planes is not None: out["planes"] = planes.permute(0, 3, 1, 2)
     if mask is not None: out["mask"] = mask.permute(0, 3, 1, 2)
+    if (kk := self.normaliser.finish_constants()) is not None: out["k1"], out["k2"] = torch.from_numpy(kk[0]), torch.from_numpy(kk[1])   # 'ssl4eo': its end runs on the device too
     return out
 FirePatches._fill_raw, FirePatches._raw_batch = _fill_raw, _raw_batch
 
@@ -257,6 +261,18 @@ def dihedral_tensor(x:torch.Tensor, # (...,H,W) tensor
     "`dihedral` for a tensor's last two axes: the same 8 flips and 90° rotations."
     if k & 4: x = x.transpose(-2, -1)
     return torch.rot90(x, k & 3, (-2, -1)) if k & 3 else x
+
+# %% ../nbs/01d_dataset.ipynb #2165ef51
+from .normalise import SSL4EO_KELVIN
+
+def ssl4eo_finish_tensor(x:torch.Tensor,  # (N,C,H,W) bands after the linear step, on any device; changed in place
+                         k1:torch.Tensor, # K1 per channel, 0 where not thermal
+                         k2:torch.Tensor, # K2 per channel
+                        )->torch.Tensor:  # x, in 0..1
+    "`ssl4eo_finish` on the device: thermal channels from radiance to brightness temperature mapped to 0..1, then all clipped to 0..1."
+    lo, hi = SSL4EO_KELVIN
+    for c in torch.nonzero(k1).flatten().tolist(): x[:, c] = (float(k2[c]) / torch.log1p(float(k1[c]) / x[:, c]) - lo) / (hi - lo)
+    return x.clamp_(0, 1)
 
 # %% ../nbs/01d_dataset.ipynb #866f10f1
 def _model_input_buffers(shape:tuple, with_mask:bool, device, memory_format, out:tuple|None)->tuple:
@@ -288,5 +304,6 @@ def to_model_input(batch:dict,                                  # a batch from `
     if src.dtype == torch.int16: x[:, :nb].remainder_(65536)     # the uint16 DN from its int16 bits: -1 -> 65535, exact in float32
     x[:, :nb].mul_(batch["scale"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
     if batch["shift"].any(): x[:, :nb].add_(batch["shift"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
+    if "k1" in batch: ssl4eo_finish_tensor(x[:, :nb], batch["k1"], batch["k2"])   # the 'ssl4eo' normaliser's end
     if planes is not None: x[:, nb:].mul_(float(PLANE_SCALE))   # a scalar: nothing to copy to the device
     return x, y

@@ -20,12 +20,14 @@ from segmentation_models_pytorch.encoders._utils import patch_first_conv
 from .core import FiresegError, write_text_atomic
 
 # %% auto #0
-__all__ = ['TINY_ENCODER', 'ARCHS', 'TV_ENCODERS', 'WEIGHTS_MANIFEST', 'RECOMMENDED_ENCODERS', 'TABLE_MODELS', 'Arch',
-           'arch_spec', 'resolve_output_stride', 'encoder_weight_source', 'is_weights_path', 'read_encoder_state',
-           'adapt_first_conv', 'fit_encoder_state', 'load_encoder_weights', 'weights_source',
-           'download_encoder_weights', 'weights_problem', 'TorchvisionDeepLabV3', 'tv_weight_source', 'fit_tv_state',
-           'load_tv_weights', 'probe_model', 'drop_unused', 'fit_for_training', 'min_patch_size', 'InputSkip',
-           'create_model', 'count_parameters', 'train_step_seconds', 'model_summary', 'architecture_table']
+__all__ = ['TINY_ENCODER', 'ARCHS', 'TV_ENCODERS', 'SSL4EO_ENCODERS', 'SSL4EO_WEIGHTS', 'SSL4EO_URL', 'WEIGHTS_MANIFEST',
+           'LANDSAT_FILTERS', 'READINGS', 'RECOMMENDED_ENCODERS', 'TABLE_MODELS', 'Arch', 'arch_spec',
+           'resolve_output_stride', 'encoder_weight_source', 'is_ssl4eo', 'ssl4eo_weight_source', 'is_weights_path',
+           'read_encoder_state', 'adapt_first_conv', 'weights_reading', 'landsat_first_conv', 'fit_encoder_state',
+           'load_encoder_weights', 'weights_source', 'check_weights', 'download_encoder_weights', 'weights_problem',
+           'TorchvisionDeepLabV3', 'tv_weight_source', 'fit_tv_state', 'load_tv_weights', 'probe_model', 'drop_unused',
+           'fit_for_training', 'min_patch_size', 'InputSkip', 'create_model', 'ssl4eo_file', 'count_parameters',
+           'train_step_seconds', 'model_summary', 'architecture_table']
 
 # %% ../nbs/03_models.ipynb #faa72785
 TINY_ENCODER = "tu-mobilenetv3_small_050"  # tiniest and fastest encoder on CPU; for tests and smoke runs
@@ -134,6 +136,28 @@ def encoder_weight_source(encoder:str,          # an smp encoder name, or 'tu-' 
     s = smp.encoders.encoders[encoder]["pretrained_settings"][w]
     return dict(repo_id=s["repo_id"], revision=s["revision"], files=["config.json", "model.safetensors"])
 
+# %% ../nbs/03_models.ipynb #1a109539
+SSL4EO_ENCODERS = ("resnet18", "resnet50")   # smp encoders with SSL4EO-L weights: timm's ResNets, whose parameter names smp's share
+SSL4EO_WEIGHTS = {"ssl4eo-l-moco": "moco", "ssl4eo-l-simclr": "simclr"}   # the kit's names -> torchgeo's pretraining method; top of atmosphere, B1-B11
+SSL4EO_URL = "https://hf.co/torchgeo/ssl4eo_landsat/resolve/1c88bb51b6e17a21dde5230738fa38b74bd74f76/"   # torchgeo's files, at a pinned revision
+_SSL4EO_SHA256 = {("resnet18", "moco"): "a3002f51", ("resnet18", "simclr"): "b0635cc6",   # the start of each file's sha256, in its name
+                  ("resnet50", "moco"): "de7f5e0f", ("resnet50", "simclr"): "030cebfe"}
+
+def is_ssl4eo(weights)->bool:
+    "Whether `encoder_weights` names SSL4EO-L's Landsat weights."
+    return isinstance(weights, str) and weights in SSL4EO_WEIGHTS
+
+def ssl4eo_weight_source(encoder:str,                 # resnet18 or resnet50
+                         weights:str="ssl4eo-l-moco", # ssl4eo-l-moco or ssl4eo-l-simclr
+                        )->dict:                      # url, file and the start of its sha256
+    "Where torchgeo publishes an encoder's SSL4EO-L weights (Landsat 8/9 top of atmosphere, B1-B11)."
+    if not is_ssl4eo(weights): raise FiresegError(f"unknown SSL4EO-L weights {weights!r}: use {' or '.join(SSL4EO_WEIGHTS)}")
+    if encoder not in SSL4EO_ENCODERS:
+        raise FiresegError(f"SSL4EO-L weights ({weights}) exist for the ResNet encoders {' and '.join(SSL4EO_ENCODERS)} only, not {encoder!r}: use --encoder resnet18 or resnet50")
+    sha = _SSL4EO_SHA256[encoder, SSL4EO_WEIGHTS[weights]]
+    file = f"{encoder}_landsat_oli_tirs_toa_{SSL4EO_WEIGHTS[weights]}-{sha}.pth"
+    return dict(url=SSL4EO_URL + file, file=file, sha256=sha)
+
 # %% ../nbs/03_models.ipynb #0c4d7e21
 WEIGHTS_MANIFEST = "fireseg_weights.json"   # written beside downloaded weights: the encoder (and arch, for tv-deeplabv3) and weights they are for
 _WEIGHT_FILES = ("model.safetensors", "*.safetensors", "*.pth", "*.pt")
@@ -142,7 +166,7 @@ def is_weights_path(weights)->bool:
     "Whether `encoder_weights` names local weights (a file or folder) rather than a weights name such as 'imagenet' or 'coco'."
     if not isinstance(weights, (str, Path)) or isinstance(weights, bool): return False
     s = str(weights)
-    if s in ("imagenet", "coco"): return False   # weights names, even where a folder of that name exists here
+    if s in ("imagenet", "coco") or is_ssl4eo(s): return False   # weights names, even where a folder of that name exists here
     return Path(s).exists() or "/" in s or os.sep in s or s.endswith((".pt", ".pth", ".safetensors"))
 
 # %% ../nbs/03_models.ipynb #3b8f2e56
@@ -188,22 +212,54 @@ def adapt_first_conv(weight:torch.Tensor, # (out, 3, k, k) filters of an RGB enc
     if in_channels == 1: return weight.sum(1, keepdim=True)
     return torch.stack([weight[:, i % weight.shape[1]] for i in range(in_channels)], 1) * (weight.shape[1] / in_channels)
 
+# %% ../nbs/03_models.ipynb #0177e9e8
+from .core import band_positions
+
+LANDSAT_FILTERS = {11: (0, 1, 2, 3, 4, 5, 6, 8, 9, 10),        # B1-B11 weights: the filters of the patch's B1-B7, B9, B10, B11 (B8's, plane 7, dropped)
+                   7: (0, 1, 2, 3, 4, 5, 6, None, None, None)}  # B1-B7 weights: none for B9, B10, B11
+READINGS = {3: "RGB", 11: "Landsat B1-B11 (SSL4EO-L top of atmosphere)", 7: "Landsat B1-B7 (SSL4EO-L surface reflectance)"}   # a file's input planes -> how the kit reads them
+
+def weights_reading(planes:int,               # input planes of a weights file's first convolution
+                    in_channels:int|None=None, # the network's input planes; None when not known
+                   )->str|None:               # None when the kit cannot read them into that network
+    "How the kit reads weights whose first convolution takes `planes` input planes."
+    if planes in READINGS: return READINGS[planes]
+    return f"as saved ({planes} planes)" if in_channels in (None, planes) else None
+
+def landsat_first_conv(weight:torch.Tensor, # (out, 11 or 7, k, k) filters of Landsat bands B1-B11 or B1-B7
+                       in_channels:int,     # the network's input planes: the run's bands, then its extra planes
+                       bands=None,          # the run's bands: positions 1-10 in the patch or names like B10; all ten when None
+                      )->torch.Tensor:      # (out, in_channels, k, k)
+    "Landsat filters fitted to a run's planes: each kept band its own band's filter; bands the file lacks and extra planes as `adapt_first_conv` fits them."
+    if weight.shape[1] not in LANDSAT_FILTERS: raise FiresegError(f"Landsat weights take 11 (B1-B11) or 7 (B1-B7) input planes, these take {weight.shape[1]}")
+    pos = band_positions(bands)
+    if in_channels < len(pos): raise FiresegError(f"{in_channels} input planes cannot hold the run's {len(pos)} bands {pos}: give create_model the run's bands")
+    plane, fill = LANDSAT_FILTERS[weight.shape[1]], adapt_first_conv(weight, in_channels)
+    cols = [weight[:, plane[p - 1]] if plane[p - 1] is not None else fill[:, i] for i, p in enumerate(pos)]
+    return torch.stack(cols + [fill[:, i] for i in range(len(pos), in_channels)], 1)
+
 # %% ../nbs/03_models.ipynb #4f7b1d08
 def fit_encoder_state(state:dict,      # weights read from a file
                       target:dict,     # the encoder's own state_dict, which they must fill
                       where:str,       # the file, for messages
                       encoder:str,     # the encoder's name, for messages
+                      bands=None,      # the run's bands, for Landsat weights (see `landsat_first_conv`); all ten when None
                      )->dict:          # weights with the target's names and shapes
     "Match file weights to an encoder: names (timm's, or smp's 'model.'-prefixed ones), shapes, and the first convolution's input planes."
     if not set(target) & set(state):   # timm's own weights name parameters without the 'model.' smp adds
         state = {("model." + k if "model." + k in target else k.removeprefix("model.")): v for k, v in state.items()}
     missing = [k for k in target if k not in state]
     if missing: raise FiresegError(f"{where} does not fit encoder {encoder!r}: {len(missing)} of its {len(target)} weights are missing (e.g. {missing[0]})")
-    out = {}
+    out, first = {}, next((k for k, t in target.items() if t.ndim == 4), None)   # the first convolution: modules register in the order they run
     for k, t in target.items():
         v = state[k]
-        if v.shape != t.shape:
-            if v.ndim == 4 and v.shape[1] == 3 and v.shape[0] == t.shape[0] and v.shape[2:] == t.shape[2:]: v = adapt_first_conv(v, t.shape[1])
+        same_filters = v.ndim == 4 and v.shape[0] == t.shape[0] and v.shape[2:] == t.shape[2:]
+        if k == first and same_filters and v.shape[1] in LANDSAT_FILTERS: v = landsat_first_conv(v, t.shape[1], bands)
+        elif v.shape != t.shape:
+            if same_filters and v.shape[1] == 3: v = adapt_first_conv(v, t.shape[1])
+            elif k == first and same_filters:
+                raise FiresegError(f"{where}: its first convolution ({k}) takes {v.shape[1]} input planes; the kit reads 3 (RGB), 7 (Landsat B1-B7), "
+                                   f"11 (Landsat B1-B11) or the network's own {t.shape[1]}")
             else: raise FiresegError(f"{where} does not fit encoder {encoder!r}: {k} has shape {tuple(v.shape)}, the encoder's is {tuple(t.shape)}")
         out[k] = v.to(t.dtype)
     return out
@@ -211,27 +267,61 @@ def fit_encoder_state(state:dict,      # weights read from a file
 def load_encoder_weights(model:torch.nn.Module, # a network from `create_model`
                          path:str|Path,         # a weights file or folder
                          encoder:str,           # its encoder's name
+                         bands=None,            # the run's bands, for Landsat weights; all ten when None
                         )->torch.nn.Module:
     "Fill a network's encoder with weights from a local file or folder, fitted to its input planes."
     enc = (model.model if isinstance(model, InputSkip) else model).encoder
-    enc.load_state_dict(fit_encoder_state(read_encoder_state(path, encoder, "smp"), enc.state_dict(), str(path), encoder))
+    enc.load_state_dict(fit_encoder_state(read_encoder_state(path, encoder, "smp"), enc.state_dict(), str(path), encoder, bands))
     return model
 
 # %% ../nbs/03_models.ipynb #6d4a1e82
+def _file_first_conv(f:Path, encoder:str)->tuple[str, int|None]:
+    "The name of an smp encoder's first convolution, and its input planes in a weights file (None when the file lacks it)."
+    state = read_encoder_state(f, encoder)
+    with torch.random.fork_rng(devices=[]): target = smp.encoders.get_encoder(encoder, in_channels=3, weights=None).state_dict()   # its names; the caller's random numbers untouched
+    first = next(k for k, t in target.items() if t.ndim == 4)
+    v = next((state[n] for n in (first, first.removeprefix("model."), "model." + first) if n in state), None)
+    return first, (v.shape[1] if v is not None and v.ndim == 4 else None)
+
+def _file_reading(f:Path, encoder:str)->str:
+    "How the kit reads an smp encoder's weights file: by the input planes of the encoder's first convolution in it."
+    planes = _file_first_conv(f, encoder)[1]
+    return "unknown" if planes is None else weights_reading(planes)
+
 def weights_source(encoder:str,           # the encoder's name
                    encoder_weights,       # 'imagenet', 'coco' (tv-deeplabv3), a local path, or None
                    arch:str|None=None,    # the architecture: tv-deeplabv3's weights come from torchvision; an smp one or None for smp's
-                  )->str:                 # 'random', 'hub REPO@REVISION', 'url URL' or 'file PATH sha256 HEX'
+                  )->str:                 # 'random', 'hub REPO@REVISION', 'url URL' or 'file PATH sha256 HEX', Landsat weights and files with ', read as READING'
     "Where a model's starting weights come from, in words a run records."
     if encoder_weights is None: return "random"
     tv = (encoder_weights == "coco" or (arch is not None and arch_spec(arch).source == "torchvision")
           or (arch is None and encoder in TV_ENCODERS and encoder not in smp.encoders.get_encoder_names()))   # only torchvision has it
     if is_weights_path(encoder_weights):
         f = _weights_file(Path(encoder_weights), encoder, None if arch is None else "tv-deeplabv3" if tv else "smp")
-        return f"file {f.resolve()} sha256 {hashlib.sha256(f.read_bytes()).hexdigest()}"
+        read = "" if tv else f", read as {_file_reading(f, encoder)}"
+        return f"file {f.resolve()} sha256 {hashlib.sha256(f.read_bytes()).hexdigest()}{read}"
+    if is_ssl4eo(encoder_weights): return f"url {ssl4eo_weight_source(encoder, encoder_weights)['url']}, read as {READINGS[11]}"
     if tv: return f"url {tv_weight_source(encoder, encoder_weights)['url']}"
     src = encoder_weight_source(encoder, encoder_weights)
     return f"hub {src['repo_id']}@{src['revision']}"
+
+# %% ../nbs/03_models.ipynb #6f90b487
+def check_weights(encoder:str,               # the encoder's name
+                  encoder_weights,           # 'imagenet', 'coco', 'ssl4eo-l-moco', 'ssl4eo-l-simclr', a local path, or None
+                  arch:str|None=None,        # the architecture; an smp one when None
+                  in_channels:int|None=None, # the network's input planes; a weights file's are not checked when None
+                 )->str:                     # `weights_source`'s answer
+    "The one-line errors building the model would give about its starting weights, found without building it (and without a download)."
+    if is_ssl4eo(encoder_weights) and arch is not None and arch_spec(arch).source == "torchvision":
+        raise FiresegError(f"SSL4EO-L weights are for smp's resnet18 and resnet50 encoders, not tv-deeplabv3's; use another arch, e.g. --arch unet --encoder resnet18")
+    source = weights_source(encoder, encoder_weights, arch)   # unknown names, SSL4EO-L weights for another encoder, a missing file, a folder for another encoder
+    if source.startswith("file ") and ", read as " in source and in_channels is not None:
+        f = _weights_file(Path(encoder_weights), encoder, "smp")
+        first, planes = _file_first_conv(f, encoder)
+        if planes is not None and weights_reading(planes, in_channels) is None:
+            raise FiresegError(f"{encoder_weights}: its first convolution ({first}) takes {planes} input planes; the kit reads 3 (RGB), 7 (Landsat B1-B7), "
+                               f"11 (Landsat B1-B11) or the network's own {in_channels}")
+    return source
 
 # %% ../nbs/03_models.ipynb #1b9e5c37
 def _reachable(url:str, timeout:float=5)->str|None:
@@ -248,11 +338,12 @@ def _hub_reachable(timeout:float=5)->str|None:
 
 def download_encoder_weights(encoder:str,              # an smp encoder name, 'tu-' plus a timm model, or tv-deeplabv3's resnet50, resnet101 or mobilenet_v3_large
                              dest:str|Path,            # the folder to fill; attach it to a Kaggle notebook as a dataset
-                             weights:str="imagenet",   # which pretrained weights; 'coco' for tv-deeplabv3's whole network
+                             weights:str="imagenet",   # which pretrained weights; 'coco' for tv-deeplabv3's whole network; ssl4eo-l-moco or ssl4eo-l-simclr: Landsat weights for resnet18, resnet50
                              arch:str|None=None,       # tv-deeplabv3 for torchvision's weights; smp's encoder weights fit every other arch, so None will do
                             )->Path:
     "Fetch pretrained weights into a folder that `encoder_weights` can name: an smp encoder's from the Hugging Face hub, tv-deeplabv3's from download.pytorch.org."
     if arch is not None and arch_spec(arch).source == "torchvision": return _download_tv_weights(encoder, Path(dest), weights)
+    if is_ssl4eo(weights): return _download_ssl4eo_weights(encoder, Path(dest), weights)
     src = encoder_weight_source(encoder, weights)
     why = _hub_reachable()
     if why: raise FiresegError(f"the Hugging Face hub ({src['repo_id']}) is not reachable from here ({why}); run `fireseg weights` "
@@ -265,12 +356,17 @@ def download_encoder_weights(encoder:str,              # an smp encoder name, 't
 
 # %% ../nbs/03_models.ipynb #6f847c0d
 def weights_problem(encoder:str,         # the encoder's name
-                    encoder_weights,     # 'imagenet', 'coco' (tv-deeplabv3), a local path, or None
+                    encoder_weights,     # 'imagenet', 'coco' (tv-deeplabv3), 'ssl4eo-l-moco' or 'ssl4eo-l-simclr', a local path, or None
                     arch:str|None=None,  # the architecture, as for `weights_source`
                     timeout:float=5,     # seconds the probe of the server may take
                    )->str|None:          # None when the weights can be had; otherwise why not
     "Why a model's starting weights cannot be had here, or None: none needed, a local file, already cached, or a server that answers."
     if encoder_weights is None or is_weights_path(encoder_weights): return None
+    if is_ssl4eo(encoder_weights):                                   # a file in torch's hub cache, or fetched from the Hugging Face hub
+        src = ssl4eo_weight_source(encoder, encoder_weights)
+        if (Path(torch.hub.get_dir())/"checkpoints"/src["file"]).exists(): return None
+        why = _hub_reachable(timeout)
+        return why and f"the Hugging Face hub ({src['url']}) is not reachable from here ({why})"
     if weights_source(encoder, encoder_weights, arch).startswith("url "):
         src = tv_weight_source(encoder, encoder_weights)
         if (Path(torch.hub.get_dir())/"checkpoints"/src["file"]).exists(): return None
@@ -490,10 +586,11 @@ def _decoder_size(a:Arch, decoder_channels:int|None, encoder_depth:int)->dict:
     if a.name == "pspnet": kw["upsampling"] = 2 ** encoder_depth   # smp's 8 assumes its default depth, 3; logits the input's size at any depth
     return kw
 
-def _build_smp(a:Arch, encoder:str, in_channels:int, encoder_weights, output_stride:int|None, classes:int, kwargs:dict)->torch.nn.Module:
+def _build_smp(a:Arch, encoder:str, in_channels:int, encoder_weights, output_stride:int|None, classes:int, kwargs:dict, bands=None)->torch.nn.Module:
     "An smp model, with smp's refusals and failed downloads turned into one line."
-    local = is_weights_path(encoder_weights)
-    weights = None if local else _hub_weights(encoder, encoder_weights)
+    local, landsat = is_weights_path(encoder_weights), is_ssl4eo(encoder_weights)
+    if landsat: ssl4eo_weight_source(encoder, encoder_weights)   # resnet18 or resnet50, before building
+    weights = None if local or landsat else _hub_weights(encoder, encoder_weights)
     dilated = output_stride is not None and output_stride < 32
     if dilated and encoder in smp.encoders.encoders and _cannot_dilate(encoder, output_stride): _refuse_dilation(a.name, encoder, output_stride)
     if output_stride is not None: kwargs["encoder_output_stride"] = output_stride
@@ -506,18 +603,20 @@ def _build_smp(a:Arch, encoder:str, in_channels:int, encoder_weights, output_str
         if dilated and _cannot_dilate(encoder, output_stride): _refuse_dilation(a.name, encoder, output_stride, e)
         if isinstance(e, ValueError): raise FiresegError(f"{a.name} cannot be built on encoder {encoder!r} ({e}); use another encoder, e.g. {a.encoder}") from e
         raise
-    if local: load_encoder_weights(model, encoder_weights, encoder)
+    if local: load_encoder_weights(model, encoder_weights, encoder, bands)
+    if landsat: load_encoder_weights(model, ssl4eo_file(encoder, encoder_weights), encoder, bands)
     return model
 
 def create_model(arch:str="deeplabv3plus",        # an architecture in ARCHS, any case: deeplabv3plus, deeplabv3, unet, ..., tv-deeplabv3
                  encoder:str|None=None,           # smp encoder name, 'tu-' plus a timm model, or tv-deeplabv3's resnet50, resnet101, mobilenet_v3_large; the arch's default when None
                  in_channels:int=10,              # input planes: bands plus extra planes
-                 encoder_weights:str|None=None,   # 'imagenet' to download pretrained weights, 'coco' (tv-deeplabv3), a local weights file or folder, or None for random ones
+                 encoder_weights:str|None=None,   # 'imagenet' to download pretrained weights, 'coco' (tv-deeplabv3), 'ssl4eo-l-moco' or 'ssl4eo-l-simclr' (Landsat; resnet18, resnet50), a local weights file or folder, or None for random ones
                  output_stride:int|None=None,     # deeplabv3 8 or 16, deeplabv3plus 16 or 8, pan 16 or 32; the arch's default (the first) when None
                  classes:int=1,                   # output channels; 1 for fire logits
                  input_skip:bool=False,           # add a full-resolution 3×3 path from the input planes to the logits
                  decoder_channels:int|None=None,  # the decoder's width (its widest layer); smp's default when None
                  encoder_depth:Literal[3, 4, 5]=5, # encoder stages used; 3 drops the two deepest
+                 bands=None,                      # the kit's bands the first input planes hold (positions 1-10 or names), for Landsat weights; all ten when None
                  **kwargs,                        # passed on to the smp model
                 )->torch.nn.Module:               # returns (N, classes, H, W) logits
     "Build a segmentation network (smp's, or torchvision's DeepLabV3) with the kit's defaults: every parameter trained, patch sizes checked, clear errors."
@@ -526,18 +625,50 @@ def create_model(arch:str="deeplabv3plus",        # an architecture in ARCHS, an
     _check_arch_encoder(a, encoder)
     stride = resolve_output_stride(a.name, encoder, output_stride)
     kwargs = {**_decoder_size(a, decoder_channels, encoder_depth), **kwargs}
+    if a.source == "torchvision" and is_ssl4eo(encoder_weights):
+        raise FiresegError(f"SSL4EO-L weights are for smp's resnet18 and resnet50 encoders, not tv-deeplabv3's; use another arch, e.g. --arch unet --encoder resnet18")
     if a.source == "torchvision":
         if kwargs: raise FiresegError(f"tv-deeplabv3 takes no further options, got {', '.join(sorted(kwargs))}")
         if encoder_weights is not None and not is_weights_path(encoder_weights): tv_weight_source(encoder, encoder_weights)   # a known name, before building
         model = TorchvisionDeepLabV3(encoder, int(in_channels), classes)
         if encoder_weights is not None: load_tv_weights(model, encoder_weights)
-    else: model = _build_smp(a, encoder, int(in_channels), encoder_weights, stride, classes, kwargs)
+    else: model = _build_smp(a, encoder, int(in_channels), encoder_weights, stride, classes, kwargs, bands)
     what = f"{a.name} on {encoder}" + (f" at output stride {stride}" if stride else "") + (f", encoder_depth {encoder_depth}" if encoder_depth != 5 else "")
     model = fit_for_training(model, int(in_channels), what)
     if not input_skip: return model
     wrapped = InputSkip(model, int(in_channels), classes=classes)
     wrapped.min_patch_size, wrapped.patch_multiple = model.min_patch_size, model.patch_multiple
     return wrapped
+
+# %% ../nbs/03_models.ipynb #88564793
+def _fetch_hint(encoder:str, weights:str, src:dict)->str:
+    return (f"fetch {src['url']} where it is reachable: `fireseg weights --encoder {encoder} --weights {weights} --to DIR` "
+            "there, then pass the folder as --weights DIR")
+
+def ssl4eo_file(encoder:str,                 # resnet18 or resnet50
+                weights:str="ssl4eo-l-moco", # ssl4eo-l-moco or ssl4eo-l-simclr
+               )->Path:                      # the file in torch's hub cache
+    "An SSL4EO-L weights file from torch's hub cache (`$TORCH_HOME/hub/checkpoints`), fetched from the Hugging Face hub (checked against its sha256) when missing."
+    src = ssl4eo_weight_source(encoder, weights)
+    f = Path(torch.hub.get_dir())/"checkpoints"/src["file"]
+    if f.exists(): return f
+    from huggingface_hub import constants
+    if constants.HF_HUB_OFFLINE: raise FiresegError(f"SSL4EO-L weights {src['file']} are not in torch's hub cache ({f.parent}) and HF_HUB_OFFLINE is set; {_fetch_hint(encoder, weights, src)}")
+    f.parent.mkdir(parents=True, exist_ok=True)
+    try: torch.hub.download_url_to_file(src["url"], str(f), hash_prefix=src["sha256"], progress=False)   # a temporary file, renamed when whole
+    except Exception as e: raise FiresegError(f"could not fetch SSL4EO-L weights {src['file']} ({type(e).__name__}); {_fetch_hint(encoder, weights, src)}") from None
+    return f
+
+def _download_ssl4eo_weights(encoder:str, dest:Path, weights:str)->Path:
+    "Fetch an SSL4EO-L weights file into `dest`, with a manifest naming encoder and weights."
+    src = ssl4eo_weight_source(encoder, weights)
+    why = _hub_reachable()
+    if why: raise FiresegError(f"the Hugging Face hub is not reachable from here ({why}); {_fetch_hint(encoder, weights, src)}")
+    dest.mkdir(parents=True, exist_ok=True)
+    try: torch.hub.download_url_to_file(src["url"], str(dest/src["file"]), hash_prefix=src["sha256"], progress=True)
+    except Exception as e: raise FiresegError(f"could not fetch SSL4EO-L weights {src['file']} ({type(e).__name__}); {_fetch_hint(encoder, weights, src)}") from None
+    write_text_atomic(dest/WEIGHTS_MANIFEST, json.dumps({"encoder": encoder, "weights": weights, **src}, indent=1))
+    return dest
 
 # %% ../nbs/03_models.ipynb #0e159b57
 def count_parameters(model:torch.nn.Module, # any network

@@ -17,7 +17,9 @@ from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, write_text_a
 from .patchio import tiff_layout, read_raw, read_patch, check_patch_pixels
 
 # %% auto #0
-__all__ = ['NORMALISATIONS', 'PLANES_NPY', 'PLANES_JSON', 'band_stats', 'Normaliser', 'make_normaliser', 'plane_names',
+__all__ = ['SSL4EO_REFLECTANCE', 'SSL4EO_KELVIN', 'REFLECTANCE_MULT', 'REFLECTANCE_ADD', 'RADIANCE_MULT', 'RADIANCE_ADD',
+           'THERMAL_K', 'NORMALISATIONS', 'PLANES_NPY', 'PLANES_JSON', 'band_stats', 'thermal_constants',
+           'ssl4eo_finish', 'Normaliser', 'make_normaliser', 'ssl4eo_normaliser', 'check_normalisation', 'plane_names',
            'model_input_channels', 'compute_planes', 'PlaneCache', 'build_plane_cache']
 
 # %% ../nbs/01c_normalise.ipynb #57249148
@@ -40,14 +42,37 @@ def band_stats(images:Sequence,        # patch paths, usually the train images
     return {"bands": list(BAND_NAMES), "mean": mean.tolist(), "std": np.maximum(std, 1.0).tolist(),
             "n_patches": int(len(idx)), "n_pixels": int(n)}
 
+# %% ../nbs/01c_normalise.ipynb #46b08a36
+SSL4EO_REFLECTANCE = 0.4                          # top-of-atmosphere reflectance mapped to 1 (0 to 0)
+SSL4EO_KELVIN = (248.15, 318.15)                  # brightness temperatures mapped to 0 and 1
+REFLECTANCE_MULT, REFLECTANCE_ADD = 2e-5, -0.1    # Level-1 reflectance ρ = DN·mult + add (B1-B9)
+RADIANCE_MULT, RADIANCE_ADD = 3.342e-4, 0.1       # Level-1 radiance L = DN·mult + add (B10, B11)
+THERMAL_K = {"B10": (774.8853, 1321.0789), "B11": (480.8883, 1201.1442)}   # K1, K2 of BT = K2 / ln(K1/L + 1)
+
+def thermal_constants(bands=None, # band positions or names; all ten when None
+                     )->tuple[np.ndarray, np.ndarray]: # K1 and K2 per band, 0 for reflective ones
+    "Each band's thermal constants K1, K2 (float32), 0 for bands that are not thermal."
+    names = [BAND_NAMES[b - 1] for b in band_positions(bands)]
+    return tuple(np.array([THERMAL_K.get(n, (0.0, 0.0))[i] for n in names], np.float32) for i in (0, 1))
+
+def ssl4eo_finish(x:np.ndarray,  # (..., C) values after the linear step: ρ/0.4, or radiance for thermal bands; changed in place
+                  k1:np.ndarray, # K1 per channel, 0 where not thermal
+                  k2:np.ndarray, # K2 per channel
+                 )->np.ndarray:  # x, in 0..1
+    "The nonlinear end of the ssl4eo normaliser: thermal channels from radiance to brightness temperature mapped to 0..1, then all clipped to 0..1."
+    lo, hi = SSL4EO_KELVIN
+    for c in np.flatnonzero(k1): x[..., c] = (k2[c] / np.log1p(k1[c] / x[..., c]) - lo) / (hi - lo)
+    return np.clip(x, 0, 1, out=x)
+
 # %% ../nbs/01c_normalise.ipynb #767a2931
-NORMALISATIONS = {"dn": "DN/65535, as the official baseline", "standardise": "per-band (DN-mean)/std from train statistics"}
+NORMALISATIONS = {"dn": "DN/65535, as the official baseline", "standardise": "per-band (DN-mean)/std from train statistics",
+                  "ssl4eo": "as SSL4EO-L's Landsat weights were pretrained: reflectance 0-0.4 and brightness temperature 248.15-318.15 K to 0-1"}
 _ALIASES = {"dn65535": "dn", "baseline": "dn", "standardize": "standardise", "zscore": "standardise"}
 
 @dataclass
 class Normaliser:
-    "Maps raw DNs of the chosen bands to network inputs: (DN - mean) / std per band."
-    name: str            # 'dn' or 'standardise'
+    "Maps raw DNs of the chosen bands to network inputs: (DN - mean) / std per band; for 'ssl4eo', then brightness temperature for thermal bands and a clip to 0..1."
+    name: str            # 'dn', 'standardise' or 'ssl4eo'
     bands: list          # 1-based band positions, in channel order
     mean: list           # per band
     std: list            # per band
@@ -60,14 +85,20 @@ class Normaliser:
     def __call__(self, raw:np.ndarray)->np.ndarray:
         "Normalise a (..., C) array of DNs of `bands`."
         scale, shift = self.scale_shift(raw.shape[-1] - len(self.bands))
-        return raw.astype(np.float32) * scale + shift
+        x = raw.astype(np.float32) * scale + shift
+        if self.finish_constants() is not None: ssl4eo_finish(x[..., :len(self.bands)], *self.finish_constants())
+        return x
+
+    def finish_constants(self)->tuple|None:
+        "K1, K2 per band of `ssl4eo_finish`, the step after DN*scale + shift of 'ssl4eo'; None for the normalisers that stop there."
+        return thermal_constants(self.bands) if self.name == "ssl4eo" else None
 
     def save(self, path:str|Path)->Path: return write_text_atomic(path, json.dumps(asdict(self), indent=1))
     @classmethod
     def load(cls, path:str|Path)->"Normaliser": return cls(**json.loads(Path(path).read_text()))
 
 # %% ../nbs/01c_normalise.ipynb #fb538a9e
-def make_normaliser(name:str="dn",          # 'dn' (DN/65535) or 'standardise'
+def make_normaliser(name:str="dn",          # 'dn' (DN/65535), 'standardise' or 'ssl4eo'
                     bands=None,             # band positions or names; all ten when None
                     stats:dict|None=None,   # `band_stats` output; needed for 'standardise'
                    )->Normaliser:
@@ -75,9 +106,33 @@ def make_normaliser(name:str="dn",          # 'dn' (DN/65535) or 'standardise'
     key = _ALIASES.get(name.lower(), name.lower())
     pos = band_positions(bands)
     if key == "dn": return Normaliser("dn", pos, [0.0]*len(pos), [65535.0]*len(pos))
+    if key == "ssl4eo": return ssl4eo_normaliser(pos)
     if key != "standardise": raise FiresegError(f"unknown normalisation {name!r}: choose {', '.join(NORMALISATIONS)}")
     if stats is None: raise FiresegError("normalisation 'standardise' needs band statistics: compute them with band_stats")
     return Normaliser("standardise", pos, [stats["mean"][b-1] for b in pos], [stats["std"][b-1] for b in pos])
+
+# %% ../nbs/01c_normalise.ipynb #6d234cf3
+def ssl4eo_normaliser(bands=None, # band positions or names; all ten when None; B10 or B11 among them
+                     )->Normaliser:
+    "The 'ssl4eo' normaliser: its linear step to ρ/0.4 (reflective bands) or radiance (thermal ones); `ssl4eo_finish` does the rest."
+    pos = band_positions(bands)
+    if not set(pos) & {9, 10}:
+        raise FiresegError(f"normalisation 'ssl4eo' is for SSL4EO-L's Landsat weights, which saw the thermal bands as brightness temperature, "
+                           f"but the bands {pos} lack both thermal bands, B10 (position 9) and B11 (position 10): add them (e.g. --bands {' '.join(map(str, pos))} 9 10) or use --normalisation dn")
+    thermal = [BAND_NAMES[b - 1] in THERMAL_K for b in pos]
+    mult = [RADIANCE_MULT if t else REFLECTANCE_MULT * (1 / SSL4EO_REFLECTANCE) for t in thermal]   # x = DN*mult + add
+    add = [RADIANCE_ADD if t else REFLECTANCE_ADD / SSL4EO_REFLECTANCE for t in thermal]
+    return Normaliser("ssl4eo", pos, [-a / m for a, m in zip(add, mult)], [1 / m for m in mult])
+
+# %% ../nbs/01c_normalise.ipynb #880e6ec9
+def check_normalisation(name:str="dn", # 'dn', 'standardise' or 'ssl4eo'
+                        bands=None,    # band positions or names; all ten when None
+                       )->str:         # the normalisation's name, as the kit spells it
+    "A normalisation's one-line errors, found before any band statistics are computed: an unknown name, 'ssl4eo' without a thermal band."
+    key = _ALIASES.get(name.lower(), name.lower())
+    if key not in NORMALISATIONS: raise FiresegError(f"unknown normalisation {name!r}: choose {', '.join(NORMALISATIONS)}")
+    if key == "ssl4eo": ssl4eo_normaliser(bands)
+    return key
 
 # %% ../nbs/01c_normalise.ipynb #e3cfdebe
 def plane_names(extra:Sequence, # plane names or functions

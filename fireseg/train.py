@@ -379,6 +379,15 @@ def _check_batch_size(bs)->int|str:
     if bs == "auto" or (isinstance(bs, int) and not isinstance(bs, bool) and bs >= 2): return bs
     raise FiresegError(f"batch_size must be a whole number of at least 2 or 'auto', got {bs!r}")
 
+# %% ../nbs/06_train.ipynb #e5c73463
+from .models import check_weights
+from .normalise import check_normalisation
+
+def _check_inputs(cfg:TrainConfig):
+    "Refuse, in one line, starting weights or a normalisation the run cannot use, before the run folder is made: SSL4EO-L weights for another encoder, a weights file whose input planes the kit cannot read, 'ssl4eo' without a thermal band."
+    check_weights(cfg.encoder, cfg.encoder_weights, cfg.arch, cfg.in_channels)
+    check_normalisation(cfg.normalisation, cfg.bands)
+
 # %% ../nbs/06_train.ipynb #bef7f2e6
 def _run_layout(cfg:TrainConfig)->DataLayout:
     layout = DataLayout.from_root(cfg.data)
@@ -428,6 +437,7 @@ def prepare_run(cfg:TrainConfig,      # the run to start
         if now != saved: now.save(run/"config.json")
         return now
     layout = _run_layout(cfg)
+    _check_inputs(cfg)                               # weights and normalisation the run can use
     source = check_run_options(cfg, layout)          # every option checked before anything is written
     if (run/"config.json").exists(): clear_failed_start(run)
     run.mkdir(parents=True, exist_ok=True)
