@@ -107,6 +107,8 @@ def weight_average(model:torch.nn.Module, # the network being trained (not wrapp
     "An exponential moving average of `model`'s weights and batch-norm statistics, or None when `decay` is None."
     if _check_ema(decay) is None: return None
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+    # use_buffers: BatchNorm's running statistics are averaged too. Its num_batches_tracked is not: torch's averaging truncates
+    # the int64 counter back to its first value, so the average's stays where it started. No network here reads it (momentum is set).
     return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
 
 # %% ../nbs/06_train.ipynb #3fac3534
