@@ -30,7 +30,7 @@ from .metrics import confusion_counts, miou_from_counts
 from .folds import kfold_split, save_folds, load_folds
 from .devices import (Precision, precision_for, autocast_for, batch_to_device, use_device, call_freeing_memory,
                              backend_flags, backend_settings)
-from .distributed import World, world_from_env, world_device, start_world
+from .distributed import World, world_from_env, world_device, start_world, broadcast_buffers
 from .runs import (FULL, member_dir, run_config, save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done,
                           write_fold_result)
 
@@ -264,6 +264,7 @@ def _fit_fold(cfg:TrainConfig, fold, resume:bool, world:World, at:dict)->dict:
         t0 = time.perf_counter(); at["epoch"] = epoch
         row = {"epoch": epoch, "train_loss": float(np.mean(world.all_gather(
             train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"{name} epoch {epoch}", ema=ema))))}
+        broadcast_buffers(world, _unwrap(model), *([ema] if ema is not None else []))   # rank 0's BatchNorm statistics in every process: what is validated is what is saved
         if not full:
             parts = world.all_gather(validation_counts(kept(), valid_dl, loss_fn, prec, cfg.val_threshold))
             row.update(validation_scores(np.concatenate([c for c, _, _ in parts]), sum(l for _, l, _ in parts), sum(n for _, _, n in parts)))
@@ -582,7 +583,9 @@ def _train_full(cfg:TrainConfig, world:World=World())->str:
         if missing: raise FiresegError(f"{run}: fold(s) {missing} not finished; the final fit takes its length from every fold (train them first)")
         n = full_fit_epochs([fold_result(run, k) for k in range(cfg.folds)])
         if cfg.full_epochs not in (None, n): warnings.warn(f"{run}: the final fit was started for {cfg.full_epochs} epochs; keeping that")
-        if cfg.full_epochs is None: cfg = dataclasses.replace(cfg, full_epochs=n); cfg.save(run/"config.json")
+        if cfg.full_epochs is None:       # only the fit's length is new: the saved config keeps the device the user gave, not this process's
+            cfg = dataclasses.replace(cfg, full_epochs=n)
+            dataclasses.replace(TrainConfig.load(run/"config.json"), full_epochs=n).save(run/"config.json")
     cfg = TrainConfig(**{**asdict(cfg), **(world.broadcast({"full_epochs": cfg.full_epochs}) or {})})
     if not fold_done(run, FULL): train_fold(cfg, FULL, resume=True, world=world)
     return FULL
