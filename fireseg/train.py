@@ -39,9 +39,9 @@ _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs w
 # %% auto #0
 __all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'weight_average', 'train_epoch',
            'predict_probs', 'evaluate', 'validation_counts', 'validation_scores', 'out_of_memory_error', 'seed_epoch',
-           'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size', 'batch_search_in_child',
-           'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run', 'train_kfold',
-           'train_folds_parallel', 'full_fit_epochs', 'train_full']
+           'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size', 'search_memory_fraction',
+           'batch_search_in_child', 'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run',
+           'train_kfold', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
 
 # %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig,      # the run's config
@@ -339,16 +339,28 @@ def find_batch_size(try_step:Callable[[int], object], # runs one training step a
         if not out_of_memory: return size if i == 0 else sizes[min(i + 1, len(sizes) - 1)]
     raise FiresegError(f"out of memory even at batch size {sizes[-1]}: use smaller crops (--crop) or a smaller encoder")
 
+# %% ../nbs/06_train.ipynb #9bccc535
+def search_memory_fraction(device:str,           # the GPU the search runs on: 'cuda', 'cuda:1'
+                           slots:Sequence[str],  # the devices of the processes that will train side by side (`fold_devices`)
+                           margin:float=0.9,     # the share of the GPU's memory the processes may fill together
+                          )->float|None:         # the search process's share; None when one process has the GPU alone, or on a CPU
+    "The share of its GPU's memory the batch-size search may use: `margin` divided by the fold processes that will share that GPU."
+    if not str(device).startswith("cuda"): return None
+    gpu = lambda d: torch.device(d).index or 0       # a bare 'cuda' is the first GPU a fresh process sees
+    n = sum(str(s).startswith("cuda") and gpu(s) == gpu(device) for s in slots)
+    return margin / n if n > 1 else None
+
 # %% ../nbs/06_train.ipynb #7f2d9b40
 def _one_training_step(cfg:TrainConfig, train:FirePatches, prec:Precision)->Callable[[int], None]:
     "One real training step of the run's model at a given batch size, on a throwaway copy (for `find_batch_size`)."
     def step(size:int):
         model = cfg.build_model(weights=False).to(prec.device).to(memory_format=prec.memory_format)
-        opt, loss_fn = torch.optim.AdamW(model.parameters(), lr=cfg.lr), make_loss(cfg.loss)
+        opt, loss_fn, ema = torch.optim.AdamW(model.parameters(), lr=cfg.lr), make_loss(cfg.loss), weight_average(model, cfg.ema)
         x, y = batch_to_device(train[[i % len(train) for i in range(size)]], prec)
         with autocast_for(prec): loss = loss_fn(model.train()(x).float(), y)
         (prec.scaler.scale(loss) if prec.scaler is not None else loss).backward()
         opt.step()
+        if ema is not None: ema.update_parameters(model)
     return step
 
 def batch_search_in_child(device:str, # the run's device
@@ -363,7 +375,10 @@ def _search_batch_size(cfg:TrainConfig)->int:
     train, _, _ = fold_datasets(cfg, layout, load_folds(run), 0, run_normaliser(cfg, layout, run), cache)
     device = default_device(cfg.device, fallback=False)
     use_device(device)
-    return find_batch_size(_one_training_step(cfg, train, precision_for(device, cfg.amp, cfg.channels_last)))
+    share = search_memory_fraction(device, [default_device(d, fallback=False) for d in fold_devices(cfg.devices, 1, device)])
+    if share is not None: torch.cuda.set_per_process_memory_fraction(share, torch.device(device).index or torch.cuda.current_device())
+    with backend_settings(backend_flags(device, cfg.deterministic)):     # the autotuner as training runs it
+        return find_batch_size(_one_training_step(cfg, train, precision_for(device, cfg.amp, cfg.channels_last)))
 
 def auto_batch_size(cfg:TrainConfig,           # the run, prepared up to its batch size (`prepare_run` calls this)
                     in_child:bool|None=None,   # search in a spawned child process; on a GPU when None (`batch_search_in_child`)
