@@ -16,7 +16,7 @@ from .core import default_data_root, default_device, detect_platform, real_patch
 from .patchio import DataLayout, read_patch, toy_patch, write_dataset
 from .dataset import FirePatches, patch_loader, to_model_input, dihedral_tensor
 from .config import TrainConfig
-from .devices import amp_dtype, precision_for, batch_to_device, is_out_of_memory, backend_flags, backend_settings
+from .devices import amp_dtype, precision_for, batch_to_device, is_out_of_memory, backend_flags, backend_settings, use_device
 from .losses import make_loss
 from .runs import write_run
 
@@ -303,6 +303,7 @@ def _device_line(device:str, got:dict, size:int)->str:
 def check_device(device:str, layout:DataLayout, batch_size:int, steps:int, amp:bool)->tuple[dict, list[str]]:
     "The three checks on one device: what each found, and a line of advice per failure. A failed check does not stop the next."
     got, problems, model = {}, [], None
+    use_device(device)      # GPU N current while it is checked: the loader's pin-memory thread makes no context on GPU 0
     for name in ("input", "training", "prediction"):
         if name == "prediction" and model is None: got[name] = "skipped: no trained network"; continue
         try:
