@@ -287,6 +287,7 @@ def to_model_input(batch:dict,                                  # a batch from `
                    device:str|torch.device="cpu",               # where the model runs
                    memory_format=torch.contiguous_format,       # the model's memory format, e.g. torch.channels_last on CUDA
                    out:tuple|None=None,                         # (x, mask) of an earlier call, refilled when they fit (raw batches); new tensors otherwise
+                   host:bool|None=None,                         # convert the bands with numpy, in one pass (the CPU's way); None: when the batch ends on the CPU
                   )->tuple[torch.Tensor, torch.Tensor|None]:    # float32 images (N,C,H,W) and masks (N,1,H,W); None for test data
     "A batch as the model's float input on `device`: a raw one is moved, converted, flipped and normalised there."
     img = batch["image"]
@@ -297,11 +298,14 @@ def to_model_input(batch:dict,                                  # a batch from `
     mask = batch["mask"].to(device, non_blocking=True) if "mask" in batch else None
     n, nb, h, w = src.shape
     x, y = _model_input_buffers((n, nb + (0 if planes is None else planes.shape[1]), h, w), mask is not None, src.device, memory_format, out)
+    host = src.device.type == "cpu" and src.dtype == torch.int16 if host is None else host
+    dn = src.numpy().view(np.uint16) if host else None           # on the CPU no dtype is missing: numpy reads the bytes as uint16
     for i, k in enumerate(batch["d4"].tolist()):
-        x[i, :nb].copy_(dihedral_tensor(src[i], k))
+        if host: np.copyto(x[i, :nb].numpy().transpose(1, 2, 0), dihedral(dn[i].transpose(1, 2, 0), k), casting="unsafe")   # flip and convert, one pass
+        else: x[i, :nb].copy_(dihedral_tensor(src[i], k))
         if planes is not None: x[i, nb:].copy_(dihedral_tensor(planes[i], k))
         if y is not None: y[i].copy_(dihedral_tensor(mask[i], k))
-    if src.dtype == torch.int16: x[:, :nb].remainder_(65536)     # the uint16 DN from its int16 bits: -1 -> 65535, exact in float32
+    if src.dtype == torch.int16 and not host: x[:, :nb].remainder_(65536)   # the uint16 DN from its int16 bits: -1 -> 65535, exact in float32
     x[:, :nb].mul_(batch["scale"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
     if batch["shift"].any(): x[:, :nb].add_(batch["shift"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
     if "k1" in batch: ssl4eo_finish_tensor(x[:, :nb], batch["k1"], batch["k2"])   # the 'ssl4eo' normaliser's end

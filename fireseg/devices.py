@@ -77,11 +77,13 @@ def batch_to_device(batch:dict,        # a batch from `patch_loader`: image, mas
     return to_model_input(batch, prec.device, prec.memory_format)
 
 # %% ../nbs/05c_devices.ipynb #9ac9586a
-_OUT_OF_MEMORY = ("out of memory", "cudnn_status_alloc_failed", "cublas_status_alloc_failed", "cufft_alloc_failed", "cusolver_status_alloc_failed")
+_OUT_OF_MEMORY = ("out of memory", "cudnn_status_alloc_failed", "cublas_status_alloc_failed", "cufft_alloc_failed", "cusolver_status_alloc_failed",
+                  "cudnn_status_internal_error_host_allocation_failed", "cudnn_status_internal_error_device_allocation_failed",   # cuDNN 9's names
+                  "unable to find an engine")   # torch's cuDNN convolutions, when no engine's workspace can be allocated (pytorch issue 108645)
 
 def is_out_of_memory(e:BaseException, # an error raised by a training or prediction step
                     )->bool:
-    "Whether an error is a device running out of memory: CUDA's OutOfMemoryError, the RuntimeError MPS raises, or a cuDNN or cuBLAS workspace that could not be allocated."
+    "Whether an error is a device running out of memory: CUDA's OutOfMemoryError, the RuntimeError MPS raises, or a cuDNN (8 or 9) or cuBLAS workspace that could not be allocated."
     return isinstance(e, torch.cuda.OutOfMemoryError) or (isinstance(e, RuntimeError) and any(s in str(e).lower() for s in _OUT_OF_MEMORY))
 
 def free_device_memory():

@@ -11,7 +11,7 @@ from datetime import timedelta
 import torch
 
 # %% auto #0
-__all__ = ['OBJECTS_TIMEOUT', 'World', 'world_from_env', 'world_device', 'world_backend', 'start_world']
+__all__ = ['OBJECTS_TIMEOUT', 'World', 'world_from_env', 'world_device', 'world_backend', 'start_world', 'broadcast_buffers']
 
 # %% ../nbs/05d_distributed.ipynb #5c2a7e18
 @dataclass
@@ -74,3 +74,12 @@ def start_world(world:World,                    # this process's place, from `wo
     if not torch.distributed.is_initialized():
         torch.distributed.init_process_group(world_backend(device), **({"timeout": timeout} if timeout else {}))
     return dataclasses.replace(world, group=torch.distributed.new_group(backend="gloo", timeout=objects_timeout))
+
+# %% ../nbs/05d_distributed.ipynb #28e27a6e
+def broadcast_buffers(world:World,              # the processes
+                      *modules:torch.nn.Module, # networks whose buffers (BatchNorm's statistics, an average's count) every process must share
+                     ):
+    "Give every process rank 0's buffers of `modules`, in place, over the default group (NCCL on GPUs, gloo on CPUs)."
+    if world.size == 1: return
+    for m in modules:
+        for b in m.buffers(): torch.distributed.broadcast(b.data, src=0)

@@ -4,7 +4,8 @@
 
 # %% ../nbs/13_doctor.ipynb #c8c2c24d
 from __future__ import annotations
-import importlib.metadata, importlib.util, math, os, platform, shutil, tempfile, time
+import importlib, importlib.metadata, importlib.util, math, os, platform, shutil, socket, tempfile, time
+from datetime import timedelta
 from pathlib import Path
 from typing import Sequence
 
@@ -15,14 +16,15 @@ from .core import default_data_root, default_device, detect_platform, real_patch
 from .patchio import DataLayout, read_patch, toy_patch, write_dataset
 from .dataset import FirePatches, patch_loader, to_model_input, dihedral_tensor
 from .config import TrainConfig
-from .devices import amp_dtype, precision_for, batch_to_device, is_out_of_memory
+from .devices import amp_dtype, precision_for, batch_to_device, is_out_of_memory, backend_flags, backend_settings, use_device
 from .losses import make_loss
 from .runs import write_run
 
 # %% auto #0
-__all__ = ['package_versions', 'requirement_problems', 'gpu_report', 'gpu_reports', 'machine_report', 'doctor_data',
-           'check_input', 'check_training', 'check_prediction', 'advice', 'default_weights_problem', 'check_device',
-           'run_doctor']
+__all__ = ['TORCH_CUDA_INSTALL', 'package_versions', 'requirement_problems', 'gpu_report', 'gpu_reports', 'cpu_torch_problem',
+           'machine_report', 'doctor_data', 'check_input', 'check_weights_moved', 'check_training', 'check_prediction',
+           'check_loader', 'all_reduce_devices', 'check_all_reduce', 'advice', 'default_weights_problem',
+           'check_device', 'run_doctor']
 
 # %% ../nbs/13_doctor.ipynb #f03e869a
 _PACKAGES = ("fireseg", "torch", "torchvision", "segmentation-models-pytorch", "timm", "numpy", "albumentations", "rasterio")
@@ -58,20 +60,29 @@ def requirement_problems(requirements:Sequence[str], # requirement strings, e.g.
 def gpu_report(name:str,             # the card's name
                capability:tuple,     # its compute capability, e.g. (7, 5)
                memory_bytes:int,     # its memory
-               triton:bool,          # whether Triton is installed (torch.compile's GPU backend)
               )->dict:
     "What training does on a GPU, from its facts alone."
     cap = tuple(capability)
     return {"name": name, "capability": f"{cap[0]}.{cap[1]}", "memory_gb": round(memory_bytes / 2**30, 1),
             "precision": "bf16" if amp_dtype(cap) == torch.bfloat16 else "fp16 with a gradient scaler",
-            "bf16_native": cap >= (8, 0), "tensor_cores": cap >= (7, 0), "channels_last": True,
-            "compile": "yes" if triton and cap >= (7, 0) else "no: Triton is not installed" if not triton else "no: Triton needs compute capability 7.0"}
+            "bf16_native": cap >= (8, 0), "tensor_cores": cap >= (7, 0), "channels_last": True}
 
 def gpu_reports()->list[dict]:
     "`gpu_report` for every GPU torch sees here."
     if not torch.cuda.is_available(): return []
-    triton = importlib.util.find_spec("triton") is not None
-    return [gpu_report(p.name, (p.major, p.minor), p.total_memory, triton) for p in map(torch.cuda.get_device_properties, range(torch.cuda.device_count()))]
+    return [gpu_report(p.name, (p.major, p.minor), p.total_memory) for p in map(torch.cuda.get_device_properties, range(torch.cuda.device_count()))]
+
+# %% ../nbs/13_doctor.ipynb #6fc7c2d4
+TORCH_CUDA_INSTALL = "pip install --force-reinstall torch torchvision --index-url https://download.pytorch.org/whl/cu124"   # a CUDA build of torch (pick the CUDA version at pytorch.org/get-started)
+
+def cpu_torch_problem(cuda_build:str|None,   # the CUDA version torch was built with (`torch.version.cuda`); None for a CPU-only build
+                      nvidia_smi:str|None,   # the path of nvidia-smi (`shutil.which`); None where there is no NVIDIA driver
+                      torch_version:str="",  # torch's version, for the message
+                     )->str|None:            # one line, or None
+    "A CPU-only torch on a machine with an NVIDIA driver: say so, with the command that installs a CUDA build."
+    if cuda_build is not None or nvidia_smi is None: return None
+    return (f"torch {torch_version} is a CPU-only build, but this machine has an NVIDIA driver ({nvidia_smi}): training would not use the GPU; "
+            f"install a CUDA build: {TORCH_CUDA_INSTALL}")
 
 # %% ../nbs/13_doctor.ipynb #b8b369f9
 def _free_gb(path:Path)->float:
@@ -116,6 +127,17 @@ def check_input(device:str,          # the device to check
     if worst: raise ArithmeticError(f"batches finished on {device} differ from the CPU's by up to {worst:g}")
     return {"draws": 8, "max_difference": worst}
 
+# %% ../nbs/13_doctor.ipynb #7e72c60b
+def check_weights_moved(start:Sequence[torch.Tensor], # the network's parameters before the steps
+                        model:torch.nn.Module,         # the network after them
+                        steps:int,                     # optimiser steps taken
+                        scaler:bool=False,             # whether a gradient scaler (fp16) ran them
+                       ):
+    "Raise FloatingPointError when training steps left every weight where it was: with fp16, a gradient scaler that skipped every step."
+    if any(not torch.equal(a, b.detach()) for a, b in zip(start, model.parameters())): return
+    why = "the gradient scaler skipped every step (fp16 gradients overflowed)" if scaler else "no step updated the network"
+    raise FloatingPointError(f"no weight changed in {steps} training steps: {why}")
+
 # %% ../nbs/13_doctor.ipynb #ebec241f
 def _doctor_config(device:str, amp:bool)->TrainConfig:
     "The default recipe with random weights (nothing to download), on `device`."
@@ -136,16 +158,20 @@ def check_training(device:str,          # the device to check
         return patch_loader(ds, batch_size, shuffle=True, num_workers=0, device=device)
     model = cfg.build_model().to(device).to(memory_format=prec.memory_format)
     opt, sched = make_optimiser(model, cfg, steps + 1)
-    train_epoch(model, loader(1), make_loss(cfg.loss), opt, sched, prec, cfg.grad_clip, progress=False)   # cuDNN, the allocator, kernels
-    if str(device).startswith("cuda"): torch.cuda.synchronize(device)
-    t0 = time.perf_counter()
-    loss = train_epoch(model, loader(steps), make_loss(cfg.loss), opt, sched, prec, cfg.grad_clip, progress=False)
-    if str(device).startswith("cuda"): torch.cuda.synchronize(device)
+    start = [p.detach().clone() for p in model.parameters()]
+    flags = backend_flags(device, deterministic=False)        # cuDNN's autotuner, as training runs it
+    with backend_settings(flags):
+        train_epoch(model, loader(1), make_loss(cfg.loss), opt, sched, prec, cfg.grad_clip, progress=False)   # cuDNN, the allocator, kernels
+        if str(device).startswith("cuda"): torch.cuda.synchronize(device)
+        t0 = time.perf_counter()
+        loss = train_epoch(model, loader(steps), make_loss(cfg.loss), opt, sched, prec, cfg.grad_clip, progress=False)
+        if str(device).startswith("cuda"): torch.cuda.synchronize(device)
     seconds = time.perf_counter() - t0
     if not math.isfinite(loss): raise FloatingPointError(f"non-finite training loss {loss} in {prec.dtype or torch.float32}")
     if not all(torch.isfinite(p).all() for p in model.parameters()): raise FloatingPointError("non-finite weights after training steps")
+    check_weights_moved(start, model, steps + 1, prec.scaler is not None)
     return {"precision": str(prec.dtype or torch.float32).replace("torch.", ""), "scaler": prec.scaler is not None, "loss": round(loss, 4),
-            "batch_size": batch_size, "images_per_s": round(batch_size * steps / seconds, 1)}, model
+            "batch_size": batch_size, "images_per_s": round(batch_size * steps / seconds, 1), "autotuned": flags["cudnn_benchmark"]}, model
 
 # %% ../nbs/13_doctor.ipynb #7be4b830
 def check_prediction(device:str,             # the device to check
@@ -169,8 +195,67 @@ def check_prediction(device:str,             # the device to check
         if str(device).startswith("cuda"): torch.cuda.synchronize(device)
         return {"tta": ens.tta, "views": len(ens.views), "patches_per_s": round(n / (time.perf_counter() - t0), 1)}
 
+# %% ../nbs/13_doctor.ipynb #de1bb749
+def check_loader(layout:DataLayout,  # the patches to read
+                 workers:int=2,      # loader processes, as training uses them
+                 batch_size:int=2,   # patches per batch
+                )->dict:             # workers and batches checked
+    "Raw training batches read by `workers` loader processes (through shared memory) must equal those the main process reads."
+    ds = FirePatches.from_layout(layout, "train", raw=True)
+    read = lambda n: [b["image"] for b in patch_loader(ds, batch_size, num_workers=n, device="cpu")]
+    alone, shared = read(0), read(workers)
+    if len(alone) != len(shared) or any(not torch.equal(a, b) for a, b in zip(alone, shared)):
+        raise RuntimeError(f"batches read by {workers} loader workers differ from the main process's")
+    return {"workers": workers, "batches": len(shared)}
+
+# %% ../nbs/13_doctor.ipynb #83cc2f4b
+def all_reduce_devices(gpus:int, # the GPUs torch sees
+                      )->list[str]: # the devices the all-reduce check runs on; none with fewer than two GPUs
+    "Where torchrun's all-reduce is checked: every visible GPU, when there are two or more."
+    return [f"cuda:{i}" for i in range(gpus)] if gpus >= 2 else []
+
+def _all_reduce_rank(rank:int, devices:list, port:int, out):
+    "One process of `check_all_reduce`: its rank's value, all-reduced over the world's backend."
+    from fireseg.distributed import world_backend
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    if devices[rank].startswith("cuda"): torch.cuda.set_device(torch.device(devices[rank]))
+    torch.distributed.init_process_group(world_backend(devices[rank]), rank=rank, world_size=len(devices), timeout=timedelta(seconds=60))
+    try:
+        t = torch.full((1024,), float(rank + 1), device=devices[rank]); torch.distributed.all_reduce(t)
+        out.put((rank, t.cpu().unique().tolist()))
+    finally: torch.distributed.destroy_process_group()
+
+def check_all_reduce(devices:Sequence[str], # one process per device: 'cuda:0', 'cuda:1' (NCCL), or 'cpu', 'cpu' (gloo)
+                     timeout:float=120,     # seconds to wait for the processes
+                    )->dict:                # the processes and the sum each got
+    "An all-reduce between one spawned process per device, over the backend training uses: every process must get the sum."
+    import multiprocessing as mp
+    from queue import Empty
+    with socket.socket() as s: s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+    ctx, n = mp.get_context("spawn"), len(devices)
+    target = getattr(importlib.import_module("fireseg.doctor"), "_all_reduce_rank")   # spawn finds the package's copy, not a notebook's
+    out = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(r, list(devices), port, out), daemon=True) for r in range(n)]
+    for p in procs: p.start()
+    got, deadline = {}, time.monotonic() + timeout
+    try:
+        while len(got) < n:
+            try: r, v = out.get(timeout=max(0.1, min(1.0, deadline - time.monotonic())))
+            except Empty:
+                if time.monotonic() > deadline or any(p.exitcode not in (None, 0) for p in procs): break
+                continue
+            got[r] = v
+    finally:
+        for p in procs:
+            p.join(5)
+            if p.is_alive(): p.kill()
+    want = [float(n * (n + 1) / 2)]
+    if len(got) < n or any(v != want for v in got.values()):
+        raise RuntimeError(f"all-reduce over {', '.join(devices)}: {len(got)} of {n} processes finished" + (f", sums {sorted(got.items())}" if got else ""))
+    return {"devices": list(devices), "sum": want[0]}
+
 # %% ../nbs/13_doctor.ipynb #63d6ad38
-def advice(check:str,            # 'input', 'training' or 'prediction'
+def advice(check:str,            # 'input', 'training', 'prediction', 'loader' or 'all-reduce'
            device:str,           # where it ran
            error:BaseException,  # what it raised
            batch_size:int=2,     # the training batch size it used
@@ -179,6 +264,10 @@ def advice(check:str,            # 'input', 'training' or 'prediction'
     first = str(error).splitlines()[0][:160] if str(error) else ""
     low, where = f"{type(error).__name__}: {first}".lower(), f"{check} on {device} failed ({type(error).__name__}: {first})"
     if is_out_of_memory(error): return f"{where}: train with a smaller --batch-size than {batch_size}, or --batch-size auto"
+    if check == "loader": return (f"{where}: loader workers pass batches through shared memory (/dev/shm), and it is too small or unusable here; "
+                                  "train with --num-workers 0, or give the container more (docker run --shm-size 2g)")
+    if check == "all-reduce": return (f"{where}: these GPUs cannot all-reduce, which torchrun needs every step; train folds side by side instead "
+                                      "(--devices cuda:0 cuda:1), or try NCCL_P2P_DISABLE=1")
     if "no kernel image" in low or "not compatible with the current pytorch" in low:
         return f"{where}: this torch build has no kernels for this GPU; install a torch build for its compute capability (see pytorch.org/get-started)"
     if "driver" in low and any(w in low for w in ("insufficient", "too old", "no nvidia driver")):
@@ -197,7 +286,7 @@ def _facts_lines(s:dict)->list[str]:
              f"{m['platform']} machine: {m['cpus']} CPU cores, {m['ram_gb']} GB RAM; free disk: " + ", ".join(f"{k} {g} GB" for k, g in m["free_disk_gb"].items())]
     for i, g in enumerate(s["gpus"]):
         lines.append(f"GPU {i}: {g['name']}, compute capability {g['capability']}, {g['memory_gb']} GB: trains in {g['precision']}, "
-                     f"{'tensor cores' if g['tensor_cores'] else 'no tensor cores'}, channels-last; torch.compile {g['compile']}")
+                     f"{'tensor cores' if g['tensor_cores'] else 'no tensor cores'}, channels-last")
     if not s["gpus"]: lines.append("no GPU: training runs on the CPU, which suits the demo and small experiments, not the full data")
     hub = s["weights_hub"]
     lines.append(f"weights hub: {hub}" + ("" if hub in ("reachable", "not probed") else ": --weights imagenet cannot download here; fetch weights "
@@ -224,6 +313,7 @@ def default_weights_problem(hub:str, # the weights hub's state: 'reachable', 'no
 def check_device(device:str, layout:DataLayout, batch_size:int, steps:int, amp:bool)->tuple[dict, list[str]]:
     "The three checks on one device: what each found, and a line of advice per failure. A failed check does not stop the next."
     got, problems, model = {}, [], None
+    use_device(device)      # GPU N current while it is checked: the loader's pin-memory thread makes no context on GPU 0
     for name in ("input", "training", "prediction"):
         if name == "prediction" and model is None: got[name] = "skipped: no trained network"; continue
         try:
@@ -233,6 +323,11 @@ def check_device(device:str, layout:DataLayout, batch_size:int, steps:int, amp:b
         except Exception as e:
             got[name] = f"failed: {type(e).__name__}"; problems.append(advice(name, device, e, batch_size))
     return got, problems
+
+def _checked(name:str, where:str, check)->tuple:
+    "A check's result and no problem, or 'failed: ...' and its line of advice."
+    try: return check(), []
+    except Exception as e: return f"failed: {type(e).__name__}", [advice(name, where, e)]
 
 def run_doctor(devices:list|None=None,   # devices to check; every GPU, or the CPU when there is none, when None
                data:str|None=None,       # where the data lives (for free disk); the platform's usual place when None
@@ -253,6 +348,7 @@ def run_doctor(devices:list|None=None,   # devices to check; every GPU, or the C
          "gpus": gpu_reports(), "weights_hub": "not probed", "checks": {}}
     if hub: s["weights_hub"] = "reachable" if (why := _hub_reachable(5)) is None else f"not reachable ({why})"
     problems = requirement_problems(importlib.metadata.requires("fireseg") or []) + default_weights_problem(s["weights_hub"])
+    problems += [m for m in [cpu_torch_problem(torch.version.cuda, shutil.which("nvidia-smi"), torch.__version__)] if m]
     for line in _facts_lines(s): say(line)
     with tempfile.TemporaryDirectory() as d:
         layout = doctor_data(Path(d), size)
@@ -260,6 +356,12 @@ def run_doctor(devices:list|None=None,   # devices to check; every GPU, or the C
             s["checks"][device], found = check_device(device, layout, batch_size or (16 if str(device).startswith("cuda") else 2), steps, amp)
             problems += found
             say(_device_line(device, s["checks"][device], size))
+        s["loader"], found = _checked("loader", "cpu", lambda: check_loader(layout))
+        problems += found; say("loader: " + (f"{s['loader']['workers']} workers, the same batches as the main process" if isinstance(s["loader"], dict) else s["loader"]))
+    pair = all_reduce_devices(len(s["gpus"]))
+    s["all_reduce"], found = _checked("all-reduce", ", ".join(pair), lambda: check_all_reduce(pair)) if pair else ("not needed: fewer than two GPUs", [])
+    problems += found
+    if pair: say("all-reduce: " + (f"{len(pair)} GPUs over NCCL" if isinstance(s["all_reduce"], dict) else s["all_reduce"]))
     s.update(problems=problems, ok=not problems, seconds=round(time.perf_counter() - t0, 1))
     for line in problems: say(f"PROBLEM: {line}")
     say("all checks passed" if s["ok"] else f"{len(problems)} problem{'s' * (len(problems) != 1)}")

@@ -15,14 +15,15 @@ from tqdm.auto import tqdm
 from .core import FiresegError, PATCH_SIZE, default_device
 from .patchio import DataLayout, write_patch
 from .dataset import FirePatches, patch_loader
-from .devices import precision_for, autocast_for, batch_to_device
+from .devices import precision_for, autocast_for, batch_to_device, use_device
 from .runs import FULL, fold_done, run_config, run_normaliser_of, load_fold_model, finished_folds, fold_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE
 from .threshold import apply_threshold, FALLBACK_THRESHOLD
 from .submission import write_submission, validate_submission
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'MEMBERS', 'tta_views', 'ensemble_members', 'FoldEnsemble', 'BlendPatches', 'BlendEnsemble',
-           'open_ensemble', 'predict', 'write_mask_geotiffs', 'check_predictable', 'predict_submission']
+__all__ = ['TTA_VIEWS', 'MEMBERS', 'tta_views', 'ensemble_members', 'nonfinite_images', 'member_name', 'nonfinite_message',
+           'FoldEnsemble', 'BlendPatches', 'BlendEnsemble', 'open_ensemble', 'predict', 'write_mask_geotiffs',
+           'check_predictable', 'predict_submission']
 
 # %% ../nbs/08_predict.ipynb #395e9f40
 def _rot(k): return lambda t: torch.rot90(t, k, dims=(-2, -1))
@@ -58,6 +59,25 @@ def ensemble_members(members:str|None,   # 'folds', 'full', 'all', or None for '
     if not chosen: raise FiresegError(f"{run}: no finished fold to predict with")
     return members, chosen
 
+# %% ../nbs/08_predict.ipynb #e7e5fb00
+def nonfinite_images(p:torch.Tensor, # probabilities (N,...) of one member for a batch
+                    )->list[int]:    # positions in the batch
+    "The images of a batch whose probabilities hold NaN or inf."
+    return torch.flatten(~torch.isfinite(p), 1).any(1).nonzero().flatten().tolist()
+
+def member_name(k)->str:
+    "How a message names an ensemble's member: 'fold 2', or 'the final fit'."
+    return "the final fit" if k == FULL else f"fold {k}"
+
+def nonfinite_message(run,          # the run or blend predicting
+                      found:dict,   # member name -> names of the images it gave non-finite probabilities for
+                      shown:int=3,  # image names shown per member
+                     )->str:
+    "One line: which members gave NaN or inf probabilities, for which images, and what to do."
+    parts = [f"{who} for {len(names)} image(s): {', '.join(names[:shown])}" + (f" and {len(names) - shown} more" if len(names) > shown else "") for who, names in found.items()]
+    return (f"{run}: non-finite probabilities (NaN or inf) from {'; '.join(parts)}; they would read as no fire. Half precision may have overflowed "
+            "(predict with --device cpu, in fp32) or the checkpoint is damaged (retrain that member, or leave it out with --folds)")
+
 # %% ../nbs/08_predict.ipynb #22fd05b0
 class FoldEnsemble:
     "The best model of each fold of a run (and its final fit), averaged, with test-time augmentation."
@@ -73,6 +93,7 @@ class FoldEnsemble:
         self.members, self.folds = ensemble_members(members, finished_folds(self.run, self.cfg.folds) if folds is None else list(folds),
                                                     fold_done(self.run, FULL), str(self.run))
         self.device = default_device(device or (None if self.cfg.device == "cpu" else self.cfg.device))
+        use_device(self.device)        # on cuda:N, GPU N is current: the loader's pin-memory thread then makes no context on GPU 0
         self.prec = precision_for(self.device, amp and self.cfg.amp, self.cfg.channels_last)
         self.models = [load_fold_model(self.run, k, self.device)[0].to(memory_format=self.prec.memory_format) for k in self.folds]
         self.views, self.tta = tta_views(tta), tta
@@ -80,12 +101,14 @@ class FoldEnsemble:
 
     @torch.no_grad()
     def __call__(self, x:torch.Tensor)->torch.Tensor:
-        "Mean probability (N,H,W) over folds and views of a normalised batch (N,C,H,W)."
-        total = None
+        "Mean probability (N,H,W) over folds and views of a normalised batch (N,C,H,W); `nonfinite` then names the members that gave NaN or inf, and for which images of the batch."
+        total, self.nonfinite = None, {}
         for f, inv in self.views:
             xv = f(x).contiguous(memory_format=self.prec.memory_format)
-            for m in self.models:
+            for k, m in zip(self.folds, self.models):
                 with autocast_for(self.prec): p = inv(torch.sigmoid(m(xv).float()))
+                bad = nonfinite_images(p)
+                if bad: self.nonfinite.setdefault(member_name(k), set()).update(bad)
                 total = p if total is None else total + p
         return (total / (len(self.views) * len(self.models)))[:, 0]
 
@@ -121,6 +144,7 @@ class BlendEnsemble:
         self.path = Path(blend); self.blend = read_blend(self.path)
         used = [(r, w) for r, w in zip(self.blend["members"], self.blend["weights"]) if w > 0]
         self.device = default_device(device or next((c.device for c in (run_config(r) for r, _ in used) if c.device not in (None, "cpu")), None))
+        use_device(self.device)
         self.members = [FoldEnsemble(r, folds=None, tta=tta, device=self.device, amp=amp, members=members) for r, _ in used]
         total = sum(w for _, w in used); self.weights = [w / total for _, w in used]
         self.cfg, self.views, self.tta = self.members[0].cfg, self.members[0].views, tta
@@ -136,9 +160,10 @@ class BlendEnsemble:
     @torch.no_grad()
     def __call__(self, xs:Sequence[torch.Tensor])->torch.Tensor:
         "Weighted mean probability (N,H,W) of the members, each given its own normalised batch (N,C,H,W)."
-        total = None
+        total, self.nonfinite = None, {}
         for w, e, x in zip(self.weights, self.members, xs):
             p = e(x).float() * w
+            self.nonfinite.update({f"{e.run.name} {who}": bad for who, bad in e.nonfinite.items()})
             total = p if total is None else total + p
         return total
 
@@ -187,6 +212,7 @@ def predict(run:str|Path,                 # a trained run folder, or a blend fol
     for batch in tqdm(patch_loader(ds, batch_size, num_workers=num_workers, device=ens.device), desc=f"predict ({len(ens.models)} folds × {len(ens.views)} views)", unit="batch"):
         x = ens.to_device(batch) if blend else batch_to_device(batch, ens.prec)[0]
         p = ens(x).float().cpu().numpy()
+        if ens.nonfinite: raise FiresegError(nonfinite_message(run, {who: [names[batch["index"][j]] for j in sorted(bad)] for who, bad in ens.nonfinite.items()}))
         m = apply_threshold(p, thr, ms)
         for j, i in enumerate(batch["index"].tolist()):
             masks[names[i]] = m[j].astype(np.uint8)

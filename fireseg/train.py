@@ -30,7 +30,7 @@ from .metrics import confusion_counts, miou_from_counts
 from .folds import kfold_split, save_folds, load_folds
 from .devices import (Precision, precision_for, autocast_for, batch_to_device, use_device, call_freeing_memory,
                              backend_flags, backend_settings)
-from .distributed import World, world_from_env, world_device, start_world
+from .distributed import World, world_from_env, world_device, start_world, broadcast_buffers
 from .runs import (FULL, member_dir, run_config, save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done,
                           write_fold_result, is_blend, BLEND_FILE)
 
@@ -40,9 +40,9 @@ _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs w
 __all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'DATA_FILE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'weight_average',
            'nested_bars', 'train_epoch', 'predict_probs', 'evaluate', 'validation_counts', 'validation_scores',
            'out_of_memory_error', 'seed_epoch', 'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size',
-           'batch_search_in_child', 'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run',
-           'train_kfold', 'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data',
-           'train_folds_parallel', 'full_fit_epochs', 'train_full']
+           'search_memory_fraction', 'batch_search_in_child', 'auto_batch_size', 'draw_curves', 'prepare_run',
+           'build_run_cache', 'start_run', 'train_kfold', 'check_run_options', 'restartable', 'clear_failed_start',
+           'data_record', 'moved_data', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
 
 # %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig,      # the run's config
@@ -104,6 +104,8 @@ def weight_average(model:torch.nn.Module, # the network being trained (not wrapp
     "An exponential moving average of `model`'s weights and batch-norm statistics, or None when `decay` is None."
     if check_ema(decay) is None: return None
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+    # use_buffers: BatchNorm's running statistics are averaged too. Its num_batches_tracked is not: torch's averaging truncates
+    # the int64 counter back to its first value, so the average's stays where it started. No network here reads it (momentum is set).
     return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
 
 # %% ../nbs/06_train.ipynb #bd4ce82c
@@ -265,6 +267,7 @@ def _fit_fold(cfg:TrainConfig, fold, resume:bool, world:World, at:dict)->dict:
         t0 = time.perf_counter(); at["epoch"] = epoch
         row = {"epoch": epoch, "train_loss": float(np.mean(world.all_gather(
             train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"{name} epoch {epoch}", ema=ema))))}
+        broadcast_buffers(world, _unwrap(model), *([ema] if ema is not None else []))   # rank 0's BatchNorm statistics in every process: what is validated is what is saved
         if not full:
             parts = world.all_gather(validation_counts(kept(), valid_dl, loss_fn, prec, cfg.val_threshold))
             row.update(validation_scores(np.concatenate([c for c, _, _ in parts]), sum(l for _, l, _ in parts), sum(n for _, _, n in parts)))
@@ -339,16 +342,28 @@ def find_batch_size(try_step:Callable[[int], object], # runs one training step a
         if not out_of_memory: return size if i == 0 else sizes[min(i + 1, len(sizes) - 1)]
     raise FiresegError(f"out of memory even at batch size {sizes[-1]}: use smaller crops (--crop) or a smaller encoder")
 
+# %% ../nbs/06_train.ipynb #9bccc535
+def search_memory_fraction(device:str,           # the GPU the search runs on: 'cuda', 'cuda:1'
+                           slots:Sequence[str],  # the devices of the processes that will train side by side (`fold_devices`)
+                           margin:float=0.9,     # the share of the GPU's memory the processes may fill together
+                          )->float|None:         # the search process's share; None when one process has the GPU alone, or on a CPU
+    "The share of its GPU's memory the batch-size search may use: `margin` divided by the fold processes that will share that GPU."
+    if not str(device).startswith("cuda"): return None
+    gpu = lambda d: torch.device(d).index or 0       # a bare 'cuda' is the first GPU a fresh process sees
+    n = sum(str(s).startswith("cuda") and gpu(s) == gpu(device) for s in slots)
+    return margin / n if n > 1 else None
+
 # %% ../nbs/06_train.ipynb #7f2d9b40
 def _one_training_step(cfg:TrainConfig, train:FirePatches, prec:Precision)->Callable[[int], None]:
     "One real training step of the run's model at a given batch size, on a throwaway copy (for `find_batch_size`)."
     def step(size:int):
         model = cfg.build_model(weights=False).to(prec.device).to(memory_format=prec.memory_format)
-        opt, loss_fn = torch.optim.AdamW(model.parameters(), lr=cfg.lr), make_loss(cfg.loss)
+        opt, loss_fn, ema = torch.optim.AdamW(model.parameters(), lr=cfg.lr), make_loss(cfg.loss), weight_average(model, cfg.ema)
         x, y = batch_to_device(train[[i % len(train) for i in range(size)]], prec)
         with autocast_for(prec): loss = loss_fn(model.train()(x).float(), y)
         (prec.scaler.scale(loss) if prec.scaler is not None else loss).backward()
         opt.step()
+        if ema is not None: ema.update_parameters(model)
     return step
 
 def batch_search_in_child(device:str, # the run's device
@@ -364,7 +379,10 @@ def _search_batch_size(cfg:TrainConfig)->int:
     device = default_device(cfg.device, fallback=False)
     use_device(device)
     sizes = tuple(s for s in AUTO_BATCH_SIZES if s <= len(train)) or AUTO_BATCH_SIZES[-1:]   # no larger than a fold's training images
-    return find_batch_size(_one_training_step(cfg, train, precision_for(device, cfg.amp, cfg.channels_last)), sizes)
+    share = search_memory_fraction(device, [default_device(d, fallback=False) for d in fold_devices(cfg.devices, 1, device)])
+    if share is not None: torch.cuda.set_per_process_memory_fraction(share, torch.device(device).index or torch.cuda.current_device())
+    with backend_settings(backend_flags(device, cfg.deterministic)):     # the autotuner as training runs it
+        return find_batch_size(_one_training_step(cfg, train, precision_for(device, cfg.amp, cfg.channels_last)), sizes)
 
 def auto_batch_size(cfg:TrainConfig,           # the run, prepared up to its batch size (`prepare_run` calls this)
                     in_child:bool|None=None,   # search in a spawned child process; on a GPU when None (`batch_search_in_child`)
@@ -666,7 +684,9 @@ def _train_full(cfg:TrainConfig, world:World=World())->str:
         if missing: raise FiresegError(f"{run}: fold(s) {missing} not finished; the final fit takes its length from every fold (train them first)")
         n = full_fit_epochs([fold_result(run, k) for k in range(cfg.folds)])
         if cfg.full_epochs not in (None, n): warnings.warn(f"{run}: the final fit was started for {cfg.full_epochs} epochs; keeping that")
-        if cfg.full_epochs is None: cfg = dataclasses.replace(cfg, full_epochs=n); cfg.save(run/"config.json")
+        if cfg.full_epochs is None:       # only the fit's length is new: the saved config keeps the device the user gave, not this process's
+            cfg = dataclasses.replace(cfg, full_epochs=n)
+            dataclasses.replace(TrainConfig.load(run/"config.json"), full_epochs=n).save(run/"config.json")
     cfg = TrainConfig(**{**asdict(cfg), **(world.broadcast({"full_epochs": cfg.full_epochs}) or {})})
     if not fold_done(run, FULL): train_fold(cfg, FULL, resume=True, world=world)
     return FULL
