@@ -53,7 +53,9 @@ MUTANTS = [
            "    source = check_run_options(cfg, layout)\n"),
     Mutant("config-ema-unchecked", "05b_config", "    check_ema(cfg.ema)\n    _between", "    _between"),
     Mutant("config-zero-epochs-accepted", "05b_config", '(("epochs", 1), ("folds", 2)', '(("epochs", 0), ("folds", 2)'),
-    Mutant("devices-oom-strings-cufft-cusolver", "05c_devices", ', "cufft_alloc_failed", "cusolver_status_alloc_failed")', ")"),
+    Mutant("devices-oom-strings-cufft-cusolver", "05c_devices", ' "cufft_alloc_failed", "cusolver_status_alloc_failed",', ""),
+    Mutant("devices-oom-cudnn9-names", "05c_devices", '"cudnn_status_internal_error_host_allocation_failed", "cudnn_status_internal_error_device_allocation_failed",', ""),
+    Mutant("devices-oom-no-engine", "05c_devices", '\n                  "unable to find an engine")', ")"),
     Mutant("devices-bare-cuda-selects-0", "05c_devices", 'return d.index if d.type == "cuda" else None', 'return (d.index or 0) if d.type == "cuda" else None'),
     Mutant("main-exit-status-lost", "11b_main", "raise SystemExit(main())", "main()"),
 ]
