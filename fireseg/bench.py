@@ -16,7 +16,7 @@ from .core import FiresegError, PATCH_SIZE, SUN_ELEVATION, default_device, seed_
 # %% auto #0
 __all__ = ['N_TRAIN', 'bench_loader', 'bench_firetests', 'bench_planes', 'bench_train', 'synthetic_histograms', 'bench_tune',
            'bench_predict', 'bench_report', 'synthetic_runs', 'bench_compare', 'bench_blend', 'bench_prepare',
-           'bench_sample']
+           'bench_sample', 'bench_scene']
 
 # %% ../nbs/12_bench.ipynb #2d9e6f31
 def _sample_for_bench(n:int, size:int=PATCH_SIZE[0])->Path:
@@ -512,3 +512,64 @@ def bench_sample(n:int=200,                # patches to write
         dt = time.perf_counter() - t0
         lay = DataLayout.from_root(Path(d)/"s"); written = sum(p.exists() for p in list(lay.train_images) + list(lay.train_masks))
     return {"sample_patches_per_s": round(n / dt, 1), "n_patches": n, "files_written": written, "workers": (os.cpu_count() or 1) if workers is None else workers, "size": size}
+
+# %% ../nbs/12_bench.ipynb #b25c0002
+_SCENE_CHILD = """
+import json, sys, time
+from fireseg.scene import Scene, scene_tests, rule_mask
+def peak_mb():
+    try: return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
+    except OSError:
+        import resource; return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+with Scene(sys.argv[1]) as s:
+    before = peak_mb(); t, c = time.perf_counter(), time.process_time()
+    codes = scene_tests(s, progress=False, schroeder_everywhere=False)
+    dt, dc = time.perf_counter() - t, time.process_time() - c
+print(json.dumps({"seconds": dt, "cpu_seconds": dc, "peak_rss_mb": peak_mb(), "rss_before_mb": before, "vote_pixels": int((rule_mask(codes, "vote") == 1).sum())}))
+"""
+
+def _scene_run(mtl:Path)->dict:
+    import subprocess
+    p = subprocess.run([sys.executable, "-c", _SCENE_CHILD, str(mtl)], capture_output=True, text=True)
+    if p.returncode: raise FiresegError(f"bench scene: the timed process failed: {p.stderr.strip().splitlines()[-1] if p.stderr.strip() else p.returncode}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+def bench_scene(size:tuple=(7700, 7800), # (H,W) of the full synthetic scene
+                patches:int=64,          # 256-pixel patches timed with fire_vote, the baseline
+                quarter:bool=True,       # also time a quarter of the scene (half each side)
+                seed:int=0,              # the scene's seed
+               )->dict:                  # seconds, ms per megapixel, peak memory, growth, and the baseline
+    "The fire tests over a full-size synthetic scene, against fire_vote on 256-pixel patches of it."
+    from fireseg.scene import write_synthetic_product, Scene, RULE_BANDS
+    from fireseg.firetests import fire_vote
+    H, W = size; rng = np.random.default_rng(seed)
+    n = max(20, H * W // 20000)
+    fires = list(zip(rng.integers(0, H, n).tolist(), rng.integers(0, W, n).tolist(), rng.choice([0.35, 0.8], n).tolist()))
+    with tempfile.TemporaryDirectory(prefix="bench-scene-") as d:
+        d = Path(d); t = time.perf_counter()
+        full = write_synthetic_product(d/"full", shape=(H, W), fires=fires, bands=RULE_BANDS, strip=512, seed=seed)
+        write_s = time.perf_counter() - t
+        runs = {"full": _scene_run(full)}
+        if quarter:
+            q = write_synthetic_product(d/"quarter", shape=(H // 2, W // 2), fires=[f for f in fires if f[0] < H // 2 and f[1] < W // 2], bands=RULE_BANDS, strip=512, seed=seed)
+            runs["quarter"] = _scene_run(q)
+        vote_s, vote_cpu, k = 0.0, 0.0, min(256, H, W)
+        with Scene(full) as s:
+            for r0, c0 in zip(rng.integers(0, H - k + 1, patches).tolist(), rng.integers(0, W - k + 1, patches).tolist()):
+                dn = np.zeros((10, k, k), np.uint16); dn[:7] = s.read(RULE_BANDS, (r0, r0 + k, c0, c0 + k))
+                t, c = time.perf_counter(), time.process_time(); fire_vote(dn, s.meta.sun_elevation)
+                vote_s += time.perf_counter() - t; vote_cpu += time.process_time() - c
+    mp = H * W / 1e6
+    out = dict(size=f"{H}x{W}", megapixels=round(mp, 2), write_s=round(write_s, 1), scene_s=round(runs["full"]["seconds"], 2),
+               scene_ms_per_mp=round(runs["full"]["seconds"] * 1000 / mp, 1), scene_cpu_s=round(runs["full"]["cpu_seconds"], 2),
+               scene_cpu_ms_per_mp=round(runs["full"]["cpu_seconds"] * 1000 / mp, 1), scene_peak_rss_mb=round(runs["full"]["peak_rss_mb"], 1),
+               scene_rss_before_mb=round(runs["full"]["rss_before_mb"], 1), vote_pixels=runs["full"]["vote_pixels"],
+               patch_vote_ms_per_mp=round(vote_s * 1000 / (patches * k * k / 1e6), 1),
+               patch_vote_cpu_ms_per_mp=round(vote_cpu * 1000 / (patches * k * k / 1e6), 1), patches=patches, patch=k)
+    out["scene_vs_patches"] = round(out["scene_ms_per_mp"] / out["patch_vote_ms_per_mp"], 2)
+    out["scene_vs_patches_cpu"] = round(out["scene_cpu_ms_per_mp"] / max(out["patch_vote_cpu_ms_per_mp"], 1e-9), 2)
+    if quarter:
+        out.update(quarter_s=round(runs["quarter"]["seconds"], 2), quarter_peak_rss_mb=round(runs["quarter"]["peak_rss_mb"], 1),
+                   growth=round(runs["full"]["seconds"] / runs["quarter"]["seconds"], 2),   # 4 when linear in pixels
+                   quarter_cpu_s=round(runs["quarter"]["cpu_seconds"], 2), growth_cpu=round(runs["full"]["cpu_seconds"] / max(runs["quarter"]["cpu_seconds"], 1e-9), 2))
+    return out

@@ -344,6 +344,8 @@ COMMANDS.update({c.name: c for c in [
     Command("scene", "find active fires in whole Landsat 8/9 Level-1 products, with the fire tests or a trained run: GeoTIFF mask, FIRMS-like CSV, GeoJSON, quicklook",
             _run_scene, ["fireseg.scene:find_fires"], positional=("products",)),
 ]})
+BENCHES.update({c.name: c for c in [Command("scene", "the fire tests over a full-size synthetic scene: seconds, peak memory, growth from a quarter scene, against fire_vote on 256-px patches",
+                                            _run_bench, ["fireseg.bench:bench_scene"])]})
 
 # %% ../nbs/11_cli.ipynb #7f2a5d08
 def _chosen(argv:list[str])->tuple[str|None, str|None]:
