@@ -16,7 +16,7 @@ from .core import FiresegError, PATCH_SIZE, SUN_ELEVATION, default_device, seed_
 # %% auto #0
 __all__ = ['N_TRAIN', 'bench_loader', 'bench_firetests', 'bench_planes', 'bench_train', 'synthetic_histograms', 'bench_tune',
            'bench_predict', 'bench_report', 'synthetic_runs', 'bench_compare', 'bench_blend', 'bench_prepare',
-           'bench_sample', 'bench_scene']
+           'bench_sample', 'bench_scene', 'bench_scene_run']
 
 # %% ../nbs/12_bench.ipynb #2d9e6f31
 def _sample_for_bench(n:int, size:int=PATCH_SIZE[0])->Path:
@@ -573,3 +573,49 @@ def bench_scene(size:tuple=(7700, 7800), # (H,W) of the full synthetic scene
                    growth=round(runs["full"]["seconds"] / runs["quarter"]["seconds"], 2),   # 4 when linear in pixels
                    quarter_cpu_s=round(runs["quarter"]["cpu_seconds"], 2), growth_cpu=round(runs["full"]["cpu_seconds"] / max(runs["quarter"]["cpu_seconds"], 1e-9), 2))
     return out
+
+# %% ../nbs/12_bench.ipynb #b25c0005
+def bench_scene_run(size:int=512,           # side of the synthetic scene, pixels
+                    patch:int=64,           # tile side (the run's patch size)
+                    folds:int=2,            # models in the ensemble
+                    tta:str="flips",        # test-time augmentation
+                    batch_size:int=8,       # tiles per batch
+                    passes:int=3,           # timed passes of each; medians are reported
+                    device:str|None=None,   # the best available when None
+                   )->dict:                 # tiles per second through the scene path and through predict's loop, and their ratio
+    "A run's ensemble over a scene's tiles as `fireseg scene --run` predicts them, against the same tiles through `predict`'s loop."
+    import warnings
+    from fireseg.config import TrainConfig
+    from fireseg.models import TINY_ENCODER
+    from fireseg.runs import write_run
+    from fireseg.patchio import write_dataset, DataLayout
+    from fireseg.dataset import patch_loader
+    from fireseg.devices import batch_to_device
+    from fireseg.threshold import apply_threshold
+    from fireseg.scene import Scene, write_synthetic_product, open_scene_ensemble, scene_probability, tile_origins, KIT_BAND_NUMBERS
+    device = default_device(device)
+    cfg = TrainConfig(encoder=TINY_ENCODER, encoder_weights=None, bands=[7, 6, 2], device=device)
+    times = {"scene": [], "predict": []}
+    with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # the run is not tuned: the fallback threshold
+        d = Path(d); nets = []
+        for k in range(folds): seed_everything(k); nets.append(cfg.build_model(weights=False))
+        write_run(d/"run", cfg, nets)
+        mtl = write_synthetic_product(d/"product", shape=(size, size), fires=[(size // 3, size // 2, 0.8)])
+        with Scene(mtl) as s:
+            ens = open_scene_ensemble(d/"run", [s], device, tta)
+            o = tile_origins(size, patch, patch // 2)
+            dn = s.read(list(KIT_BAND_NUMBERS))
+            write_dataset(d/"tiles", [], [dn[:, r:r + patch, c:c + patch] for r in o for c in o])
+            images = DataLayout.from_root(d/"tiles").test_images
+            def via_predict():
+                for b in patch_loader(ens.dataset(images), batch_size, num_workers=0, device=ens.device):
+                    apply_threshold(ens(batch_to_device(b, ens.prec)[0]).float().cpu().numpy(), 0.5)
+            runs = {"scene": lambda: scene_probability(s, ens, patch, batch_size, progress=False), "predict": via_predict}
+            for f in runs.values(): f()   # warm-up
+            for _ in range(passes):
+                for k, f in runs.items(): t0 = time.perf_counter(); f(); times[k].append(time.perf_counter() - t0)
+    n = len(images); med = {k: float(np.median(v)) for k, v in times.items()}
+    return {"device": device, "encoder": cfg.encoder, "scene": f"{size}x{size}", "patch": patch, "tiles": n, "folds": folds, "tta": tta,
+            "batch_size": batch_size, "passes": passes, "scene_tiles_per_s": round(n / med["scene"], 1),
+            "predict_tiles_per_s": round(n / med["predict"], 1), "ratio": round(med["predict"] / med["scene"], 2)}

@@ -345,7 +345,9 @@ COMMANDS.update({c.name: c for c in [
             _run_scene, ["fireseg.scene:find_fires"], positional=("products",)),
 ]})
 BENCHES.update({c.name: c for c in [Command("scene", "the fire tests over a full-size synthetic scene: seconds, peak memory, growth from a quarter scene, against fire_vote on 256-px patches",
-                                            _run_bench, ["fireseg.bench:bench_scene"])]})
+                                            _run_bench, ["fireseg.bench:bench_scene"]),
+                                    Command("scene_run", "a run's ensemble over a scene's tiles as `fireseg scene --run` predicts them, against the same tiles through predict's loop",
+                                            _run_bench, ["fireseg.bench:bench_scene_run"])]})
 
 # %% ../nbs/11_cli.ipynb #7f2a5d08
 def _chosen(argv:list[str])->tuple[str|None, str|None]:
