@@ -16,7 +16,7 @@ from .core import FiresegError, PATCH_SIZE, SUN_ELEVATION, default_device, seed_
 # %% auto #0
 __all__ = ['N_TRAIN', 'bench_loader', 'bench_firetests', 'bench_planes', 'bench_train', 'synthetic_histograms', 'bench_tune',
            'bench_predict', 'bench_report', 'synthetic_runs', 'bench_compare', 'bench_blend', 'bench_prepare',
-           'bench_sample']
+           'bench_sample', 'bench_scene', 'bench_scene_run']
 
 # %% ../nbs/12_bench.ipynb #2d9e6f31
 def _sample_for_bench(n:int, size:int=PATCH_SIZE[0])->Path:
@@ -512,3 +512,110 @@ def bench_sample(n:int=200,                # patches to write
         dt = time.perf_counter() - t0
         lay = DataLayout.from_root(Path(d)/"s"); written = sum(p.exists() for p in list(lay.train_images) + list(lay.train_masks))
     return {"sample_patches_per_s": round(n / dt, 1), "n_patches": n, "files_written": written, "workers": (os.cpu_count() or 1) if workers is None else workers, "size": size}
+
+# %% ../nbs/12_bench.ipynb #b25c0002
+_SCENE_CHILD = """
+import json, sys, time
+from fireseg.scene import Scene, scene_tests, rule_mask
+def peak_mb():
+    try: return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
+    except OSError:
+        import resource; return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+with Scene(sys.argv[1]) as s:
+    before = peak_mb(); t, c = time.perf_counter(), time.process_time()
+    codes = scene_tests(s, progress=False, schroeder_everywhere=False)
+    dt, dc = time.perf_counter() - t, time.process_time() - c
+print(json.dumps({"seconds": dt, "cpu_seconds": dc, "peak_rss_mb": peak_mb(), "rss_before_mb": before, "vote_pixels": int((rule_mask(codes, "vote") == 1).sum())}))
+"""
+
+def _scene_run(mtl:Path)->dict:
+    import subprocess
+    p = subprocess.run([sys.executable, "-c", _SCENE_CHILD, str(mtl)], capture_output=True, text=True)
+    if p.returncode: raise FiresegError(f"bench scene: the timed process failed: {p.stderr.strip().splitlines()[-1] if p.stderr.strip() else p.returncode}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+def bench_scene(size:tuple=(7700, 7800), # (H,W) of the full synthetic scene
+                patches:int=64,          # 256-pixel patches timed with fire_vote, the baseline
+                quarter:bool=True,       # also time a quarter of the scene (half each side)
+                seed:int=0,              # the scene's seed
+               )->dict:                  # seconds, ms per megapixel, peak memory, growth, and the baseline
+    "The fire tests over a full-size synthetic scene, against fire_vote on 256-pixel patches of it."
+    from fireseg.scene import write_synthetic_product, Scene, RULE_BANDS
+    from fireseg.firetests import fire_vote
+    H, W = size; rng = np.random.default_rng(seed)
+    n = max(20, H * W // 20000)
+    fires = list(zip(rng.integers(0, H, n).tolist(), rng.integers(0, W, n).tolist(), rng.choice([0.35, 0.8], n).tolist()))
+    with tempfile.TemporaryDirectory(prefix="bench-scene-") as d:
+        d = Path(d); t = time.perf_counter()
+        full = write_synthetic_product(d/"full", shape=(H, W), fires=fires, bands=RULE_BANDS, strip=512, seed=seed)
+        write_s = time.perf_counter() - t
+        runs = {"full": _scene_run(full)}
+        if quarter:
+            q = write_synthetic_product(d/"quarter", shape=(H // 2, W // 2), fires=[f for f in fires if f[0] < H // 2 and f[1] < W // 2], bands=RULE_BANDS, strip=512, seed=seed)
+            runs["quarter"] = _scene_run(q)
+        vote_s, vote_cpu, k = 0.0, 0.0, min(256, H, W)
+        with Scene(full) as s:
+            for r0, c0 in zip(rng.integers(0, H - k + 1, patches).tolist(), rng.integers(0, W - k + 1, patches).tolist()):
+                dn = np.zeros((10, k, k), np.uint16); dn[:7] = s.read(RULE_BANDS, (r0, r0 + k, c0, c0 + k))
+                t, c = time.perf_counter(), time.process_time(); fire_vote(dn, s.meta.sun_elevation)
+                vote_s += time.perf_counter() - t; vote_cpu += time.process_time() - c
+    mp = H * W / 1e6
+    out = dict(size=f"{H}x{W}", megapixels=round(mp, 2), write_s=round(write_s, 1), scene_s=round(runs["full"]["seconds"], 2),
+               scene_ms_per_mp=round(runs["full"]["seconds"] * 1000 / mp, 1), scene_cpu_s=round(runs["full"]["cpu_seconds"], 2),
+               scene_cpu_ms_per_mp=round(runs["full"]["cpu_seconds"] * 1000 / mp, 1), scene_peak_rss_mb=round(runs["full"]["peak_rss_mb"], 1),
+               scene_rss_before_mb=round(runs["full"]["rss_before_mb"], 1), vote_pixels=runs["full"]["vote_pixels"],
+               patch_vote_ms_per_mp=round(vote_s * 1000 / (patches * k * k / 1e6), 1),
+               patch_vote_cpu_ms_per_mp=round(vote_cpu * 1000 / (patches * k * k / 1e6), 1), patches=patches, patch=k)
+    out["scene_vs_patches"] = round(out["scene_ms_per_mp"] / out["patch_vote_ms_per_mp"], 2)
+    out["scene_vs_patches_cpu"] = round(out["scene_cpu_ms_per_mp"] / max(out["patch_vote_cpu_ms_per_mp"], 1e-9), 2)
+    if quarter:
+        out.update(quarter_s=round(runs["quarter"]["seconds"], 2), quarter_peak_rss_mb=round(runs["quarter"]["peak_rss_mb"], 1),
+                   growth=round(runs["full"]["seconds"] / runs["quarter"]["seconds"], 2),   # 4 when linear in pixels
+                   quarter_cpu_s=round(runs["quarter"]["cpu_seconds"], 2), growth_cpu=round(runs["full"]["cpu_seconds"] / max(runs["quarter"]["cpu_seconds"], 1e-9), 2))
+    return out
+
+# %% ../nbs/12_bench.ipynb #b25c0005
+def bench_scene_run(size:int=512,           # side of the synthetic scene, pixels
+                    patch:int=64,           # tile side (the run's patch size)
+                    folds:int=2,            # models in the ensemble
+                    tta:str="flips",        # test-time augmentation
+                    batch_size:int=8,       # tiles per batch
+                    passes:int=3,           # timed passes of each; medians are reported
+                    device:str|None=None,   # the best available when None
+                   )->dict:                 # tiles per second through the scene path and through predict's loop, and their ratio
+    "A run's ensemble over a scene's tiles as `fireseg scene --run` predicts them, against the same tiles through `predict`'s loop."
+    import warnings
+    from fireseg.config import TrainConfig
+    from fireseg.models import TINY_ENCODER
+    from fireseg.runs import write_run
+    from fireseg.patchio import write_dataset, DataLayout
+    from fireseg.dataset import patch_loader
+    from fireseg.devices import batch_to_device
+    from fireseg.threshold import apply_threshold
+    from fireseg.scene import Scene, write_synthetic_product, open_scene_ensemble, scene_probability, tile_origins, KIT_BAND_NUMBERS
+    device = default_device(device)
+    cfg = TrainConfig(encoder=TINY_ENCODER, encoder_weights=None, bands=[7, 6, 2], device=device)
+    times = {"scene": [], "predict": []}
+    with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # the run is not tuned: the fallback threshold
+        d = Path(d); nets = []
+        for k in range(folds): seed_everything(k); nets.append(cfg.build_model(weights=False))
+        write_run(d/"run", cfg, nets)
+        mtl = write_synthetic_product(d/"product", shape=(size, size), fires=[(size // 3, size // 2, 0.8)])
+        with Scene(mtl) as s:
+            ens = open_scene_ensemble(d/"run", [s], device, tta)
+            o = tile_origins(size, patch, patch // 2)
+            dn = s.read(list(KIT_BAND_NUMBERS))
+            write_dataset(d/"tiles", [], [dn[:, r:r + patch, c:c + patch] for r in o for c in o])
+            images = DataLayout.from_root(d/"tiles").test_images
+            def via_predict():
+                for b in patch_loader(ens.dataset(images), batch_size, num_workers=0, device=ens.device):
+                    apply_threshold(ens(batch_to_device(b, ens.prec)[0]).float().cpu().numpy(), 0.5)
+            runs = {"scene": lambda: scene_probability(s, ens, patch, batch_size, progress=False), "predict": via_predict}
+            for f in runs.values(): f()   # warm-up
+            for _ in range(passes):
+                for k, f in runs.items(): t0 = time.perf_counter(); f(); times[k].append(time.perf_counter() - t0)
+    n = len(images); med = {k: float(np.median(v)) for k, v in times.items()}
+    return {"device": device, "encoder": cfg.encoder, "scene": f"{size}x{size}", "patch": patch, "tiles": n, "folds": folds, "tta": tta,
+            "batch_size": batch_size, "passes": passes, "scene_tiles_per_s": round(n / med["scene"], 1),
+            "predict_tiles_per_s": round(n / med["predict"], 1), "ratio": round(med["predict"] / med["scene"], 2)}

@@ -363,6 +363,23 @@ BENCHES.update({c.name: c for c in [Command(n, h, _run_bench, [f"fireseg.bench:b
     ("compare", "comparing five runs on full-size out-of-fold stores"),
     ("blend", "the blend search on three full-size out-of-fold stores, against one run's threshold tuning")]]})
 
+# %% ../nbs/11_cli.ipynb #5ce9e0a1
+def _run_scene(o:dict, a)->int:
+    from fireseg.scene import find_fires
+    r = find_fires(**o)
+    for s in r["scenes"]:
+        print(f"{s['scene']} ({s['date']}, path {s['path']} row {s['row']}): {s['fire_pixels']:,} fire pixels in {s['clusters']:,} clusters, {s['hectares']:,} ha")
+    print(f"written to {r['out']}"); return 0
+
+COMMANDS.update({c.name: c for c in [
+    Command("scene", "find active fires in whole Landsat 8/9 Level-1 products, with the fire tests or a trained run: GeoTIFF mask, FIRMS-like CSV, GeoJSON, quicklook",
+            _run_scene, ["fireseg.scene:find_fires"], positional=("products",)),
+]})
+BENCHES.update({c.name: c for c in [Command("scene", "the fire tests over a full-size synthetic scene: seconds, peak memory, growth from a quarter scene, against fire_vote on 256-px patches",
+                                            _run_bench, ["fireseg.bench:bench_scene"]),
+                                    Command("scene_run", "a run's ensemble over a scene's tiles as `fireseg scene --run` predicts them, against the same tiles through predict's loop",
+                                            _run_bench, ["fireseg.bench:bench_scene_run"])]})
+
 # %% ../nbs/11_cli.ipynb #7f2a5d08
 def _chosen(argv:list[str])->tuple[str|None, str|None]:
     "The subcommand and, for `bench`, the benchmark named on the command line."
