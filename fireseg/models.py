@@ -772,8 +772,8 @@ def architecture_table(archs:list|None=None, # architectures to list (all their 
                 with torch.no_grad(), FlopCounterMode(display=False) as fc: w.eval().skip(torch.zeros(1, in_channels, size, size))
                 rows[-1]["path_gflops"] = round(fc.get_total_flops() / 1e9, 3)
             if timing:
-                times = [_forward_and_step(m, x, y) for _ in range(repeats + 1)][1:]   # the first warms up
-                if w is not None:   # rounds alternate without and with the path, so a busy spell falls on both
+                if w is None: times = [_forward_and_step(m, x, y) for _ in range(repeats + 1)][1:]   # the first warms up
+                else:   # rounds alternate without and with the path, so a busy spell falls on both
                     pairs = [(_forward_and_step(m, x, y), _forward_and_step(w, x, y)) for _ in range(repeats + 1)][1:]
                     times = [off for off, on in pairs]
                     ms = lambda k: round(1e3 * statistics.median(on[k] for off, on in pairs) / batch, 1)
