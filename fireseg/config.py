@@ -13,7 +13,11 @@ from .normalise import model_input_channels, NORMALISATIONS, _ALIASES as _NORMAL
 from .firetests import parse_plane
 
 # %% auto #0
-__all__ = ['RUN_SET', 'PRESETS', 'TrainConfig', 'check_ema', 'check_train_config']
+__all__ = ['SAVED_BEFORE', 'RUN_SET', 'PRESETS', 'TrainConfig', 'check_ema', 'check_train_config']
+
+# %% ../nbs/05b_config.ipynb #66ba5a8c
+SAVED_BEFORE = {"input_skip": False}   # what a saved config without the field meant: the value the field had before its default changed
+
 
 # %% ../nbs/05b_config.ipynb #4038e6f0
 @dataclass
@@ -41,7 +45,7 @@ class TrainConfig:
     augment: str|None = "d4"               # 'd4' (flips and 90° rotations) or None
     crop: int|None = None                  # train on random square crops of this size; whole patches when None
     fire_crop: float = 0.0                 # share of crops placed to contain a fire pixel
-    input_skip: bool = False               # add a full-resolution 3×3 path from the input planes to the logits
+    input_skip: bool = True                # a full-resolution 3×3 path from the input planes to the logits (every architecture takes it; `--no-input-skip`: the network as smp or torchvision builds it); a saved config.json without this field means no path
     cache_planes: bool = False             # compute extra planes once, into RUN/planes
     sun_elevation: float = SUN_ELEVATION   # degrees, for the fire-test planes
     grad_clip: float = 1.0                 # max gradient norm; 0 turns clipping off
@@ -70,8 +74,9 @@ class TrainConfig:
         return write_text_atomic(path, json.dumps(asdict(self), indent=1))
     @classmethod
     def from_dict(cls, d:dict, where:str="config")->"TrainConfig":
-        "A config from saved settings; unknown ones (from another version of the kit) are ignored with a warning."
+        "A config from saved settings; missing ones take `SAVED_BEFORE`'s values, unknown ones (from another version of the kit) are ignored with a warning."
         known = {f.name for f in fields(cls)}
+        d = {**SAVED_BEFORE, **d}   # a setting an older config.json lacks keeps the meaning it had there
         unknown = set(d) - known
         if unknown: warnings.warn(f"{where}: ignoring unknown settings {sorted(unknown)}")
         return cls(**{k: v for k, v in d.items() if k in known})

@@ -744,6 +744,8 @@ def architecture_table(archs:list|None=None, # architectures to list (all their 
                        repeats:int=3,        # timed passes of each model after one warm-up pass; the median is reported
                        timing:bool=True,     # time forward passes and training steps (minutes on a CPU); without, no timing columns
                        progress:bool=True,   # a progress bar, one step per model
+                       input_skip:bool=False, # also the full-resolution path's cost: its weights and GFLOPs, and each model timed with it, alternating with the model without it
+                       encoders:list|None=None, # only the rows on these encoders; all when None
                       )->pd.DataFrame:       # one row per architecture and encoder
     "Every architecture on its default encoder: parameters, GFLOPs and ms per patch, output stride, smallest patch."
     import gc
@@ -751,19 +753,32 @@ def architecture_table(archs:list|None=None, # architectures to list (all their 
     from tqdm.auto import tqdm
     if batch < 2 or repeats < 1: raise FiresegError(f"batch must be at least 2 and repeats at least 1, got {batch} and {repeats}")
     wanted = {arch_spec(a).name for a in archs} if archs else set(ARCHS)
-    models, rows, nan = [(a, e) for a, e in TABLE_MODELS if a in wanted], [], float("nan")
+    models, rows, nan = [(a, e) for a, e in TABLE_MODELS if a in wanted and (not encoders or e in encoders)], [], float("nan")
+    if not models: raise FiresegError(f"no model in the table is {', '.join(sorted(wanted))} on {', '.join(encoders)}; `fireseg models` lists the encoders of each")
     x, y = torch.randn(batch, in_channels, size, size), torch.rand(batch, 1, size, size)
     bar = tqdm(models, desc="models", unit="model", disable=not progress)
     for arch, enc in bar:   # one model alive at a time, freed before the next: memory stays that of the largest
         bar.set_postfix_str(f"{arch} {enc}")
         m = create_model(arch, enc, in_channels)
+        w = InputSkip(m, in_channels, classes=1) if input_skip else None   # the same network plus the path
         rows.append(dict(arch=arch, encoder=enc, params_M=round(count_parameters(m) / 1e6, 2), gflops=nan,
                          **(dict(forward_ms=nan, step_ms=nan) if timing else {}), output_stride=_stride_text(arch_spec(arch), enc), min_patch=m.min_patch_size))
+        if w is not None: rows[-1].update(path_params=count_parameters(w.skip), path_gflops=nan,
+                                          **(dict(path_forward_ms=nan, path_step_ms=nan, path_forward_ratio=nan, path_step_ratio=nan) if timing else {}))
         if size >= m.min_patch_size and not size % m.patch_multiple:   # else the patch is too small for it: no figures
             with torch.no_grad(), FlopCounterMode(display=False) as fc: m.eval()(torch.zeros(1, in_channels, size, size))
             rows[-1]["gflops"] = round(fc.get_total_flops() / 1e9, 2)
+            if w is not None:
+                with torch.no_grad(), FlopCounterMode(display=False) as fc: w.eval().skip(torch.zeros(1, in_channels, size, size))
+                rows[-1]["path_gflops"] = round(fc.get_total_flops() / 1e9, 3)
             if timing:
-                times = [_forward_and_step(m, x, y) for _ in range(repeats + 1)][1:]   # the first warms up
+                if w is None: times = [_forward_and_step(m, x, y) for _ in range(repeats + 1)][1:]   # the first warms up
+                else:   # rounds alternate without and with the path, so a busy spell falls on both
+                    pairs = [(_forward_and_step(m, x, y), _forward_and_step(w, x, y)) for _ in range(repeats + 1)][1:]
+                    times = [off for off, on in pairs]
+                    ms = lambda k: round(1e3 * statistics.median(on[k] for off, on in pairs) / batch, 1)
+                    ratio = lambda k: round(statistics.median(on[k] / off[k] for off, on in pairs), 3)   # the median of each round's ratio
+                    rows[-1].update(path_forward_ms=ms(0), path_step_ms=ms(1), path_forward_ratio=ratio(0), path_step_ratio=ratio(1))
                 rows[-1].update(forward_ms=round(1e3 * statistics.median(f for f, s in times) / batch, 1), step_ms=round(1e3 * statistics.median(s for f, s in times) / batch, 1))
-        del m; gc.collect()
+        del m, w; gc.collect()
     return pd.DataFrame(rows)
