@@ -66,6 +66,7 @@ class PseudoSampler(torch.utils.data.Sampler):
         self.n_labelled, self.n_pseudo, self.weight = n_labelled, n_pseudo, weight
         self.drawn = round(weight * n_pseudo)
     def __len__(self): return self.n_labelled + self.drawn
+    def set_epoch(self, epoch:int): pass   # the epoch's draw comes from the epoch's seed, set by `seed_epoch`
     def __iter__(self):
         g = torch.Generator().manual_seed(torch.initial_seed())
         whole, part = divmod(self.drawn, self.n_pseudo) if self.n_pseudo else (0, 0)
