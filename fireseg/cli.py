@@ -380,6 +380,18 @@ BENCHES.update({c.name: c for c in [Command("scene", "the fire tests over a full
                                     Command("scene_run", "a run's ensemble over a scene's tiles as `fireseg scene --run` predicts them, against the same tiles through predict's loop",
                                             _run_bench, ["fireseg.bench:bench_scene_run"])]})
 
+# %% ../nbs/11_cli.ipynb #p5e0d0c1
+def _run_pseudo(o:dict, a)->int:
+    from fireseg.pseudo import write_pseudo_labels
+    m = write_pseudo_labels(**o); n = m["counts"]
+    print(f"{n['kept']} of {n['test_images']} test images kept ({n['fire_pixels']:,} fire, {n['background_pixels']:,} background, {n['ignored_pixels']:,} ignored pixels); "
+          f"written to {o['out']}; next: fireseg train --pseudo {o['out']} ..."); return 0
+
+COMMANDS.update({c.name: c for c in [
+    Command("pseudo", "pseudo-label the test set with a run's or blend's confident predictions, to train on (fireseg train --pseudo)", _run_pseudo,
+            ["fireseg.pseudo:write_pseudo_labels"], rename=_DATA, required=("out",)),
+]})
+
 # %% ../nbs/11_cli.ipynb #7f2a5d08
 def _chosen(argv:list[str])->tuple[str|None, str|None]:
     "The subcommand and, for `bench`, the benchmark named on the command line."

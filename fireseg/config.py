@@ -59,6 +59,8 @@ class TrainConfig:
     device: str|None = None                # cuda, cpu, mps; the best available when None
     devices: list|None = None              # train folds side by side, one process per device: cuda:0 cuda:1 (or cpu cpu); None: `device` alone
     max_images: int|None = None            # use only the first N train images (smoke runs)
+    pseudo: str|None = None                # a folder of pseudo-labelled test images (`fireseg pseudo`), added to the training part of every fold only, never to validation; none when None
+    pseudo_weight: float = 1.0             # pseudo-labelled images drawn per epoch, as a share of them: 1 each once, 0.5 half of them, 2 each twice (labelled images: each once)
     weights_source: str|None = None        # set by the run: the hub repo and revision, or the local file and its sha256, the encoder started from
     world_size: int = 1                    # set by the run: processes training each fold together (torchrun)
     global_batch_size: int|None = None     # set by the run: images per step over all processes, batch_size × world_size
@@ -124,6 +126,8 @@ def check_train_config(cfg:TrainConfig, # the config to check
     _between("fire_crop", cfg.fire_crop, 0, 1); _between("val_threshold", cfg.val_threshold, 0, 1)
     for name in ("lr", "weight_decay", "grad_clip"): _between(name, getattr(cfg, name), 0, float("inf"))
     if not cfg.lr > 0: raise FiresegError(f"lr must be positive, got {cfg.lr!r}")
+    _between("pseudo_weight", cfg.pseudo_weight, 0, float("inf"))
+    if not cfg.pseudo_weight > 0: raise FiresegError(f"pseudo_weight must be positive, got {cfg.pseudo_weight!r}")
     if cfg.schedule not in ("onecycle", "cosine"): raise FiresegError(f"unknown schedule {cfg.schedule!r}: use 'onecycle' or 'cosine'")
     if cfg.augment not in ("d4", None): raise FiresegError(f"unknown augment {cfg.augment!r}: use 'd4' or None")
     n = str(cfg.normalisation).lower()

@@ -17,8 +17,8 @@ from .patchio import DataLayout, TiffLayout, tiff_layout, read_raw, read_mask, c
 from .normalise import Normaliser, make_normaliser, PlaneCache, plane_names, compute_planes, model_input_channels
 
 # %% auto #0
-__all__ = ['PLANE_SCALE', 'default_augment', 'FirePatches', 'dihedral', 'PatchLoader', 'pins_memory', 'patch_loader',
-           'dihedral_tensor', 'ssl4eo_finish_tensor', 'to_model_input']
+__all__ = ['PLANE_SCALE', 'default_augment', 'FirePatches', 'dihedral', 'read_pseudo_mask', 'PatchLoader', 'pins_memory',
+           'patch_loader', 'dihedral_tensor', 'ssl4eo_finish_tensor', 'to_model_input']
 
 # %% ../nbs/01d_dataset.ipynb #82915a3e
 def default_augment():
@@ -47,6 +47,7 @@ class FirePatches(Dataset):
                  crop:int|None=None,                 # random square crops of this size (training); whole patches when None
                  fire_crop:float=0.0,                # the share of crops placed to contain a random fire pixel
                  raw:bool=False,                     # batches as stored (uint16 bands, uint8 planes and mask) plus each sample's flip; `to_model_input` finishes them on the device
+                 pseudo_from:int|None=None,          # the masks from this position on are pseudo-labels, whose 255 (`IGNORE`) marks pixels no loss counts; None: none are
                 ):
         self.images, self.masks = [Path(p) for p in images], None if masks is None else [Path(p) for p in masks]
         if self.masks is not None and len(self.masks) != len(self.images): raise FiresegError(f"{len(self.images)} images but {len(self.masks)} masks")
@@ -60,7 +61,7 @@ class FirePatches(Dataset):
         self.fire_crop = fire_crop
         if raw and self.augment is not None and not isinstance(self.augment, str):
             raise FiresegError("raw=True flips and rotates on the device, so it takes augment='d4' or None; use raw=False for an albumentations transform")
-        self.raw = raw
+        self.raw, self.pseudo_from = raw, pseudo_from
         if plane_cache is not None and plane_names(self.extra) != plane_cache.names:
             raise FiresegError(f"plane cache holds {plane_cache.names}, dataset asks for {plane_names(self.extra)}")
         self._sel = None if self.bands == list(range(1, N_BANDS+1)) else np.array(self.bands) - 1
@@ -91,6 +92,19 @@ def dihedral(x:np.ndarray,  # (H,W,...) array
     if k & 4: x = x.swapaxes(0, 1)
     return np.rot90(x, k & 3)
 
+# %% ../nbs/01d_dataset.ipynb #d1ps0002
+from .losses import IGNORE
+
+def read_pseudo_mask(path:str|Path,               # a single-band GeoTIFF pseudo-label
+                     layout:TiffLayout|None=None, # its header, if already read
+                    )->np.ndarray:                # (H,W) uint8 of 0, 1 and `IGNORE`
+    "Read a pseudo-label: 0 background, 1 fire, `IGNORE` unsure; anything else is refused."
+    m = read_raw(path, layout)
+    if m.ndim == 3 and m.shape[-1] == 1: m = m[..., 0]
+    if m.ndim != 2 or m.dtype != np.uint8 or not np.isin(m, (0, 1, IGNORE)).all():
+        raise FiresegError(f"{path}: not a pseudo-label (single-band uint8 of 0, 1 and {IGNORE}); write it with fireseg pseudo")
+    return m
+
 # %% ../nbs/01d_dataset.ipynb #31a34ccb
 def _layout(self, p:Path)->TiffLayout:
     lay = self._layouts.get(p)
@@ -111,7 +125,7 @@ def _read_sample(self, i:int, out:np.ndarray|None=None):
     planes = self._planes(i, raw) if self.extra else None
     mask = None
     if self.masks is not None:
-        mask = read_mask(self.masks[i], self._layout(self.masks[i]))
+        mask = (read_mask if self.pseudo_from is None or i < self.pseudo_from else read_pseudo_mask)(self.masks[i], self._layout(self.masks[i]))
         if mask.shape != raw.shape[:2]: raise FiresegError(f"{self.masks[i]}: size {mask.shape}, its image is {raw.shape[:2]}")
     return raw, planes, mask
 FirePatches._layout, FirePatches._planes, FirePatches._read_sample = _layout, _planes, _read_sample
@@ -128,7 +142,7 @@ def _normalise_into(self, img:np.ndarray, out:np.ndarray, scale:np.ndarray, shif
 def _crop_origin(mask:np.ndarray|None, h:int, w:int, c:int, fire_crop:float)->tuple[int, int]:
     "Top-left corner of a c×c crop: around a random fire pixel with probability `fire_crop`, else anywhere."
     if fire_crop and mask is not None and np.random.rand() < fire_crop:
-        ys, xs = np.nonzero(mask)
+        ys, xs = np.nonzero(mask == 1)   # fire, not a pseudo-label's unsure pixels
         if len(ys):
             j = np.random.randint(len(ys))
             return (int(np.clip(ys[j] - np.random.randint(c), 0, h - c)), int(np.clip(xs[j] - np.random.randint(c), 0, w - c)))

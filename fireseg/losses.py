@@ -11,7 +11,7 @@ from torch import nn
 from .core import FiresegError
 
 # %% auto #0
-__all__ = ['LOSSES', 'parse_loss_spec', 'WeightedLoss', 'make_loss']
+__all__ = ['LOSSES', 'IGNORE', 'parse_loss_spec', 'kept_pixels', 'WeightedLoss', 'make_loss']
 
 # %% ../nbs/04b_losses.ipynb #047ea3c9
 def _smp_losses():
@@ -40,6 +40,17 @@ def parse_loss_spec(spec:str, # like 'dice', 'bce+dice' or '0.5*bce+lovasz'
         terms.append((w, name))
     return terms
 
+# %% ../nbs/04b_losses.ipynb #a7e1c0d3
+IGNORE = 255   # a mask value for pixels that no loss counts (unlabelled; pseudo-labels' unsure pixels)
+
+def kept_pixels(logits:torch.Tensor, # (N,1,H,W) raw network outputs
+                target:torch.Tensor, # (N,1,H,W) mask of 0, 1 and `IGNORE`
+               )->tuple[torch.Tensor, torch.Tensor]: # both unchanged when nothing is ignored, else the kept pixels as one (1,1,K,1) image
+    "The logits and target of the pixels a loss counts: all but those marked `IGNORE`."
+    keep = target != IGNORE
+    if bool(keep.all()): return logits, target
+    return logits[keep].view(1, 1, -1, 1), target[keep].view(1, 1, -1, 1)
+
 # %% ../nbs/04b_losses.ipynb #0d0cf00f
 class WeightedLoss(nn.Module):
     "A weighted sum of named losses, called as `loss(logits, target)`."
@@ -51,14 +62,15 @@ class WeightedLoss(nn.Module):
         self.losses = nn.ModuleList([LOSSES[n]() for n in self.names])
 
     def parts(self, logits:torch.Tensor, # (N,1,H,W) raw network outputs
-              target:torch.Tensor,       # (N,1,H,W) 0/1 mask, any dtype
+              target:torch.Tensor,       # (N,1,H,W) 0/1 mask, any dtype; `IGNORE` marks pixels left out
              )->dict:                    # loss name -> scalar tensor
         "Each named term's unweighted value."
-        target = target.to(logits.dtype)
+        logits, target = kept_pixels(logits, target.to(logits.dtype))
+        if logits.numel() == 0: return {n: logits.sum() for n in self.names}   # every pixel ignored: zero, still in the graph
         return {n: f(logits, target) for n, f in zip(self.names, self.losses)}
 
     def forward(self, logits:torch.Tensor, # (N,1,H,W) raw network outputs
-                target:torch.Tensor,       # (N,1,H,W) 0/1 mask, any dtype
+                target:torch.Tensor,       # (N,1,H,W) 0/1 mask, any dtype; `IGNORE` marks pixels left out
                )->torch.Tensor:            # scalar loss
         return sum(w*v for w, v in zip(self.weights, self.parts(logits, target).values()))
 

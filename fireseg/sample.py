@@ -22,7 +22,7 @@ from .firetests import reflectance_to_dn, fire_vote
 # %% auto #0
 __all__ = ['NODE_TIME', 'INCLINATION', 'REAL_PATCH_LATITUDE', 'REAL_PATCH_DAY', 'REAL_PATCH_SUN_ELEVATION', 'FIRE_LATITUDES',
            'FIRE_DAYS', 'SURFACES', 'SMOKE_SCATTER', 'SMOKE_ABSORB', 'CIRRUS_LAND', 'SATURATED_DN', 'LAND', 'OVERLAYS',
-           'TEXTURE_AMP', 'PSF_SIDE', 'MARGIN', 'TRUTH_FILE', 'overpass_local_time', 'solar_declination',
+           'TEXTURE_AMP', 'PSF_SIDE', 'MARGIN', 'TRUTH_FILE', 'TEST_TRUTH', 'overpass_local_time', 'solar_declination',
            'equation_of_time', 'landsat_sun_elevation', 'Acquisition', 'draw_acquisition', 'qa_saturation', 'planck',
            'fire_ratios', 'half_shape', 'to_full', 'upsample', 'noise_field', 'fractal_field', 'PointField',
            'SceneStyle', 'random_style', 'SceneLayers', 'land_surface', 'Outline', 'random_outline', 'outline_on_half',
@@ -30,7 +30,7 @@ __all__ = ['NODE_TIME', 'INCLINATION', 'REAL_PATCH_LATITUDE', 'REAL_PATCH_DAY', 
            'spot_fires', 'gas_flares', 'smoke_plumes', 'clouds', 'surface_reflectance', 'sensor_psf',
            'visible_emission', 'add_emission', 'thermal_dn', 'observe', 'TileGrid', 'tile_grid', 'scene_edge',
            'scene_fires', 'make_scene', 'label_scene', 'Scene', 'labelled_scene', 'cut_tiles', 'make_patch',
-           'labelled_patch', 'scene_georef', 'read_truth', 'make_sample']
+           'labelled_patch', 'scene_georef', 'read_truth', 'make_sample', 'test_truth_masks']
 
 # %% ../nbs/02b_sample.ipynb #51a0c002
 NODE_TIME = 10 + 11 / 60     # Landsat 8 mean local time at the descending node, hours (about 10:11)
@@ -890,6 +890,7 @@ def scene_georef(seed:int,          # the data set's seed
 
 # %% ../nbs/02b_sample.ipynb #5c00c005
 TRUTH_FILE = "sample_truth.csv"   # hidden per-scene parameters, one row per patch; never read to train or predict
+TEST_TRUTH = "test_truth"         # the test images' masks, by the rule that labels the train masks; named by no meta CSV, for scoring only
 
 def _deal(n_train:int, n_test:int, seed:int)->list:
     "Deal patches to train and test at random: (patch number, image name, mask name or None) in draw order."
@@ -916,6 +917,7 @@ def _write_scene(job:tuple)->list:
         crs, tf = scene_georef(seed, scene_id, tile, scene.grid, scene.acq.latitude)
         write_patch(root/("train_img" if mask_name else "test_img")/name, dn, crs, Affine(*tf))
         if mask_name: write_patch(root/"train_mask"/mask_name, mask, crs, Affine(*tf))
+        else: write_patch(root/TEST_TRUTH/name.replace("test_img", "test_mask"), mask, crs, Affine(*tf))
         rows.append(_truth_row(scene, scene_id, tile, dn, mask, g, name, mask_name))
     return rows
 
@@ -946,7 +948,7 @@ def make_sample(out:str|Path,               # the data root to create
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        for f in FOLDERS.values(): (tmp/f).mkdir()
+        for f in (*FOLDERS.values(), TEST_TRUTH): (tmp/f).mkdir()
         names, pps = _deal(n_train, n_test, seed), patches_per_scene
         jobs = [(tmp, seed, s, names[s * pps:(s + 1) * pps], size) for s in range(math.ceil(len(names) / pps))]
         workers = (os.cpu_count() or 1) if workers is None else workers
@@ -964,3 +966,13 @@ def make_sample(out:str|Path,               # the data root to create
     finally:
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+# %% ../nbs/02b_sample.ipynb #sb7t0002
+def test_truth_masks(root:str|Path, # a data root written by `make_sample`
+                    )->dict:        # test_img name -> (H,W) uint8 0/1 mask
+    "The sample's hidden test masks, for scoring only."
+    from fireseg.patchio import read_meta, read_mask
+    folder = Path(root)/TEST_TRUTH
+    if not folder.is_dir(): raise FiresegError(f"{folder}: missing; only data sets written by make_sample carry the test images' masks")
+    names = read_meta(Path(root)/TEST_META).test_img
+    return {n: read_mask(folder/n.replace("test_img", "test_mask")) for n in names}

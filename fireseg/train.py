@@ -37,12 +37,42 @@ from .runs import (FULL, member_dir, run_config, save_checkpoint, load_checkpoin
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
 
 # %% auto #0
-__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'DATA_FILE', 'run_normaliser', 'fold_datasets', 'make_optimiser', 'weight_average',
-           'nested_bars', 'train_epoch', 'predict_probs', 'evaluate', 'validation_counts', 'validation_scores',
-           'out_of_memory_error', 'seed_epoch', 'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size',
-           'search_memory_fraction', 'batch_search_in_child', 'auto_batch_size', 'draw_curves', 'prepare_run',
-           'build_run_cache', 'start_run', 'train_kfold', 'check_run_options', 'restartable', 'clear_failed_start',
-           'data_record', 'moved_data', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
+__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'DATA_FILE', 'pseudo_training', 'PseudoSampler', 'run_normaliser', 'fold_datasets',
+           'make_optimiser', 'weight_average', 'nested_bars', 'train_epoch', 'predict_probs', 'evaluate',
+           'validation_counts', 'validation_scores', 'out_of_memory_error', 'seed_epoch', 'train_fold', 'fold_devices',
+           'fold_start_method', 'find_batch_size', 'search_memory_fraction', 'batch_search_in_child', 'auto_batch_size',
+           'draw_curves', 'prepare_run', 'build_run_cache', 'start_run', 'train_kfold', 'check_run_options',
+           'restartable', 'clear_failed_start', 'data_record', 'moved_data', 'train_folds_parallel', 'full_fit_epochs',
+           'train_full']
+
+# %% ../nbs/06_train.ipynb #t6ps0002
+def pseudo_training(cfg:TrainConfig,    # the run's config; `pseudo` names the folder
+                    layout:DataLayout,  # the run's data set
+                   )->tuple[list, list]: # the pseudo-labelled images and their masks; both empty without `pseudo`
+    "The pseudo-labelled test images a run adds to its training parts, checked against its data."
+    if not cfg.pseudo: return [], []
+    from fireseg.pseudo import read_pseudo_labels
+    first = tiff_layout(layout.train_images[0])
+    images, masks, _ = read_pseudo_labels(cfg.pseudo, layout, (first.height, first.width))
+    return images, masks
+
+# %% ../nbs/06_train.ipynb #t6ps0005
+class PseudoSampler(torch.utils.data.Sampler):
+    "Each epoch: every labelled image once and `weight` × the pseudo-labelled ones, drawn at random, shuffled together; seeded by the epoch's seed (`seed_epoch`)."
+    def __init__(self, n_labelled:int, # labelled images, first in the dataset
+                 n_pseudo:int,         # pseudo-labelled images, after them
+                 weight:float,         # pseudo-labelled images drawn per epoch, as a share of them
+                ):
+        self.n_labelled, self.n_pseudo, self.weight = n_labelled, n_pseudo, weight
+        self.drawn = round(weight * n_pseudo)
+    def __len__(self): return self.n_labelled + self.drawn
+    def set_epoch(self, epoch:int): pass   # the epoch's draw comes from the epoch's seed, set by `seed_epoch`
+    def __iter__(self):
+        g = torch.Generator().manual_seed(torch.initial_seed())
+        whole, part = divmod(self.drawn, self.n_pseudo) if self.n_pseudo else (0, 0)
+        pseudo = [torch.randperm(self.n_pseudo, generator=g) for _ in range(whole)] + [torch.randperm(self.n_pseudo, generator=g)[:part]]
+        idx = torch.cat([torch.arange(self.n_labelled)] + [p + self.n_labelled for p in pseudo])
+        return iter(idx[torch.randperm(len(idx), generator=g)].tolist())
 
 # %% ../nbs/06_train.ipynb #825aa904
 def run_normaliser(cfg:TrainConfig,      # the run's config
@@ -71,7 +101,9 @@ def fold_datasets(cfg:TrainConfig,             # the run's config
     k = folds.fold.to_numpy()
     tr, va = (np.arange(len(k)), np.arange(0)) if fold == FULL else (np.flatnonzero(k != fold), np.flatnonzero(k == fold)[shard[0]::shard[1]])
     kw = dict(bands=cfg.bands, normaliser=norm, extra=cfg.extra, plane_cache=cache, sun_elevation=cfg.sun_elevation, raw=True)
-    train = FirePatches.from_layout(layout, "train", tr, augment=cfg.augment, crop=cfg.crop, fire_crop=cfg.fire_crop, **kw)
+    pi, pm = pseudo_training(cfg, layout)             # pseudo-labelled test images: training only, after the labelled ones
+    train = FirePatches([layout.train_images[i] for i in tr] + pi, [layout.train_masks[i] for i in tr] + pm, augment=cfg.augment,
+                        crop=cfg.crop, fire_crop=cfg.fire_crop, pseudo_from=len(tr) if pi else None, **kw)
     valid = FirePatches.from_layout(layout, "train", va, augment=None, **kw)
     return train, valid, va
 
@@ -243,6 +275,9 @@ def _fit_fold(cfg:TrainConfig, fold, resume:bool, world:World, at:dict)->dict:
     if bs < 2: raise FiresegError(f"{name}: {len(train_ds)} training image(s) for {world.size} process(es); need at least 2 each (BatchNorm)")
     at["batch_size"] = bs
     sampler = None if world.size == 1 else torch.utils.data.DistributedSampler(train_ds, world.size, world.rank, shuffle=True, seed=cfg.seed * 100 + k, drop_last=True)
+    if train_ds.pseudo_from is not None and cfg.pseudo_weight != 1:
+        if world.size > 1: raise FiresegError(f"pseudo_weight {cfg.pseudo_weight}: under torchrun every pseudo-labelled image is drawn once an epoch; use --pseudo-weight 1")
+        sampler = PseudoSampler(train_ds.pseudo_from, len(train_ds) - train_ds.pseudo_from, cfg.pseudo_weight)
     train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=cfg.num_workers, seed=cfg.seed * 100 + k, sampler=sampler, device=device, persistent=False)
     valid_dl = None if full else patch_loader(valid_ds, cfg.batch_size, num_workers=min(cfg.num_workers, 1), device=device)
     epochs = cfg.full_epochs if full else cfg.epochs
@@ -456,6 +491,7 @@ def prepare_run(cfg:TrainConfig,      # the run to start
         return now
     layout = _run_layout(cfg)
     _check_inputs(cfg)                               # weights and normalisation the run can use
+    pseudo_training(cfg, layout)                     # pseudo-labels, when given, made for this data set's test images at its size
     source = check_run_options(cfg, layout)          # every option checked before anything is written
     if (run/"config.json").exists(): clear_failed_start(run)
     run.mkdir(parents=True, exist_ok=True)
@@ -464,7 +500,8 @@ def prepare_run(cfg:TrainConfig,      # the run to start
     folds = kfold_split(meta, cfg.folds, cfg.seed)
     save_folds(folds, run/"folds.csv")
     run_normaliser(cfg, layout, run)                 # saved for every fold and for prediction
-    cfg = TrainConfig(**{**asdict(cfg), "weights_source": source, "data": str(Path(cfg.data).resolve()), "out": str(run.resolve())})
+    cfg = TrainConfig(**{**asdict(cfg), "weights_source": source, "data": str(Path(cfg.data).resolve()), "out": str(run.resolve()),
+                         "pseudo": str(Path(cfg.pseudo).resolve()) if cfg.pseudo else None})
     first = tiff_layout(layout.train_images[0])
     OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
     cfg = cfg.filled_in(world_size)
@@ -482,7 +519,8 @@ def build_run_cache(cfg:TrainConfig,     # a prepared run that caches its planes
                    ):
     "The run's plane cache: under torchrun every process that sees the run folder builds a share, and rank 0 finishes it."
     if not (cfg.cache_planes and cfg.extra): return
-    run = Path(cfg.out); args = (_run_layout(cfg).train_images, cfg.extra, run/"planes", cfg.sun_elevation)
+    layout = _run_layout(cfg)
+    run = Path(cfg.out); args = (list(layout.train_images) + pseudo_training(cfg, layout)[0], cfg.extra, run/"planes", cfg.sun_elevation)
     if world.size == 1: build_plane_cache(*args); return
     builders = [r for r, sees in enumerate(world.all_gather(_world_token(run, world))) if sees]   # a machine without the folder takes no share
     if world.main: (run/".world").unlink(missing_ok=True)
