@@ -58,6 +58,16 @@ MUTANTS = [
     Mutant("devices-oom-no-engine", "05c_devices", '\n                  "unable to find an engine")', ")"),
     Mutant("devices-bare-cuda-selects-0", "05c_devices", 'return d.index if d.type == "cuda" else None', 'return (d.index or 0) if d.type == "cuda" else None'),
     Mutant("main-exit-status-lost", "11b_main", "raise SystemExit(main())", "main()"),
+    Mutant("blend-overwrite-unchecked", "07d_blend", 'if not overwrite and (Path(out)/"blend.json").exists(): raise', 'if False: raise'),
+    Mutant("pseudo-fire-strictly-above-high", "08c_pseudo", "m[probs <= low] = 0; m[probs >= high] = 1", "m[probs <= low] = 0; m[probs > high] = 1"),
+    Mutant("pseudo-background-strictly-below-low", "08c_pseudo", "m[probs <= low] = 0; m[probs >= high] = 1", "m[probs < low] = 0; m[probs >= high] = 1"),
+    Mutant("pseudo-ignored-written-as-background", "08c_pseudo", "m = np.full(probs.shape, IGNORE, np.uint8)", "m = np.zeros(probs.shape, np.uint8)"),
+    Mutant("losses-ignored-pixels-kept", "04b_losses", "keep = target != IGNORE", "keep = target >= 0"),
+    Mutant("scene-tile-margin-too-small", "08b_scene", "RULE_MARGIN = SCHROEDER_HALF + 2", "RULE_MARGIN = SCHROEDER_HALF // 4"),
+    Mutant("scene-coefficients-first-matching-line", "08b_scene", 'resc = {k: v for g in where["rescaling"] for k, v in t.get(g, {}).items()}',
+           'resc = {k: v for g in reversed([g for g in t if isinstance(t[g], dict)]) for k, v in t[g].items()}'),
+    Mutant("scene-tar-dotdot-accepted", "08b_scene", 'or ".." in p.parts or', 'or'),
+    Mutant("config-old-input-skip-read-as-true", "05b_config", 'SAVED_BEFORE = {"input_skip": False}', 'SAVED_BEFORE = {}'),
 ]
 
 

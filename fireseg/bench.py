@@ -433,7 +433,7 @@ from fireseg.threshold import tune_threshold
 a = json.loads(sys.argv[1]); times = {"tune_one_run": [], "blend": []}
 for _ in range(a["passes"]):
     t0 = time.perf_counter(); tune_threshold(a["runs"][0], plot=False, verbose=False); times["tune_one_run"].append(time.perf_counter() - t0)
-    t0 = time.perf_counter(); b = blend_runs(a["runs"], a["out"], workers=a["workers"]); times["blend"].append(time.perf_counter() - t0)
+    t0 = time.perf_counter(); b = blend_runs(a["runs"], a["out"], workers=a["workers"], overwrite=True); times["blend"].append(time.perf_counter() - t0)
 unit = 1 if sys.platform == "darwin" else 1024   # ru_maxrss: bytes on macOS, KiB elsewhere
 def peak_mb():   # Linux: this program's own high-water mark (ru_maxrss would include the launching process's, kept across exec)
     try: return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024

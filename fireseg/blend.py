@@ -308,6 +308,7 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
                workers:int=1,                # processes reading the stores and scoring weightings
                plot:bool=True,               # for 2 or 3 runs, save BLEND/blend.png: the score across the weights
                verbose:bool=False,           # print the summary
+               overwrite:bool=False,         # replace an earlier blend in OUT
               )->dict:                       # what BLEND/blend.json holds
     "Choose the weights, threshold (and min size) of a blend of runs on their joint out-of-fold store; write BLEND/blend.json."
     t0 = time.perf_counter()
@@ -315,6 +316,7 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
     if search not in ("auto", "exhaustive", "ascent"): raise FiresegError(f"search {search!r}: use 'exhaustive', 'ascent' or 'auto'")
     runs, g = distinct_runs(runs, least=1, what="blend"), grid_size(step)
     if Path(out).resolve() in [r.resolve() for r in runs] or is_run(out): raise FiresegError(f"{out}: holds a training run; write the blend to a folder of its own")
+    if not overwrite and (Path(out)/"blend.json").exists(): raise FiresegError(f"{out}: already holds a blend; pass overwrite=True (--overwrite) to replace it, or choose another folder (--out)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")         # an untuned member is reported as such
         rules = [run_threshold(r, FALLBACK_THRESHOLD) for r in runs]
