@@ -33,19 +33,18 @@ __all__ = ['DEMO_SAMPLE', 'DEMO_PLANES', 'DEMO_OUTPUTS', 'demo_config', 'torch_t
            'check_demo_folder', 'run_demo', 'demo_summary']
 
 # %% ../nbs/10_demo.ipynb #07735fac
+from copy import deepcopy
+from .config import PRESETS
+
 DEMO_SAMPLE = dict(n_train=120, n_test=24, seed=0, size=128)
-DEMO_PLANES = ["vote@25", "vote@35", "vote@45", "vote", "vote@65"]   # the vote over the range of Landsat-8 sun elevations
+DEMO_PLANES = PRESETS["cpu-small"]["extra"]   # the vote over the range of Landsat-8 sun elevations
 
 def demo_config(data:str|Path,   # the sample data root
                 run:str|Path,    # the run folder
                 **overrides,     # any TrainConfig field
                )->TrainConfig:
-    "The demo's training recipe: 5-fold DeepLabV3+, tiny encoder, bands 7,6,2 plus the vote at five sun elevations, 64-pixel fire-centred crops."
-    cfg = dict(data=str(data), out=str(run), arch="deeplabv3plus", encoder=TINY_ENCODER, encoder_weights=None,
-               decoder_channels=32, encoder_depth=3, folds=5, epochs=20, patience=20, batch_size=8, lr=1e-2,
-               bands=[7, 6, 2], extra=DEMO_PLANES, normalisation="standardise", crop=64, fire_crop=0.5, input_skip=True,
-               cache_planes=True, num_workers=0, device="cpu", seed=0)
-    return TrainConfig(**{**cfg, **overrides})
+    "The demo's training recipe, the `cpu-small` preset: 5-fold DeepLabV3+, tiny encoder, bands 7,6,2 plus the vote at five sun elevations, 64-pixel fire-centred crops."
+    return TrainConfig(**{**deepcopy(PRESETS["cpu-small"]), "data": str(data), "out": str(run), "seed": 0, **overrides})
 
 # %% ../nbs/10_demo.ipynb #6dcd70d5
 @contextmanager
