@@ -45,7 +45,7 @@ def _loader_pass(dl, device:str, memory_format, reuse:bool)->int:
 def bench_loader(data:str|Path|None=None, # a data set in the competition layout; a sample one when None
                  n:int=1024,              # train patches read per pass
                  batch_size:int=32,       # the kit's batch size
-                 num_workers:int=2,       # the kit's DataLoader workers
+                 num_workers:int|None=None, # the kit's DataLoader workers; None: from the usable cores
                  passes:int=5,            # timed passes of each; medians are reported
                  device:str|None=None,    # where batches must be ready; the best available when None
                  reuse:bool=True,         # refill the previous batch's tensors (`to_model_input`'s `out`), as a training loop can
@@ -60,8 +60,9 @@ def bench_loader(data:str|Path|None=None, # a data set in the competition layout
     n = min(n, len(lay.train))
     loaders = {k: patch_loader(FirePatches.from_layout(lay, "train", indices=range(n), raw=k == "kit"), batch_size, shuffle=True,
                                drop_last=False, num_workers=num_workers, device=device) for k in ("kit", "float")}
-    times = {"naive": [], "kit": [], "float": []}
-    run = {"naive": lambda: _naive_pass(loaders["kit"].dataset.images, device), **{k: (lambda dl=dl: _loader_pass(dl, device, fmt, reuse)) for k, dl in loaders.items()}}
+    times = {"naive": [], "kit": [], "float": [], "raw": []}
+    run = {"naive": lambda: _naive_pass(loaders["kit"].dataset.images, device), **{k: (lambda dl=dl: _loader_pass(dl, device, fmt, reuse)) for k, dl in loaders.items()},
+           "raw": lambda: sum(len(b["index"]) for b in loaders["kit"])}   # the uint16 batches alone, before any conversion
     for k in run: run[k]()   # warm-up: page cache, worker start, header parsing
     for _ in tqdm(range(passes), desc="benchmark passes"):
         for k in run:
@@ -70,9 +71,9 @@ def bench_loader(data:str|Path|None=None, # a data set in the competition layout
     rate = {k: n/float(np.median(v)) for k, v in times.items()}
     shape = loaders["kit"].dataset[0]["image"].shape
     return {"kit_patches_per_s": round(rate["kit"], 1), "naive_patches_per_s": round(rate["naive"], 1), "speedup": round(rate["kit"]/rate["naive"], 2),
-            "float_patches_per_s": round(rate["float"], 1), "float_speedup": round(rate["float"]/rate["naive"], 2),
+            "float_patches_per_s": round(rate["float"], 1), "float_speedup": round(rate["float"]/rate["naive"], 2), "raw_patches_per_s": round(rate["raw"], 1),
             "device": device, "memory_format": str(fmt).replace("torch.", ""), "reuse": reuse, "n_patches": n, "batch_size": batch_size,
-            "num_workers": num_workers, "passes": passes, "size": f"{shape[1]}x{shape[2]}"}
+            "num_workers": loaders["kit"].num_workers, "passes": passes, "size": f"{shape[1]}x{shape[2]}"}
 
 # %% ../nbs/12_bench.ipynb #d2e3a337
 def _median_ms(f, repeats)->tuple:
@@ -304,7 +305,7 @@ def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on
                   encoder:str|None=None,    # resnet34 on CUDA, the tiny test encoder on a CPU when None
                   size:int|None=None,       # patch side; 256 on CUDA, 64 on a CPU when None
                   batch_size:int=32,        # test patches per batch
-                  num_workers:int=2,        # loader processes
+                  num_workers:int|None=None, # loader processes; None: from the usable cores
                   passes:int=3,             # timed passes of each; medians are reported
                   device:str|None=None,     # the best available when None
                  )->dict:

@@ -54,7 +54,7 @@ class TrainConfig:
     channels_last: bool = True             # channels-last memory format on CUDA
     deterministic: bool = False            # repeatable GPU runs: no cuDNN autotuning, deterministic algorithms where torch has them (slower; 05c_devices)
     val_threshold: float = 0.5             # probability threshold of the validation metric
-    num_workers: int = 2                   # data-loader processes
+    num_workers: int|None = None           # data-loader processes; `loader_workers` for this machine's cores when None
     seed: int = 0                          # seed of folds, weights, shuffling and augmentation
     device: str|None = None                # cuda, cpu, mps; the best available when None
     devices: list|None = None              # train folds side by side, one process per device: cuda:0 cuda:1 (or cpu cpu); None: `device` alone
@@ -117,7 +117,7 @@ def check_train_config(cfg:TrainConfig, # the config to check
                       )->TrainConfig:   # the same config
     "Refuse, in one line naming the option, any field of `cfg` that no run could use; what needs data, torch or the network is left to `prepare_run`."
     for name, least in (("epochs", 1), ("folds", 2), ("patience", 1), ("encoder_depth", 1), ("num_workers", 0), ("world_size", 1)):
-        _whole(name, getattr(cfg, name), least)
+        if getattr(cfg, name) is not None or name != "num_workers": _whole(name, getattr(cfg, name), least)
     bs = cfg.batch_size
     if bs != "auto" and (isinstance(bs, bool) or not isinstance(bs, int) or bs < 2): raise FiresegError(f"batch_size must be a whole number of at least 2 or 'auto', got {bs!r}")
     if cfg.crop is not None: _whole("crop", cfg.crop, 8)

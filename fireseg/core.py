@@ -14,7 +14,8 @@ import numpy as np
 # %% auto #0
 __all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', 'REAL_PATCH_NAME', 'detect_platform',
            'default_data_root', 'FiresegError', 'seed_everything', 'choose_device', 'default_device', 'band_positions',
-           'check_sun_elevation', 'real_patch_path', 'some_values', 'as_mask01', 'atomic_path', 'write_text_atomic']
+           'check_sun_elevation', 'real_patch_path', 'some_values', 'as_mask01', 'atomic_path', 'write_text_atomic',
+           'usable_cores']
 
 # %% ../nbs/00_core.ipynb #f9b12fe2
 Platform = Literal["colab", "kaggle", "local"]
@@ -180,3 +181,9 @@ def write_text_atomic(path:str|Path, # the file to write
     "Write `text` to `path` atomically."
     with atomic_path(path) as tmp: Path(tmp).write_text(text)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #70651c06
+def usable_cores()->int:
+    "The CPU cores this process may run on: its affinity where the system reports one, else the machine's count."
+    try: return len(os.sched_getaffinity(0))
+    except AttributeError: return os.cpu_count() or 1

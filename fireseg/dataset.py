@@ -12,13 +12,13 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, DataLoader, BatchSampler, RandomSampler, SequentialSampler, get_worker_info
 
-from .core import FiresegError, N_BANDS, SUN_ELEVATION, band_positions
+from .core import FiresegError, N_BANDS, SUN_ELEVATION, band_positions, usable_cores
 from .patchio import DataLayout, TiffLayout, tiff_layout, read_raw, read_mask, check_patch_pixels
 from .normalise import Normaliser, make_normaliser, PlaneCache, plane_names, compute_planes, model_input_channels
 
 # %% auto #0
-__all__ = ['PLANE_SCALE', 'default_augment', 'FirePatches', 'dihedral', 'read_pseudo_mask', 'PatchLoader', 'pins_memory',
-           'patch_loader', 'dihedral_tensor', 'ssl4eo_finish_tensor', 'to_model_input']
+__all__ = ['PLANE_SCALE', 'default_augment', 'FirePatches', 'dihedral', 'read_pseudo_mask', 'PatchLoader', 'loader_workers',
+           'pins_memory', 'patch_loader', 'dihedral_tensor', 'ssl4eo_finish_tensor', 'to_model_input']
 
 # %% ../nbs/01d_dataset.ipynb #82915a3e
 def default_augment():
@@ -211,6 +211,14 @@ class PatchLoader(DataLoader):
             if not text.startswith("Caught FiresegError in DataLoader worker") or name not in text: raise
             raise FiresegError(text[text.rindex(name) + len(name):].strip()) from None
 
+# %% ../nbs/01d_dataset.ipynb #b4e1d2c3
+def loader_workers(cpus:int,          # cores this process may use (`usable_cores`)
+                   processes:int=1,   # main processes sharing them: torchrun's local ranks, or folds trained side by side
+                   most:int=8,        # no more than this many
+                  )->int:             # DataLoader workers for each main process
+    "Loader workers per main process: its share of the cores, less the one it computes on."
+    return max(min(cpus // max(processes, 1) - 1, most), 0)
+
 # %% ../nbs/01d_dataset.ipynb #e0f577f9
 def _seed_worker(worker_id:int):
     s = torch.initial_seed() % 2**32
@@ -226,13 +234,14 @@ def patch_loader(ds:FirePatches,            # the dataset
                  batch_size:int=16,         # patches per batch
                  shuffle:bool=False,        # shuffle (training)
                  drop_last:bool|None=None,  # drop the last incomplete batch; defaults to `shuffle`
-                 num_workers:int=2,         # worker processes; 0 reads in the main process
+                 num_workers:int|None=None, # worker processes; 0 reads in the main process; `loader_workers` for this machine when None
                  seed:int=0,                # seed for shuffling and augmentation
                  device:str|None=None,      # where the batches go: pinned memory (faster, asynchronous copies) only for a CUDA device
                  sampler=None,              # the sampler of patch indices, e.g. a DistributedSampler; shuffled or in order by `shuffle` when None
                  persistent:bool=True,      # keep the worker processes between epochs; False starts them afresh each epoch, seeded by the loader's generator then
                 )->DataLoader:
     "A DataLoader whose workers build whole batches of `ds`."
+    if num_workers is None: num_workers = loader_workers(usable_cores())
     g = torch.Generator().manual_seed(seed)
     if sampler is None: sampler = RandomSampler(ds, generator=g) if shuffle else SequentialSampler(ds)
     batches = BatchSampler(sampler, batch_size, shuffle if drop_last is None else drop_last)

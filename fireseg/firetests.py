@@ -10,7 +10,7 @@ from typing import Literal, Sequence
 
 import numpy as np
 
-from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, check_sun_elevation
+from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, check_sun_elevation, usable_cores
 
 # %% auto #0
 __all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'DIRECT_PIXELS', 'Method', 'AFI_BLUE_FLOOR', 'AFI_MAX',
@@ -18,7 +18,7 @@ __all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'DIRECT_PIXELS
            'dilate3', 'erode3', 'schroeder_masks', 'schroeder_context_loop', 'kumar_roy_context_loop',
            'schroeder_context', 'kumar_roy_windows', 'kumar_roy_context', 'schroeder', 'kumar_roy_masks', 'kumar_roy',
            'murphy', 'fire_tests_at', 'fire_tests', 'fire_vote', 'fire_intersection', 'afi', 'afi_plane', 'parse_plane',
-           'fire_planes', 'usable_cores', 'keep_freed_memory']
+           'fire_planes', 'keep_freed_memory']
 
 # %% ../nbs/02_firetests.ipynb #1d41d893
 MULT, ADD = 2e-5, -0.1   # the usual Landsat-8 reflectance multiplier and offset
@@ -617,12 +617,6 @@ def fire_planes(dn:np.ndarray,                     # (10,H,W) DN patch
 
 def _one_plane(name, dn, sun_elevation=SUN_ELEVATION): return fire_planes(dn, [name], sun_elevation)[0]
 FIRE_PLANES = {n: partial(_one_plane, n) for n in PLANE_NAMES}   # name -> f(dn) -> (H,W) float32
-
-# %% ../nbs/02_firetests.ipynb #70651c06
-def usable_cores()->int:
-    "The CPU cores this process may run on: its affinity where the system reports one, else the machine's count."
-    try: return len(os.sched_getaffinity(0))
-    except AttributeError: return os.cpu_count() or 1
 
 # %% ../nbs/02_firetests.ipynb #dabbf6b5
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3   # glibc's mallopt parameters

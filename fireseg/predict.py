@@ -194,7 +194,7 @@ def predict(run:str|Path,                 # a trained run folder, or a blend fol
             threshold:float|None=None,    # overrides the tuned threshold
             min_size:int|None=None,       # overrides the tuned minimum fire size
             batch_size:int=16,            # test patches per batch
-            num_workers:int=2,            # loader processes
+            num_workers:int|None=None,    # loader processes; None: from the usable cores
             device:str|None=None,         # cuda, cpu, mps; the run's, else the best available, when None
             keep_probs:bool=False,        # also return the mean probabilities, as uint8 round(p·255)
             members:str|None=None,        # 'folds', 'full' or 'all'; 'all' when the run's final fit (fireseg train --full) is finished, else 'folds'

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #56abf888
 from __future__ import annotations
-import dataclasses, hashlib, importlib, json, shutil, sys, time, uuid, warnings
+import dataclasses, hashlib, importlib, json, os, shutil, sys, time, uuid, warnings
 import multiprocessing as mp
 from multiprocessing.connection import wait
 from concurrent.futures import ProcessPoolExecutor
@@ -17,11 +17,11 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import FiresegError, atomic_path, write_text_atomic, seed_everything, default_device
+from .core import FiresegError, atomic_path, write_text_atomic, seed_everything, default_device, usable_cores
 from .patchio import DataLayout, tiff_layout
 from .check import fire_pixel_counts
 from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache
-from .dataset import FirePatches, patch_loader
+from .dataset import FirePatches, patch_loader, loader_workers
 from .config import TrainConfig, RUN_SET, check_ema
 from .oof import OofStore
 from .models import weights_source, weights_problem, min_patch_size
@@ -39,11 +39,11 @@ _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs w
 # %% auto #0
 __all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'DATA_FILE', 'pseudo_training', 'PseudoSampler', 'run_normaliser', 'fold_datasets',
            'make_optimiser', 'weight_average', 'nested_bars', 'train_epoch', 'predict_probs', 'evaluate',
-           'validation_counts', 'validation_scores', 'out_of_memory_error', 'seed_epoch', 'train_fold', 'fold_devices',
-           'fold_start_method', 'find_batch_size', 'search_memory_fraction', 'batch_search_in_child', 'auto_batch_size',
-           'draw_curves', 'prepare_run', 'build_run_cache', 'start_run', 'train_kfold', 'check_run_options',
-           'restartable', 'clear_failed_start', 'data_record', 'moved_data', 'train_folds_parallel', 'full_fit_epochs',
-           'train_full']
+           'validation_counts', 'validation_scores', 'fold_workers', 'out_of_memory_error', 'seed_epoch', 'train_fold',
+           'fold_devices', 'fold_start_method', 'find_batch_size', 'search_memory_fraction', 'batch_search_in_child',
+           'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run', 'train_kfold',
+           'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data',
+           'train_folds_parallel', 'full_fit_epochs', 'train_full']
 
 # %% ../nbs/06_train.ipynb #t6ps0002
 def pseudo_training(cfg:TrainConfig,    # the run's config; `pseudo` names the folder
@@ -214,13 +214,21 @@ def validation_scores(counts:np.ndarray, loss:float, n:int)->dict:
     "val_loss, val_miou (per image) and val_miou_global from pixel counts and a summed loss."
     return {"val_loss": loss / max(n, 1), "val_miou": miou_from_counts(counts, "per_image"), "val_miou_global": miou_from_counts(counts, "global")}
 
+# %% ../nbs/06_train.ipynb #e7b5a6f7
+def fold_workers(cfg:TrainConfig,         # the run
+                 processes:int|None=None, # training processes sharing this machine; torchrun's local ranks (LOCAL_WORLD_SIZE) when None
+                )->int:                   # loader workers of each
+    "The loader workers of one training process: the config's number, else `loader_workers` for its share of this machine's cores."
+    if cfg.num_workers is not None: return cfg.num_workers
+    return loader_workers(usable_cores(), processes or int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
+
 # %% ../nbs/06_train.ipynb #5e40116f
 def _append_log(path:Path, rows:list[dict]):
     with atomic_path(path) as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
 
 def _fill_oof(model, valid:FirePatches, rows:np.ndarray, run:Path, cfg:TrainConfig, prec:Precision, world:World=World()):
     "Predict the validation images with the fold's best model, into their rows of the OOF store (written by rank 0 alone)."
-    dl = patch_loader(valid, cfg.batch_size, num_workers=min(cfg.num_workers, 1), device=prec.device)
+    dl = patch_loader(valid, cfg.batch_size, num_workers=min(fold_workers(cfg), 1), device=prec.device)
     store = OofStore(run, writable=True) if world.main else None
     batches, done = predict_probs(model, dl, prec, desc="out-of-fold"), []
     for _ in range(max(world.all_gather(len(dl)))):     # as many steps in every process, some of them empty
@@ -278,8 +286,9 @@ def _fit_fold(cfg:TrainConfig, fold, resume:bool, world:World, at:dict)->dict:
     if train_ds.pseudo_from is not None and cfg.pseudo_weight != 1:
         if world.size > 1: raise FiresegError(f"pseudo_weight {cfg.pseudo_weight}: under torchrun every pseudo-labelled image is drawn once an epoch; use --pseudo-weight 1")
         sampler = PseudoSampler(train_ds.pseudo_from, len(train_ds) - train_ds.pseudo_from, cfg.pseudo_weight)
-    train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=cfg.num_workers, seed=cfg.seed * 100 + k, sampler=sampler, device=device, persistent=False)
-    valid_dl = None if full else patch_loader(valid_ds, cfg.batch_size, num_workers=min(cfg.num_workers, 1), device=device)
+    workers = fold_workers(cfg)
+    train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=workers, seed=cfg.seed * 100 + k, sampler=sampler, device=device, persistent=False)
+    valid_dl = None if full else patch_loader(valid_ds, cfg.batch_size, num_workers=min(workers, 1), device=device)
     epochs = cfg.full_epochs if full else cfg.epochs
     opt, sched = make_optimiser(model, cfg, len(train_dl), epochs)
     loss_fn = make_loss(cfg.loss)
@@ -679,6 +688,7 @@ def train_folds_parallel(cfg:TrainConfig,          # a prepared run's config
                         ):
     "Train `folds` of a prepared run side by side, one process per slot's device, the next fold to the first free slot."
     ctx = mp.get_context(start_method); errors = ctx.SimpleQueue()
+    cfg = TrainConfig(**{**asdict(cfg), "num_workers": fold_workers(cfg, len(slots))})   # the slots share this machine's cores
     # spawn pickles the target by module and name; run from a notebook that defines it, the package's copy is the one a new interpreter finds
     target = _fold_process if start_method == "fork" else getattr(importlib.import_module("fireseg.train"), "_fold_process")
     pending, running, failed, free, where = list(folds), {}, {}, list(slots), {}
