@@ -101,7 +101,8 @@ def _check_indices(indices, n:int)->np.ndarray:
 # %% ../nbs/02c_baseline.ipynb #3da4db79
 def _counts_one(job)->np.ndarray:
     img, msk, rule, sun_elevation = job
-    pred, true = rule_mask(read_patch(img), rule, sun_elevation), read_mask(msk)
+    dn = read_patch(img)
+    pred, true = rule_mask(dn, rule, sun_elevation), read_mask(msk, shape=dn.shape[1:])   # msk None: a patch without fire
     if pred.shape != true.shape: raise FiresegError(f"{msk}: mask is {true.shape[0]}×{true.shape[1]} but its image is {pred.shape[0]}×{pred.shape[1]}")
     return confusion_counts(pred, true)[0]
 
@@ -115,7 +116,7 @@ def rule_counts(layout:DataLayout|str|Path,         # the data set, or its root 
     "Per-image pixel counts of the rule against the train masks, without holding any mask."
     layout = _train_layout(layout); _check_rule(rule, sun_elevation)
     idx, imgs, msks = _check_indices(indices, len(layout.train)), layout.train_images, layout.train_masks
-    items = [(str(imgs[i]), str(msks[i]), rule, float(sun_elevation)) for i in idx]
+    items = [(str(imgs[i]), None if msks[i] is None else str(msks[i]), rule, float(sun_elevation)) for i in idx]
     counts = list(_ordered_map(_counts_one, items, jobs, f"scoring {rule}", progress))
     return np.stack(counts) if counts else np.zeros((0, 4), np.int64)
 
@@ -160,10 +161,11 @@ def run_baseline(data_root:str|Path,                # the data set in the compet
                  max_images:int|None=None,          # score a random subset of the train set; all when None
                  jobs:int|None=None,             # processes; all cores when None, 0 for none
                  progress:bool=True,                # show progress bars
+                 labels:str|None=None,              # activefire's mask set (voting when None); the competition layout has one
                 )->dict:                            # rule, sun_elevation, train (scores), submission (or None), seconds
     "Score a handcrafted rule on the train set and, when `out` is given, submit its test masks."
     t0 = time.perf_counter()
-    layout = _train_layout(DataLayout.from_root(data_root)); _check_rule(rule, sun_elevation)
+    layout = _train_layout(DataLayout.from_root(data_root, labels)); _check_rule(rule, sun_elevation)
     scores = score_rule(layout, rule, sun_elevation, max_images, jobs=jobs, progress=progress)
     train = {k: v for k, v in scores.items() if k not in ("rule", "sun_elevation")}
     sub = None if out is None else _write_baseline_submission(layout, Path(out), rule, sun_elevation, train, jobs, progress)

@@ -42,13 +42,14 @@ def _loader_pass(dl, device:str, memory_format, reuse:bool)->int:
     if device.startswith("cuda"): torch.cuda.synchronize()
     return n
 
-def bench_loader(data:str|Path|None=None, # a data set in the competition layout; a sample one when None
+def bench_loader(data:str|Path|None=None, # a data set in either layout; a sample one when None
                  n:int=1024,              # train patches read per pass
                  batch_size:int=32,       # the kit's batch size
                  num_workers:int|None=None, # the kit's DataLoader workers; None: from the usable cores
                  passes:int=5,            # timed passes of each; medians are reported
                  device:str|None=None,    # where batches must be ready; the best available when None
                  reuse:bool=True,         # refill the previous batch's tensors (`to_model_input`'s `out`), as a training loop can
+                 labels:str|None=None,    # activefire's mask set (voting when None)
                 )->dict:
     "Patches per second ready for the model through the kit's raw and float loaders, and through a naive rasterio loop."
     import torch
@@ -56,7 +57,7 @@ def bench_loader(data:str|Path|None=None, # a data set in the competition layout
     from fireseg.dataset import FirePatches, patch_loader
     device = default_device(device)
     fmt = torch.channels_last if device.startswith("cuda") else torch.contiguous_format   # as training uses (devices.precision_for)
-    lay = DataLayout.from_root(data if data is not None else _sample_for_bench(n))
+    lay = DataLayout.from_root(data if data is not None else _sample_for_bench(n), labels)
     n = min(n, len(lay.train))
     loaders = {k: patch_loader(FirePatches.from_layout(lay, "train", indices=range(n), raw=k == "kit"), batch_size, shuffle=True,
                                drop_last=False, num_workers=num_workers, device=device) for k in ("kit", "float")}

@@ -12,11 +12,12 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .core import FiresegError, N_BANDS, PATCH_SIZE
-from .patchio import (TRAIN_META, TEST_META, META_COLUMNS, FOLDERS, DataLayout, tiff_layout, read_raw, read_mask,
+from .patchio import (is_activefire, TRAIN_META, TEST_META, META_COLUMNS, FOLDERS, DataLayout, tiff_layout, read_raw, read_mask,
                              read_meta)
 
 # %% auto #0
-__all__ = ['check_image_header', 'check_mask_file', 'check_meta', 'DataCheck', 'check_dataset', 'fire_pixel_counts']
+__all__ = ['check_image_header', 'check_mask_file', 'check_meta', 'DataCheck', 'check_dataset', 'check_activefire',
+           'fire_pixel_counts']
 
 # %% ../nbs/01b_check.ipynb #efe952de
 def check_image_header(path:Path,             # an image patch
@@ -98,10 +99,12 @@ def check_dataset(root:str|Path,            # the data root
                   n_bands:int=N_BANDS,      # expected band count
                   full:bool=False,          # decode every image too, not just its header
                   progress:bool=True,       # show a progress bar
+                  labels:str|None=None,     # activefire's mask set (voting when None); the competition layout has one
                  )->DataCheck:
-    "Check every file a data set's CSVs name; collect one line per problem."
+    "Check every file a data set's CSVs name (or, in the activefire layout, every patch and mask); collect one line per problem."
     root = Path(root)
     if not root.is_dir(): return DataCheck(root, [f"{root}: data root does not exist"])
+    if is_activefire(root): return check_activefire(root, labels, size, n_bands, full, progress)
     probs, tables = check_meta(root)
     res = DataCheck(root, probs)
     files = []
@@ -124,10 +127,32 @@ def check_dataset(root:str|Path,            # the data root
         res.warnings.append(f"{(res.fire_pixels == 0).sum():,} train masks hold no fire (every mask of the real data does)")
     return res
 
+# %% ../nbs/01b_check.ipynb #af2c0002
+def check_activefire(root:str|Path,         # an activefire data root
+                     labels:str|None=None,  # its mask set; voting when None
+                     size=PATCH_SIZE,       # expected (H,W); any size when None
+                     n_bands:int=N_BANDS,   # expected band count
+                     full:bool=False,       # decode every image too
+                     progress:bool=True,    # show a progress bar
+                    )->DataCheck:
+    "Check an activefire-layout data set in place: each image's header and each mask of `labels`; no mask is no fire."
+    try:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always"); lay = DataLayout.from_root(root, labels)
+    except FiresegError as e: return DataCheck(Path(root), [str(e)])
+    res, fire = DataCheck(Path(root), warnings=[str(x.message) for x in w]), np.zeros(len(lay.train), np.int64)
+    for i, (img, m) in enumerate(tqdm(list(zip(lay.train_images, lay.train_masks)), desc="checking", unit="patch", disable=not progress, mininterval=0.5)):
+        res.problems += check_image_header(img, size, n_bands, full)
+        if m is None: continue
+        pr, wa, fire[i] = check_mask_file(m, size); res.problems += pr; res.warnings += wa
+    res.fire_pixels = fire
+    res.summary = {"layout": f"activefire, {lay.labels} masks", "patches": f"{len(lay.train):,}", **_fire_summary(fire)}
+    return res
+
 # %% ../nbs/01b_check.ipynb #563d7a55
 def fire_pixel_counts(layout:DataLayout,    # the data set
                       progress:bool=True,   # show a progress bar
                      )->np.ndarray:         # (N,) int64, in train_meta order
     "The number of fire pixels in each train mask."
-    return np.array([int(read_mask(p).sum()) for p in tqdm(layout.train_masks, desc="reading masks", disable=not progress)],
+    return np.array([0 if p is None else int(read_mask(p).sum()) for p in tqdm(layout.train_masks, desc="reading masks", disable=not progress)],
                     dtype=np.int64)

@@ -8,6 +8,7 @@ import dataclasses, json, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 
+from .patchio import check_labels
 from .core import FiresegError, SUN_ELEVATION, write_text_atomic, band_positions, check_sun_elevation
 from .normalise import model_input_channels, NORMALISATIONS, _ALIASES as _NORMALISATION_ALIASES
 from .firetests import parse_plane
@@ -23,7 +24,8 @@ SAVED_BEFORE = {"input_skip": False}   # what a saved config without the field m
 @dataclass
 class TrainConfig:
     "Everything that defines a training run."
-    data: str = "data"                     # data root in the competition layout
+    data: str = "data"                     # data root: the competition layout, or the public activefire data set's (found by its images/patches/)
+    labels: str|None = None                # activefire's mask set: voting (when None), intersection, schroeder, murphy or kumar-roy; the competition layout has one
     out: str = "runs/deeplab"              # run folder
     arch: str = "deeplabv3plus"            # deeplabv3plus, unet (the baseline), deeplabv3, unetplusplus, manet, linknet, fpn, pspnet, pan, upernet, segformer (smp), or tv-deeplabv3 (torchvision's, COCO-pretrained); `fireseg models` compares them
     encoder: str = "resnet34"              # smp encoder, or tu-<timm model> (tu-xception65: DeepLabV3+'s own Xception); tv-deeplabv3 takes resnet50, resnet101 or mobilenet_v3_large
@@ -133,6 +135,7 @@ def check_train_config(cfg:TrainConfig, # the config to check
     n = str(cfg.normalisation).lower()
     if _NORMALISATION_ALIASES.get(n, n) not in NORMALISATIONS: raise FiresegError(f"unknown normalisation {cfg.normalisation!r}: choose {', '.join(NORMALISATIONS)}")
     band_positions(cfg.bands); check_sun_elevation(cfg.sun_elevation)
+    if cfg.labels is not None: check_labels(cfg.labels)
     for e in ([cfg.extra] if isinstance(cfg.extra, str) else cfg.extra):
         if isinstance(e, str): parse_plane(e)
     return cfg

@@ -49,7 +49,7 @@ class FirePatches(Dataset):
                  raw:bool=False,                     # batches as stored (uint16 bands, uint8 planes and mask) plus each sample's flip; `to_model_input` finishes them on the device
                  pseudo_from:int|None=None,          # the masks from this position on are pseudo-labels, whose 255 (`IGNORE`) marks pixels no loss counts; None: none are
                 ):
-        self.images, self.masks = [Path(p) for p in images], None if masks is None else [Path(p) for p in masks]
+        self.images, self.masks = [Path(p) for p in images], None if masks is None else [None if p is None else Path(p) for p in masks]
         if self.masks is not None and len(self.masks) != len(self.images): raise FiresegError(f"{len(self.images)} images but {len(self.masks)} masks")
         self.bands = band_positions(bands)
         self.normaliser = normaliser or make_normaliser("dn", self.bands)
@@ -124,7 +124,8 @@ def _read_sample(self, i:int, out:np.ndarray|None=None):
     check_patch_pixels(p, raw)
     planes = self._planes(i, raw) if self.extra else None
     mask = None
-    if self.masks is not None:
+    if self.masks is not None and self.masks[i] is None: mask = read_mask(None, shape=raw.shape[:2])   # a data set that ships no mask where there is no fire
+    elif self.masks is not None:
         mask = (read_mask if self.pseudo_from is None or i < self.pseudo_from else read_pseudo_mask)(self.masks[i], self._layout(self.masks[i]))
         if mask.shape != raw.shape[:2]: raise FiresegError(f"{self.masks[i]}: size {mask.shape}, its image is {raw.shape[:2]}")
     return raw, planes, mask

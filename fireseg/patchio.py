@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_patchio.ipynb #d72909e7
 from __future__ import annotations
-import math, warnings
+import functools, math, os, re, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -16,8 +16,10 @@ import tifffile
 from .core import FiresegError, N_BANDS, atomic_path, band_positions, as_mask01, default_data_root
 
 # %% auto #0
-__all__ = ['TRAIN_META', 'TEST_META', 'META_COLUMNS', 'FOLDERS', 'TiffLayout', 'tiff_layout', 'write_patch', 'read_raw',
-           'check_patch_pixels', 'read_patch', 'read_mask', 'read_meta', 'DataLayout', 'toy_patch', 'write_dataset']
+__all__ = ['TRAIN_META', 'TEST_META', 'META_COLUMNS', 'FOLDERS', 'ACTIVEFIRE_IMAGES', 'ACTIVEFIRE_LABELS', 'TiffLayout',
+           'tiff_layout', 'write_patch', 'read_raw', 'check_patch_pixels', 'read_patch', 'read_mask', 'read_meta',
+           'is_activefire', 'DataLayout', 'toy_patch', 'write_dataset', 'check_labels', 'tif_names', 'activefire_masks',
+           'activefire_mask_folder', 'ActivefireLayout', 'write_activefire']
 
 # %% ../nbs/01_patchio.ipynb #79c9fa06
 @dataclass(frozen=True)
@@ -141,10 +143,14 @@ def read_patch(path:str|Path,     # a GeoTIFF patch
     return np.ascontiguousarray(a.transpose(2, 0, 1)[np.array(band_positions(bands)) - 1])
 
 # %% ../nbs/01_patchio.ipynb #c17168fa
-def read_mask(path:str|Path,                 # a single-band GeoTIFF mask
+def read_mask(path:str|Path|None,            # a single-band GeoTIFF mask; None: a patch without fire, whose data set ships no mask (activefire)
               layout:TiffLayout|None=None,   # its header, if already read
+              shape:tuple|None=None,         # (H,W) of the all-zero mask when `path` is None
              )->np.ndarray:                  # (H,W) uint8 of 0/1
     "Read one fire mask as 0/1; a 0/255 mask is read as 0/1 with a warning."
+    if path is None:
+        if shape is None: raise FiresegError("a missing mask needs its image's shape")
+        return np.zeros(shape, np.uint8)
     m = read_raw(path, layout)
     if m.ndim == 3 and m.shape[-1] == 1: m = m[..., 0]
     if m.ndim != 2: raise FiresegError(f"{path}: mask has {m.shape[-1]} bands, expected 1")
@@ -168,6 +174,16 @@ def read_meta(path:str|Path, # train_meta.csv or test_meta.csv
     if missing: raise FiresegError(f"{path}: missing column{'s'*(len(missing)>1)} {', '.join(missing)} (has: {', '.join(df.columns)})")
     return df[META_COLUMNS[path.name]]
 
+# %% ../nbs/01_patchio.ipynb #af1c0001
+ACTIVEFIRE_IMAGES = "images/patches"   # activefire's image folder, under its root
+ACTIVEFIRE_LABELS = {   # label set -> (mask folder under masks/, the rule's spellings in mask names)
+    "voting": ("voting", ("Voting",)), "intersection": ("intersection", ("Intersection",)),
+    "schroeder": ("patches", ("Schroeder",)), "murphy": ("patches", ("Murphy",)), "kumar-roy": ("patches", ("Kumar-Roy", "GOLI_v2"))}
+
+def is_activefire(root:str|Path)->bool:
+    "Whether `root` is laid out as the activefire data set: it has `images/patches/`."
+    return (Path(root)/ACTIVEFIRE_IMAGES).is_dir()
+
 # %% ../nbs/01_patchio.ipynb #9e543c14
 @dataclass
 class DataLayout:
@@ -177,12 +193,17 @@ class DataLayout:
     test: pd.DataFrame|None = None    # column test_img
 
     @classmethod
-    def from_root(cls, root:str|Path|None=None)->"DataLayout":
-        "Read `train_meta.csv` and `test_meta.csv` under `root` (the default data root when None)."
+    def from_root(cls, root:str|Path|None=None, # the data root; the default one when None
+                  labels:str|None=None,         # activefire's mask set (`ACTIVEFIRE_LABELS`; voting when None); the competition layout has one
+                 )->"DataLayout":
+        "The data set under `root`, in the layout its folders show: the competition's CSVs, or activefire's `images/patches/` (below)."
         root = Path(root) if root is not None else default_data_root()
         if not root.is_dir(): raise FiresegError(f"{root}: data root does not exist")
+        if is_activefire(root): return ActivefireLayout.read(root, labels)
         tables = {n: read_meta(root/n) if (root/n).exists() else None for n in (TRAIN_META, TEST_META)}
-        if all(t is None for t in tables.values()): raise FiresegError(f"{root}: neither {TRAIN_META} nor {TEST_META} found")
+        if all(t is None for t in tables.values()):
+            raise FiresegError(f"{root}: neither {TRAIN_META} nor {TEST_META} found (competition layout), nor {ACTIVEFIRE_IMAGES}/ (activefire layout)")
+        if labels is not None: raise FiresegError(f"{root}: the competition layout has one mask set; labels={labels!r} chooses among activefire's")
         return cls(root, tables[TRAIN_META], tables[TEST_META])
 
     def path(self, column:str, name:str)->Path: return self.root/FOLDERS[column]/name
@@ -226,4 +247,93 @@ def write_dataset(root:str|Path,        # the data root to create
     with atomic_path(root/TRAIN_META) as tmp: meta.to_csv(tmp, index=False)
     with atomic_path(root/TEST_META) as tmp:
         pd.DataFrame({"test_img": [f"test_img_{i}.tif" for i in range(len(test))]}).to_csv(tmp, index=False)
+    return root
+
+# %% ../nbs/01_patchio.ipynb #af1c0003
+def check_labels(labels:str|None, # a label set's name; None: voting
+                )->str:
+    "The label set's name, or a one-line error listing them."
+    labels = "voting" if labels is None else labels
+    if labels not in ACTIVEFIRE_LABELS: raise FiresegError(f"unknown label set {labels!r}; choose one of {', '.join(ACTIVEFIRE_LABELS)}")
+    return labels
+
+# %% ../nbs/01_patchio.ipynb #af1c0005
+@functools.lru_cache(maxsize=32)
+def _listing(folder:str, changed_ns:int)->tuple:
+    with os.scandir(folder) as it: return tuple(sorted(e.name for e in it if e.name.endswith((".tif", ".TIF"))))
+
+def tif_names(folder:str|Path, # a folder of GeoTIFFs
+             )->tuple:         # their file names, sorted
+    "The GeoTIFF names in `folder`, from one directory listing, cached until the folder changes."
+    try: changed = os.stat(folder).st_mtime_ns
+    except OSError: raise FiresegError(f"{folder}: folder does not exist") from None
+    return _listing(str(folder), changed)
+
+# %% ../nbs/01_patchio.ipynb #af1c0007
+def activefire_masks(folder:str|Path, # a mask folder of the activefire layout
+                     labels:str,      # the label set, a key of `ACTIVEFIRE_LABELS`
+                    )->dict:          # image name -> mask name
+    "The masks of one label set in `folder`, keyed by the name of the image each belongs to."
+    spellings = "|".join(re.escape(s) for s in ACTIVEFIRE_LABELS[labels][1])
+    pat = re.compile(rf"^(.+)_(?:{spellings})_(p\d+\.tif)$", re.IGNORECASE)
+    return {f"{m.group(1)}_{m.group(2)}": n for n in tif_names(folder) if (m := pat.match(n))}
+
+# %% ../nbs/01_patchio.ipynb #af1c0009
+def activefire_mask_folder(root:str|Path, # an activefire data root
+                           labels:str,    # the label set
+                          )->Path:
+    "Where `labels`' masks are: `masks/<set>/` as the repository's code writes it, or `images/masks/<set>/` as its README does."
+    sub = ACTIVEFIRE_LABELS[labels][0]
+    tried = [Path(root)/"masks"/sub, Path(root)/"images"/"masks"/sub]
+    for f in tried:
+        if f.is_dir(): return f
+    raise FiresegError(f"{root}: no {labels} masks: neither {tried[0].relative_to(root)}/ nor {tried[1].relative_to(root)}/ exists")
+
+# %% ../nbs/01_patchio.ipynb #af1c000a
+@dataclass(repr=False)
+class ActivefireLayout(DataLayout):
+    "The activefire data set read in place: images in `images/patches/`, one mask folder per label set, no mask file meaning no fire."
+    labels: str = "voting"          # the label set the masks come from
+    mask_folder: Path|None = None   # where its masks are
+
+    @classmethod
+    def read(cls, root:str|Path, labels:str|None=None)->"ActivefireLayout":
+        "Index `root`'s images and `labels`' masks (voting when None): one directory listing per folder."
+        root, labels = Path(root), check_labels(labels)
+        images, folder = tif_names(root/ACTIVEFIRE_IMAGES), activefire_mask_folder(root, labels)
+        masks = activefire_masks(folder, labels)
+        orphans = sorted(set(masks) - set(images))
+        if orphans: warnings.warn(f"{folder}: {len(orphans):,} {labels} mask(s) have no image in {ACTIVEFIRE_IMAGES}/, e.g. {masks[orphans[0]]}; skipped")
+        train = pd.DataFrame({"train_img": list(images), "train_mask": [masks.get(n, "") for n in images]})
+        return cls(root, train, None, labels, folder)
+
+    def path(self, column:str, name:str)->Path|None:
+        if column == "train_img": return self.root/ACTIVEFIRE_IMAGES/name
+        if column == "train_mask": return self.mask_folder/name if name else None
+        raise FiresegError(f"{self.root}: the activefire layout has no {column}")
+    @property
+    def train_masks(self)->list:   # a path, or None for a patch without fire
+        return [self.path("train_mask", n) for n in self.train.train_mask]
+    @property
+    def test_images(self)->list[Path]:
+        raise FiresegError(f"{self.root}: the activefire layout has no test images; predict a competition-layout folder, or evaluate on its manual subset (fireseg evaluate)")
+    def __repr__(self):
+        return f"ActivefireLayout({self.root}: {len(self.train):,} patches, {(self.train.train_mask != '').sum():,} with {self.labels} fire)"
+
+# %% ../nbs/01_patchio.ipynb #af1c000b
+def write_activefire(root:str|Path,  # the data root to create
+                     patches:dict,   # image name -> (10,H,W) uint16 patch
+                     masks:dict,     # label set -> {image name: (H,W) 0/1 mask}; masks without fire are not written
+                     crs=None, transform=None,  # a georeference for every file; none when None
+                    )->Path:
+    "Write patches and masks as the activefire data set lays them out."
+    root = Path(root); (root/ACTIVEFIRE_IMAGES).mkdir(parents=True, exist_ok=True)
+    for name, dn in patches.items(): write_patch(root/ACTIVEFIRE_IMAGES/name, dn, crs, transform)
+    for labels, by_image in masks.items():
+        sub, spellings = ACTIVEFIRE_LABELS[check_labels(labels)]
+        (root/"masks"/sub).mkdir(parents=True, exist_ok=True)
+        for name, m in by_image.items():
+            if not m.any(): continue
+            stem, patch = name.rsplit("_", 1)
+            write_patch(root/"masks"/sub/f"{stem}_{spellings[0]}_{patch}", m.astype(np.uint8), crs, transform)
     return root

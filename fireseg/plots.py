@@ -61,8 +61,9 @@ def show_batch(layout:DataLayout,   # the data set
     fig, axs = plt.subplots(nrows, ncols, figsize=(3*ncols, 3*nrows), squeeze=False)
     for ax in axs.flat: ax.set_axis_off()
     for ax, i in zip(axs.flat, idx):
-        m = read_mask(layout.train_masks[i]) if split == "train" else None
-        show_patch(read_patch(imgs[i]), m, ax, title=imgs[i].name + ("" if m is None else f"  ({int(m.sum())} fire px)"))
+        dn = read_patch(imgs[i])
+        m = read_mask(layout.train_masks[i], shape=dn.shape[1:]) if split == "train" else None
+        show_patch(dn, m, ax, title=imgs[i].name + ("" if m is None else f"  ({int(m.sum())} fire px)"))
     fig.tight_layout()
     return fig
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02b_sample.ipynb #f312bbe7
 from __future__ import annotations
-import math, os, shutil, tempfile
+import datetime, math, os, shutil, tempfile
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict
@@ -16,21 +16,23 @@ from scipy import ndimage, signal
 from tqdm.auto import tqdm
 
 from .core import FiresegError, N_BANDS, PATCH_SIZE, check_sun_elevation
-from .patchio import write_patch, FOLDERS, TRAIN_META, TEST_META
-from .firetests import reflectance_to_dn, fire_vote
+from .patchio import write_patch, FOLDERS, TRAIN_META, TEST_META, ACTIVEFIRE_IMAGES, ACTIVEFIRE_LABELS
+from .firetests import reflectance_to_dn, fire_vote, fire_tests
 
 # %% auto #0
 __all__ = ['NODE_TIME', 'INCLINATION', 'REAL_PATCH_LATITUDE', 'REAL_PATCH_DAY', 'REAL_PATCH_SUN_ELEVATION', 'FIRE_LATITUDES',
            'FIRE_DAYS', 'SURFACES', 'SMOKE_SCATTER', 'SMOKE_ABSORB', 'CIRRUS_LAND', 'SATURATED_DN', 'LAND', 'OVERLAYS',
-           'TEXTURE_AMP', 'PSF_SIDE', 'MARGIN', 'TRUTH_FILE', 'TEST_TRUTH', 'overpass_local_time', 'solar_declination',
-           'equation_of_time', 'landsat_sun_elevation', 'Acquisition', 'draw_acquisition', 'qa_saturation', 'planck',
-           'fire_ratios', 'half_shape', 'to_full', 'upsample', 'noise_field', 'fractal_field', 'PointField',
-           'SceneStyle', 'random_style', 'SceneLayers', 'land_surface', 'Outline', 'random_outline', 'outline_on_half',
-           'old_burn_scars', 'water_bodies', 'bright_roofs', 'fresh_burn', 'front_intensity', 'fire_front',
-           'spot_fires', 'gas_flares', 'smoke_plumes', 'clouds', 'surface_reflectance', 'sensor_psf',
-           'visible_emission', 'add_emission', 'thermal_dn', 'observe', 'TileGrid', 'tile_grid', 'scene_edge',
-           'scene_fires', 'make_scene', 'label_scene', 'Scene', 'labelled_scene', 'cut_tiles', 'make_patch',
-           'labelled_patch', 'scene_georef', 'read_truth', 'make_sample', 'test_truth_masks']
+           'TEXTURE_AMP', 'PSF_SIDE', 'MARGIN', 'TRUE_FIRE_EMISSION', 'TRUTH_FILE', 'TEST_TRUTH', 'MANUAL',
+           'MANUAL_FOLDERS', 'overpass_local_time', 'solar_declination', 'equation_of_time', 'landsat_sun_elevation',
+           'Acquisition', 'draw_acquisition', 'qa_saturation', 'planck', 'fire_ratios', 'half_shape', 'to_full',
+           'upsample', 'noise_field', 'fractal_field', 'PointField', 'SceneStyle', 'random_style', 'SceneLayers',
+           'land_surface', 'Outline', 'random_outline', 'outline_on_half', 'old_burn_scars', 'water_bodies',
+           'bright_roofs', 'fresh_burn', 'front_intensity', 'fire_front', 'spot_fires', 'gas_flares', 'smoke_plumes',
+           'clouds', 'surface_reflectance', 'sensor_psf', 'visible_emission', 'add_emission', 'thermal_dn', 'observe',
+           'TileGrid', 'tile_grid', 'scene_edge', 'scene_fires', 'scene_layers', 'sensed', 'make_scene', 'label_scene',
+           'true_fire', 'Scene', 'labelled_scene', 'cut_tiles', 'scene_rule_masks', 'make_patch', 'labelled_patch',
+           'scene_georef', 'read_truth', 'make_sample', 'test_truth_masks', 'activefire_product',
+           'activefire_patch_number']
 
 # %% ../nbs/02b_sample.ipynb #51a0c002
 NODE_TIME = 10 + 11 / 60     # Landsat 8 mean local time at the descending node, hours (about 10:11)
@@ -763,16 +765,16 @@ def _one_blas_thread():
     finally:
         if limit is not None: limit.restore_original_limits()
 
-def make_scene(rng:np.random.Generator,    # random source
-               n_tiles:int=8,              # tiles the scene must hold
-               size:int=PATCH_SIZE[0],     # tile side, pixels
-               acq:Acquisition|None=None,  # hidden acquisition; drawn when None
-               style:SceneStyle|None=None, # scene style; drawn when None
-               heat:float=1.0,             # extra scale of fire intensity
-               fire:bool=True,             # draw fires; False gives a fire-free scene, scars and all
-               n_fires:int|None=None,      # fire features per tile; drawn from the style when None
-              )->tuple:                    # (dn (10,H,W) uint16, acquisition, style, grid)
-    "Draw a scene larger than its tiles: land, scars, water, towns, fires, smoke, clouds, then what the sensor records."
+def scene_layers(rng:np.random.Generator,    # random source
+                 n_tiles:int=8,              # tiles the scene must hold
+                 size:int=PATCH_SIZE[0],     # tile side, pixels
+                 acq:Acquisition|None=None,  # hidden acquisition; drawn when None
+                 style:SceneStyle|None=None, # scene style; drawn when None
+                 heat:float=1.0,             # extra scale of fire intensity
+                 fire:bool=True,             # draw fires; False gives a fire-free scene, scars and all
+                 n_fires:int|None=None,      # fire features per tile; drawn from the style when None
+                )->tuple:                    # (layers, where the scene has data or None, acquisition, style, grid)
+    "Draw a scene larger than its tiles, before the sensor sees it: land, scars, water, towns, fires, smoke, clouds."
     acq = acq or draw_acquisition(rng)
     style = style or random_style(rng, acq)
     grid = tile_grid(n_tiles, size)
@@ -787,9 +789,31 @@ def make_scene(rng:np.random.Generator,    # random source
             gas_flares(rng, layers, style.flares)
         smoke_plumes(rng, layers, acq.wind, style.smoke)
         clouds(rng, layers, style.cloud, acq)
-        dn = observe(layers, acq)
+    return layers, valid, acq, style, grid
+
+# %% ../nbs/02b_sample.ipynb #5a1e0001
+def sensed(layers:SceneLayers,          # a scene's layers
+           acq:Acquisition,             # its acquisition
+           valid:np.ndarray|None=None,  # where it has data; everywhere when None
+          )->np.ndarray:                # (10,H,W) uint16 DN
+    "What the sensor records of a scene's layers: DN, and 0 outside the scene's data."
+    with _one_blas_thread(): dn = observe(layers, acq)
     if valid is not None: dn[:, ~valid] = 0
-    return dn, acq, style, grid
+    return dn
+
+# %% ../nbs/02b_sample.ipynb #5a1e0002
+def make_scene(rng:np.random.Generator,    # random source
+               n_tiles:int=8,              # tiles the scene must hold
+               size:int=PATCH_SIZE[0],     # tile side, pixels
+               acq:Acquisition|None=None,  # hidden acquisition; drawn when None
+               style:SceneStyle|None=None, # scene style; drawn when None
+               heat:float=1.0,             # extra scale of fire intensity
+               fire:bool=True,             # draw fires; False gives a fire-free scene, scars and all
+               n_fires:int|None=None,      # fire features per tile; drawn from the style when None
+              )->tuple:                    # (dn (10,H,W) uint16, acquisition, style, grid)
+    "Draw a scene larger than its tiles, then what the sensor records of it."
+    layers, valid, acq, style, grid = scene_layers(rng, n_tiles, size, acq, style, heat, fire, n_fires)
+    return sensed(layers, acq, valid), acq, style, grid
 
 # %% ../nbs/02b_sample.ipynb #59c0c00e
 def label_scene(dn:np.ndarray,                   # (10,H,W) DN of a whole scene
@@ -807,6 +831,20 @@ def label_scene(dn:np.ndarray,                   # (10,H,W) DN of a whole scene
         out[ys, xs] = fire_vote(dn[:, Y, X], sun_elevation=sun_elevation, saturated=sat[Y, X])[m:-m, m:-m]
     return out
 
+# %% ../nbs/02b_sample.ipynb #5a1e0003
+TRUE_FIRE_EMISSION = 0.03   # fire light, as band-7 reflectance added, from which the sample world counts a pixel as burning
+
+def true_fire(layers:SceneLayers,         # a scene's layers
+              valid:np.ndarray|None=None, # where it has data; everywhere when None
+              min_emission:float=TRUE_FIRE_EMISSION, # the least emission counted
+             )->np.ndarray:               # (H,W) uint8 0/1
+    "Where a scene's fires really burn, as a person marking fire would see them: emission that reaches the sensor, at least `min_emission`."
+    fire, seen = visible_emission(layers)
+    m = np.zeros(layers.shape, np.uint8)
+    m.ravel()[fire[seen.ravel()[fire] >= min_emission]] = 1
+    if valid is not None: m[~valid] = 0
+    return m
+
 # %% ../nbs/02b_sample.ipynb #59c0c011
 @dataclass
 class Scene:
@@ -818,6 +856,7 @@ class Scene:
     style: SceneStyle         # how the scene was drawn
     grid: TileGrid            # where its tiles lie
     tries: int = 1            # draws it took to put voted fire in every tile
+    truth: np.ndarray|None = None  # (H,W) uint8: where its fires really burn (`true_fire`), which no rule sees exactly
 
 def labelled_scene(rng:np.random.Generator,    # random source
                    n_tiles:int=8,              # tiles the scene must hold
@@ -832,10 +871,12 @@ def labelled_scene(rng:np.random.Generator,    # random source
     acq = acq or draw_acquisition(rng)
     style = style or random_style(rng, acq)
     for k in range(max_tries):
-        dn, acq, style, grid = make_scene(rng, n_tiles, size, acq, style, heat=1 + k / 2, n_fires=n_fires)
+        layers, valid, acq, style, grid = scene_layers(rng, n_tiles, size, acq, style, heat=1 + k / 2, n_fires=n_fires)
+        dn = sensed(layers, acq, valid)
         sat = qa_saturation(dn)
         label = label_scene(dn, acq.sun_elevation, sat, grid)
-        if not need_fire or all(label[grid.window(t)].any() for t in range(n_tiles)): return Scene(dn, label, sat, acq, style, grid, k + 1)
+        if not need_fire or all(label[grid.window(t)].any() for t in range(n_tiles)):
+            return Scene(dn, label, sat, acq, style, grid, k + 1, true_fire(layers, valid))
     raise FiresegError(f"no fire voted in some tile after {max_tries} draws; the scene style {style} may hide every fire")
 
 def cut_tiles(scene:Scene,     # a labelled scene
@@ -846,6 +887,19 @@ def cut_tiles(scene:Scene,     # a labelled scene
     for t in range(scene.grid.n_tiles) if tiles is None else tiles:
         ys, xs = scene.grid.window(t)
         out.append((t, np.ascontiguousarray(scene.dn[:, ys, xs]), np.ascontiguousarray(scene.label[ys, xs])))
+    return out
+
+# %% ../nbs/02b_sample.ipynb #5a1e0006
+def scene_rule_masks(scene:Scene, # a labelled scene
+                    )->dict:      # label set (as `ACTIVEFIRE_LABELS` names them) -> (H,W) uint8, zero outside the tiles
+    "The public data set's mask sets on a scene's tiles: Schroeder, Kumar-Roy, Murphy, their vote and their intersection, as the released masks were made."
+    out, g, m = {k: np.zeros(scene.dn.shape[1:], np.uint8) for k in ACTIVEFIRE_LABELS}, scene.grid, MARGIN
+    for t in range(g.n_tiles):
+        ys, xs = g.window(t); Y, X = slice(ys.start - m, ys.stop + m), slice(xs.start - m, xs.stop + m)
+        r = {k: v[m:-m, m:-m] for k, v in fire_tests(scene.dn[:, Y, X], scene.acq.sun_elevation, saturated=scene.saturated[Y, X]).items()}
+        votes = r["schroeder"] + r["kumar_roy"] + r["murphy"]
+        for k, v in (("schroeder", r["schroeder"]), ("kumar-roy", r["kumar_roy"]), ("murphy", r["murphy"]), ("voting", votes >= 2), ("intersection", votes == 3)):
+            out[k][ys, xs] = v
     return out
 
 # %% ../nbs/02b_sample.ipynb #5ad0c004
@@ -938,27 +992,32 @@ def make_sample(out:str|Path,               # the data root to create
                 workers:int|None=None,      # processes; all cores when None, 0 for none
                 overwrite:bool=False,       # replace an existing data set
                 progress:bool=True,         # show a progress bar
+                layout:str="competition",   # 'competition', or 'activefire': the public data set's layout, `n_test` patches making its manual subset
                )->Path:
-    "Write a realistic synthetic data set in exactly the competition layout, with its hidden truth beside it."
+    "Write a realistic synthetic data set in the competition's layout (or the public activefire one), with its hidden truth beside it."
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite: raise FiresegError(f"{out}: already exists and is not empty; pass overwrite=True (--overwrite) to replace it")
     if n_train < 1 or n_test < 0: raise FiresegError(f"need n_train >= 1 and n_test >= 0, got {n_train}, {n_test}")
     if patches_per_scene < 1: raise FiresegError(f"need patches_per_scene >= 1, got {patches_per_scene}")
     if size < 16: raise FiresegError(f"need size >= 16 pixels, got {size}")
+    if layout not in ("competition", "activefire"): raise FiresegError(f"unknown layout {layout!r}; choose competition or activefire")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        for f in (*FOLDERS.values(), TEST_TRUTH): (tmp/f).mkdir()
-        names, pps = _deal(n_train, n_test, seed), patches_per_scene
-        jobs = [(tmp, seed, s, names[s * pps:(s + 1) * pps], size) for s in range(math.ceil(len(names) / pps))]
+        if layout == "activefire": write, jobs = _write_af_scene, _activefire_jobs(tmp, n_train, n_test, seed, size, patches_per_scene)
+        else:
+            for f in (*FOLDERS.values(), TEST_TRUTH): (tmp/f).mkdir()
+            names, pps = _deal(n_train, n_test, seed), patches_per_scene
+            write, jobs = _write_scene, [(tmp, seed, s, names[s * pps:(s + 1) * pps], size) for s in range(math.ceil(len(names) / pps))]
         workers = (os.cpu_count() or 1) if workers is None else workers
         bar = dict(total=len(jobs), desc="writing sample scenes", unit="scene", disable=not progress)
         if workers > 1:
-            with ProcessPoolExecutor(min(workers, len(jobs))) as ex: rows = list(tqdm(ex.map(_write_scene, jobs), **bar))
-        else: rows = list(tqdm(map(_write_scene, jobs), **bar))
-        pd.DataFrame({"train_img": [f"train_img_{i}.tif" for i in range(n_train)],
-                      "train_mask": [f"train_mask_{i}.tif" for i in range(n_train)]}).to_csv(tmp/TRAIN_META, index=False)
-        pd.DataFrame({"test_img": [f"test_img_{i}.tif" for i in range(n_test)]}).to_csv(tmp/TEST_META, index=False)
+            with ProcessPoolExecutor(min(workers, len(jobs))) as ex: rows = list(tqdm(ex.map(write, jobs), **bar))
+        else: rows = list(tqdm(map(write, jobs), **bar))
+        if layout == "competition":
+            pd.DataFrame({"train_img": [f"train_img_{i}.tif" for i in range(n_train)],
+                          "train_mask": [f"train_mask_{i}.tif" for i in range(n_train)]}).to_csv(tmp/TRAIN_META, index=False)
+            pd.DataFrame({"test_img": [f"test_img_{i}.tif" for i in range(n_test)]}).to_csv(tmp/TEST_META, index=False)
         pd.DataFrame([r for rs in rows for r in rs]).to_csv(tmp/TRUTH_FILE, index=False)
         if out.exists():
             old = out.with_name(f".{out.name}.old"); os.replace(out, old); os.replace(tmp, out); shutil.rmtree(old)
@@ -976,3 +1035,64 @@ def test_truth_masks(root:str|Path, # a data root written by `make_sample`
     if not folder.is_dir(): raise FiresegError(f"{folder}: missing; only data sets written by make_sample carry the test images' masks")
     names = read_meta(Path(root)/TEST_META).test_img
     return {n: read_mask(folder/n.replace("test_img", "test_mask")) for n in names}
+
+# %% ../nbs/02b_sample.ipynb #5a1e0009
+MANUAL = "manual_annotations/patches"   # the manual subset under an activefire root, as its unzip script leaves it
+MANUAL_FOLDERS = ("landsat_patches", "manual_annotations_patches", "masks_patches")   # its images, annotations (`_v1_`) and rule masks
+
+def activefire_product(seed:int,  # the data set's seed
+                       scene:int, # the scene's number
+                      )->str:     # e.g. LC08_L1TP_046031_20200908_20200908_01_RT
+    "The product id of a sample scene in the public data set's pattern: scenes 2k and 2k+1 share a WRS path and row, 16 days apart."
+    rng = np.random.default_rng([seed, 13, scene // 2])
+    path, row, day = int(rng.integers(1, 234)), int(rng.integers(1, 249)), int(rng.integers(FIRE_DAYS[0], FIRE_DAYS[1] - 15))
+    d = (datetime.date(2020, 1, 1) + datetime.timedelta(days=day - 1 + 16 * (scene % 2))).strftime("%Y%m%d")
+    return f"LC08_L1TP_{path:03d}{row:03d}_{d}_{d}_01_RT"
+
+# %% ../nbs/02b_sample.ipynb #5a1e000b
+def activefire_patch_number(grid:TileGrid, # a scene's tile grid
+                            tile:int,      # a tile, in raster order
+                           )->int:
+    "A tile's number as the public data set numbers patches: column-major over the scene's grid, from 1."
+    r, c = divmod(tile, grid.cols)
+    return c * grid.rows + r + 1
+
+# %% ../nbs/02b_sample.ipynb #5a1e000d
+def _write_af_tile(root:Path, product:str, p:str, dn, masks:dict, truth, geo:tuple, manual:bool)->str:
+    "Write one tile in the activefire layout; return its voting mask's name, or ''."
+    name, spell = f"{product}_{p}", lambda k: f"{product}_{ACTIVEFIRE_LABELS[k][1][0]}_{p}"
+    if manual:
+        base = root/MANUAL
+        write_patch(base/MANUAL_FOLDERS[0]/name, dn, *geo)
+        if truth.any(): write_patch(base/MANUAL_FOLDERS[1]/name.replace("_RT_", "_RT_v1_"), truth, *geo)
+        for k in ("schroeder", "kumar-roy", "murphy"):
+            if masks[k].any(): write_patch(base/MANUAL_FOLDERS[2]/spell(k), masks[k], *geo)
+        return ""
+    write_patch(root/ACTIVEFIRE_IMAGES/name, dn, *geo)
+    for k, m in masks.items():
+        if m.any(): write_patch(root/"masks"/ACTIVEFIRE_LABELS[k][0]/spell(k), m, *geo)
+    return spell("voting") if masks["voting"].any() else ""
+
+# %% ../nbs/02b_sample.ipynb #5a1e000e
+def _write_af_scene(job:tuple)->list:
+    "Draw, label and write one scene's tiles in the activefire layout (or its manual subset); return their truth rows."
+    from affine import Affine
+    root, seed, scene_id, first, n, size, manual = job
+    scene = labelled_scene(np.random.default_rng([seed, 2, scene_id]), n, size)
+    rules, product, rows = scene_rule_masks(scene), activefire_product(seed, scene_id), []
+    for t in range(n):
+        win = (slice(None),) + scene.grid.window(t)
+        dn, truth, masks = scene.dn[win], scene.truth[win[1:]], {k: v[win[1:]] for k, v in rules.items()}
+        crs, tf = scene_georef(seed, scene_id, t, scene.grid, scene.acq.latitude)
+        p = f"p{activefire_patch_number(scene.grid, t):05d}.tif"
+        mask_name = _write_af_tile(root, product, p, np.ascontiguousarray(dn), masks, np.ascontiguousarray(truth), (crs, Affine(*tf)), manual)
+        rows.append({**_truth_row(scene, scene_id, t, dn, masks["voting"], first + t, f"{product}_{p}", mask_name), "manual": manual, "n_true": int(truth.sum())})
+    return rows
+
+def _activefire_jobs(root:Path, n_train:int, n_manual:int, seed:int, size:int, pps:int)->list:
+    "One job per scene: the training scenes' patches, then the manual subset's scenes."
+    for f in (ACTIVEFIRE_IMAGES, *{f"masks/{sub}" for sub, _ in ACTIVEFIRE_LABELS.values()}, *(f"{MANUAL}/{f}" for f in MANUAL_FOLDERS)): (root/f).mkdir(parents=True)
+    jobs, g, s = [], 0, 0
+    for count, manual in ((n_train, False), (n_manual, True)):
+        for k in range(0, count, pps): jobs.append((root, seed, s, g, min(pps, count - k), size, manual)); g += jobs[-1][4]; s += 1
+    return jobs

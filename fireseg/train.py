@@ -452,7 +452,7 @@ def _check_inputs(cfg:TrainConfig):
 
 # %% ../nbs/06_train.ipynb #bef7f2e6
 def _run_layout(cfg:TrainConfig)->DataLayout:
-    layout = DataLayout.from_root(cfg.data)
+    layout = DataLayout.from_root(cfg.data, cfg.labels)
     if layout.train is None: raise FiresegError(f"{cfg.data}: no train_meta.csv; training needs train images and masks")
     if cfg.max_images: layout.train = layout.train.iloc[:cfg.max_images].reset_index(drop=True)
     return layout
@@ -644,7 +644,8 @@ def data_record(layout:DataLayout, # a run's training data
     "What identifies a run's training data: how many train images, and a digest of the names and sizes of their files and masks."
     size = lambda p: p.stat().st_size if p.exists() else -1
     h = hashlib.sha256()
-    for i, m in zip(layout.train_images, layout.train_masks): h.update(f"{i.name} {size(i)} {m.name} {size(m)}\n".encode())
+    for i, m in zip(layout.train_images, layout.train_masks):   # m None: a patch without fire whose data set ships no mask
+        h.update(f"{i.name} {size(i)} {m.name} {size(m)}\n".encode() if m is not None else f"{i.name} {size(i)}\n".encode())
     return {"train_images": len(layout.train), "names_sizes_sha256": h.hexdigest()}
 
 def moved_data(run:Path,          # a run folder being resumed
