@@ -14,16 +14,16 @@ from tqdm.auto import tqdm
 from .core import FiresegError, PATCH_SIZE, SUN_ELEVATION, default_device, seed_everything
 
 # %% auto #0
-__all__ = ['N_TRAIN', 'bench_loader', 'bench_firetests', 'bench_planes', 'bench_train', 'synthetic_histograms', 'bench_tune',
-           'bench_predict', 'bench_report', 'synthetic_runs', 'bench_compare', 'bench_blend', 'bench_prepare',
-           'bench_sample', 'bench_scene', 'bench_scene_run']
+__all__ = ['N_TRAIN', 'bench_loader', 'bench_af_index', 'bench_af_loader', 'bench_firetests', 'bench_planes', 'bench_train',
+           'synthetic_histograms', 'bench_tune', 'bench_predict', 'bench_report', 'synthetic_runs', 'bench_compare',
+           'bench_blend', 'bench_prepare', 'bench_sample', 'bench_scene', 'bench_scene_run']
 
 # %% ../nbs/12_bench.ipynb #2d9e6f31
-def _sample_for_bench(n:int, size:int=PATCH_SIZE[0])->Path:
-    "A sample data set of at least `n` train patches (full size by default), made once in the temporary folder."
-    from fireseg.sample import make_sample
-    root = Path(tempfile.gettempdir())/f"fireseg-bench-sample-{n}-{size}"
-    if not (root/"train_meta.csv").exists(): make_sample(root, n_train=max(n, 64), n_test=4, seed=0, size=size, overwrite=True)
+def _sample_for_bench(n:int, size:int=PATCH_SIZE[0], layout:str="competition")->Path:
+    "A sample data set of at least `n` train patches (full size by default) in `layout`, made once in the temporary folder."
+    from fireseg.sample import make_sample, TRUTH_FILE
+    root = Path(tempfile.gettempdir())/(f"fireseg-bench-sample-{n}-{size}" + ("" if layout == "competition" else f"-{layout}"))
+    if not (root/TRUTH_FILE).exists(): make_sample(root, n_train=max(n, 64), n_test=4, seed=0, size=size, overwrite=True, layout=layout)
     return root
 
 def _naive_pass(paths:Sequence, device:str)->int:
@@ -75,6 +75,68 @@ def bench_loader(data:str|Path|None=None, # a data set in either layout; a sampl
             "float_patches_per_s": round(rate["float"], 1), "float_speedup": round(rate["float"]/rate["naive"], 2), "raw_patches_per_s": round(rate["raw"], 1),
             "device": device, "memory_format": str(fmt).replace("torch.", ""), "reuse": reuse, "n_patches": n, "batch_size": batch_size,
             "num_workers": loaders["kit"].num_workers, "passes": passes, "size": f"{shape[1]}x{shape[2]}"}
+
+# %% ../nbs/12_bench.ipynb #be0af002
+def _activefire_names(n:int, scenes:int, seed:int=0)->list:
+    "`n` patch names over `scenes` scenes in the activefire pattern, each scene's patches numbered from 1."
+    per = np.bincount(np.random.default_rng(seed).integers(0, scenes, n), minlength=scenes)
+    def product(s): d = f"2020{8 + s % 2:02d}{1 + s % 28:02d}"; return f"LC08_L1TP_{1 + s % 233:03d}{1 + s // 233:03d}_{d}_{d}_01_RT"
+    return [f"{product(s)}_p{p:05d}.tif" for s, k in enumerate(per) for p in range(1, k + 1)]
+
+# %% ../nbs/12_bench.ipynb #be0af004
+def bench_af_index(n:int=146_214,     # patches, as in the full data set
+                   scenes:int=4_454,  # scenes they come from
+                   masks:int=55_243,  # patches with a voting mask
+                   passes:int=3,      # timed passes; medians are reported
+                  )->dict:
+    "Seconds to index the activefire layout (empty files named as its download names them): each folder listed afresh, then cached."
+    from fireseg.patchio import DataLayout, ACTIVEFIRE_IMAGES, _listing
+    names = _activefire_names(n, scenes)
+    with tempfile.TemporaryDirectory(prefix="fireseg-af-index-") as d:
+        root = Path(d); img, msk = root/ACTIVEFIRE_IMAGES, root/"masks"/"voting"
+        img.mkdir(parents=True); msk.mkdir(parents=True)
+        t0 = time.perf_counter()
+        for name in tqdm(names, desc="laying out empty files", mininterval=1): open(img/name, "wb").close()
+        for i in np.random.default_rng(1).choice(n, masks, replace=False): open(msk/names[i].replace("_RT_p", "_RT_Voting_p"), "wb").close()
+        made = time.perf_counter() - t0
+        fresh, cached = [], []
+        for _ in range(passes):
+            _listing.cache_clear()
+            t0 = time.perf_counter(); lay = DataLayout.from_root(root); fresh.append(time.perf_counter() - t0)
+            t0 = time.perf_counter(); DataLayout.from_root(root); cached.append(time.perf_counter() - t0)
+        with_masks = int((lay.train.train_mask != "").sum())
+    assert (len(lay.train), with_masks) == (n, masks), (len(lay.train), with_masks)
+    return {"patches": n, "scenes": scenes, "masks": masks, "index_s": round(float(np.median(fresh)), 3),
+            "cached_s": round(float(np.median(cached)), 3), "goal_s": 10, "layout_s": round(made, 1), "passes": passes}
+
+# %% ../nbs/12_bench.ipynb #be0af007
+def bench_af_loader(n:int=512,                # train patches read per pass
+                    batch_size:int=32,        # the kit's batch size
+                    num_workers:int|None=None, # loader workers; from the usable cores when None
+                    passes:int=5,             # timed passes of each; medians are reported
+                    device:str|None=None,     # where batches must be ready; the best available when None
+                    size:int=PATCH_SIZE[0],   # patch side
+                   )->dict:
+    "Patches per second ready for the model from an activefire-layout sample, against a competition-layout one, in the same run."
+    import torch
+    from fireseg.patchio import DataLayout
+    from fireseg.dataset import FirePatches, patch_loader
+    device = default_device(device)
+    fmt = torch.channels_last if device.startswith("cuda") else torch.contiguous_format
+    loaders = {}
+    for layout in ("competition", "activefire"):
+        lay = DataLayout.from_root(_sample_for_bench(n, size, layout))
+        loaders[layout] = patch_loader(FirePatches.from_layout(lay, "train", indices=range(min(n, len(lay.train))), raw=True), batch_size,
+                                       shuffle=True, drop_last=False, num_workers=num_workers, device=device)
+    times = {k: [] for k in loaders}
+    for dl in loaders.values(): _loader_pass(dl, device, fmt, True)   # warm-up
+    for _ in tqdm(range(passes), desc="benchmark passes"):
+        for k, dl in loaders.items():
+            t0 = time.perf_counter(); got = _loader_pass(dl, device, fmt, True); times[k].append(time.perf_counter() - t0)
+    rate = {k: len(loaders[k].dataset) / float(np.median(v)) for k, v in times.items()}
+    return {"competition_patches_per_s": round(rate["competition"], 1), "activefire_patches_per_s": round(rate["activefire"], 1),
+            "ratio": round(rate["activefire"] / rate["competition"], 2), "goal": 0.9, "device": device, "n_patches": len(loaders["activefire"].dataset),
+            "num_workers": loaders["activefire"].num_workers, "passes": passes, "size": f"{size}x{size}"}
 
 # %% ../nbs/12_bench.ipynb #d2e3a337
 def _median_ms(f, repeats)->tuple:

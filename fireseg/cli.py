@@ -340,7 +340,9 @@ BENCHES = {c.name: c for c in [
         ("train", "the kit's training loop vs a bare smp loop, and AMP on CUDA"), ("tune", "the threshold sweep at full size"),
         ("predict", "the test set through a K-fold ensemble with TTA, against one model"),
         ("report", "the out-of-fold report on a full-size store"), ("prepare", "copying a competition-sized zip to local disk"),
-        ("sample", "sample patches written per second")]]}
+        ("sample", "sample patches written per second"),
+        ("af_index", "indexing the public activefire layout's 146,214 file names, fresh and cached"),
+        ("af_loader", "the loader on an activefire-layout sample against a competition-layout one")]]}
 
 # %% ../nbs/11_cli.ipynb #e11c0002
 def _run_compare(o:dict, a)->int:
