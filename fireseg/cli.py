@@ -188,7 +188,9 @@ def _run_demo(o:dict, a)->int:
 def _run_sample(o:dict, a)->int:
     from fireseg.sample import make_sample
     root = make_sample(**o)
-    print(f"wrote {o['n_train']} train and {o['n_test']} test patches of {o['size']}×{o['size']} to {root}"); return 0
+    parts = (f"{o['n_train']} train and {o['n_test']} test patches" if o["layout"] == "competition" else
+             f"{o['n_train']} patches and a manually annotated subset of {o['n_test']} in the activefire layout")
+    print(f"wrote {parts} of {o['size']}×{o['size']} to {root}"); return 0
 
 def _run_check(o:dict, a)->int:
     from fireseg.check import check_dataset
@@ -308,7 +310,7 @@ COMMANDS = {c.name: c for c in [
             ["fireseg.doctor:run_doctor"], skip=("verbose",)),
     Command("demo", "the whole path on sample data: sample, check, train, tune, predict, validate", _run_demo,
             ["fireseg.demo:run_demo"], skip=("verbose",)),
-    Command("sample", "write a synthetic data set in the competition layout", _run_sample,
+    Command("sample", "write a synthetic data set in the competition layout, or the public activefire one (--layout activefire)", _run_sample,
             ["fireseg.sample:make_sample"], skip=("progress",)),
     Command("check", "check a data set: files, bands, sizes, dtypes, mask values, CSVs", _run_check,
             ["fireseg.check:check_dataset"], rename=_DATA, skip=("n_bands",), extra=_check_extra),

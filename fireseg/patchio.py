@@ -212,7 +212,9 @@ class DataLayout:
     @property
     def train_masks(self)->list[Path]: return [self.path("train_mask", n) for n in self.train.train_mask]
     @property
-    def test_images(self)->list[Path]: return [self.path("test_img", n) for n in self.test.test_img]
+    def test_images(self)->list[Path]:
+        if self.test is None: raise FiresegError(f"{self.root}: no {TEST_META}, so no test images")
+        return [self.path("test_img", n) for n in self.test.test_img]
     def __repr__(self):
         n = lambda t: "none" if t is None else f"{len(t):,}"
         return f"DataLayout({self.root}: {n(self.train)} train, {n(self.test)} test)"
@@ -299,7 +301,9 @@ class ActivefireLayout(DataLayout):
     @classmethod
     def read(cls, root:str|Path, labels:str|None=None)->"ActivefireLayout":
         "Index `root`'s images and `labels`' masks (voting when None): one directory listing per folder."
-        root, labels = Path(root), check_labels(labels)
+        root = Path(root)
+        try: labels = check_labels(labels)
+        except FiresegError as e: raise FiresegError(f"{root}: {e}") from None
         images, folder = tif_names(root/ACTIVEFIRE_IMAGES), activefire_mask_folder(root, labels)
         masks = activefire_masks(folder, labels)
         orphans = sorted(set(masks) - set(images))

@@ -202,7 +202,7 @@ def predict(run:str|Path,                 # a trained run folder, or a blend fol
     "Predict every test patch: masks by name, plus the settings used."
     run = Path(run); ens = open_ensemble(run, folds, tta, device, members=members)
     layout = DataLayout.from_root(data_root or ens.cfg.data)
-    if layout.test is None: raise FiresegError(f"{layout.root}: no test_meta.csv")
+    if layout.test is None: layout.test_images   # says why there are none, in the data's layout
     tuned = run_threshold(run, default=FALLBACK_THRESHOLD) if threshold is None or min_size is None else {}
     thr = float(threshold if threshold is not None else tuned["threshold"])
     ms = int(min_size if min_size is not None else tuned["min_size"])

@@ -58,7 +58,7 @@ def test_probabilities(run:str|Path,                 # a trained run folder, or 
     "Every test image's mean ensemble probability of fire."
     ens = open_ensemble(run, tta=tta, device=device)
     layout = DataLayout.from_root(data_root or ens.cfg.data)
-    if layout.test is None: raise FiresegError(f"{layout.root}: no test_meta.csv; pseudo-labels are made for test images")
+    if layout.test is None: layout.test_images   # says why there are none, in the data's layout
     names, blend, probs = list(layout.test.test_img), isinstance(ens, BlendEnsemble), {}
     for batch in patch_loader(ens.dataset(layout.test_images), batch_size, num_workers=num_workers, device=ens.device):
         x = ens.to_device(batch) if blend else batch_to_device(batch, ens.prec)[0]
