@@ -291,8 +291,8 @@ def check_same_split(data:BlendData, # the runs' joint out-of-fold store
     k0 = len(np.unique(data.stores[0].folds))
     for run, s, rows in zip(data.runs[1:], data.stores[1:], data.rows[1:]):
         k = len(np.unique(s.folds))
-        if k != k0: raise FiresegError(f"{run}: {k} folds, {first}: {k0}; blend runs split the same way (the same --folds and --seed on the same data)")
-        if (s.folds[rows] != folds0).any(): raise FiresegError(f"{run}: its images fall in other folds than in {first}; blend runs split the same way (the same --folds and --seed on the same data)")
+        if k != k0: raise FiresegError(f"{run}: {k} folds, {first}: {k0}; blend runs split the same way (the same --folds, --group-by and --seed on the same data)")
+        if (s.folds[rows] != folds0).any(): raise FiresegError(f"{run}: its images fall in other folds than in {first}; blend runs split the same way (the same --folds, --group-by and --seed on the same data)")
 
 # %% ../nbs/07d_blend.ipynb #d7d0030
 def blend_runs(runs:Sequence[str],           # training run folders, trained on the same data, each with a complete out-of-fold store

@@ -12,6 +12,7 @@ from .patchio import check_labels
 from .core import FiresegError, SUN_ELEVATION, write_text_atomic, band_positions, check_sun_elevation
 from .normalise import model_input_channels, NORMALISATIONS, _ALIASES as _NORMALISATION_ALIASES
 from .firetests import parse_plane
+from .folds import check_group_by
 
 # %% auto #0
 __all__ = ['SAVED_BEFORE', 'RUN_SET', 'PRESETS', 'TrainConfig', 'check_ema', 'check_train_config']
@@ -34,6 +35,7 @@ class TrainConfig:
     decoder_channels: int|None = None      # decoder width; smp's default (256) when None
     encoder_depth: int = 5                 # encoder stages used: 3, 4 or 5
     folds: int = 5                         # K, the number of folds
+    group_by: str = "scene"                # what a fold keeps whole: 'scene' (a Landsat scene's patches), 'pathrow' (every scene of a WRS-2 path and row: validation on places never trained on) or 'patch' (nothing: random per patch, as the activefire paper split, leaky); names without a Landsat product id are each their own group
     epochs: int = 20                       # at most this many epochs per fold; early stopping may end sooner
     patience: int = 5                      # epochs without a better validation mIoU before stopping
     batch_size: int|str = 16               # images per training step per device; 'auto': the largest that fits, tried from 64 down, at most a fold's training images
@@ -134,7 +136,7 @@ def check_train_config(cfg:TrainConfig, # the config to check
     if cfg.augment not in ("d4", None): raise FiresegError(f"unknown augment {cfg.augment!r}: use 'd4' or None")
     n = str(cfg.normalisation).lower()
     if _NORMALISATION_ALIASES.get(n, n) not in NORMALISATIONS: raise FiresegError(f"unknown normalisation {cfg.normalisation!r}: choose {', '.join(NORMALISATIONS)}")
-    band_positions(cfg.bands); check_sun_elevation(cfg.sun_elevation)
+    band_positions(cfg.bands); check_sun_elevation(cfg.sun_elevation); check_group_by(cfg.group_by)
     if cfg.labels is not None: check_labels(cfg.labels)
     for e in ([cfg.extra] if isinstance(cfg.extra, str) else cfg.extra):
         if isinstance(e, str): parse_plane(e)

@@ -506,7 +506,7 @@ def prepare_run(cfg:TrainConfig,      # the run to start
     run.mkdir(parents=True, exist_ok=True)
     write_text_atomic(run/DATA_FILE, json.dumps({"data": str(Path(cfg.data).resolve()), **data_record(layout)}, indent=1))
     meta = layout.train.assign(fire_pixels=fire_pixel_counts(layout))
-    folds = kfold_split(meta, cfg.folds, cfg.seed)
+    folds = kfold_split(meta, cfg.folds, cfg.seed, group_by=cfg.group_by)
     save_folds(folds, run/"folds.csv")
     run_normaliser(cfg, layout, run)                 # saved for every fold and for prediction
     cfg = TrainConfig(**{**asdict(cfg), "weights_source": source, "data": str(Path(cfg.data).resolve()), "out": str(run.resolve()),
