@@ -22,8 +22,8 @@ from .config import PRESETS
 __all__ = ['MANUAL_IMAGES', 'MANUAL_ANNOTATIONS', 'METRICS', 'EVAL_ELEVATIONS', 'RULE_ORDER', 'REFERENCE', 'EVALUATE_FILES',
            'find_manual_folder', 'annotation_name', 'activefire_name', 'write_manual_folder', 'manual_pairs',
            'manual_mask', 'image_metrics', 'pooled_metrics', 'score_row', 'rule_methods', 'rule_masks_at',
-           'rule_image_counts', 'ensemble_rule', 'manual_predictions', 'worst_key', 'plot_worst', 'evaluate_run',
-           'format_evaluation']
+           'rule_image_counts', 'ensemble_rule', 'manual_predictions', 'worst_key', 'plot_worst', 'ensemble_counts',
+           'evaluate_run', 'format_evaluation']
 
 # %% ../nbs/07e_evaluate.ipynb #02af0e10
 MANUAL_IMAGES, MANUAL_ANNOTATIONS = "landsat_patches", "manual_annotations_patches"   # the folders of the activefire manual subset
@@ -222,7 +222,28 @@ def plot_worst(worst:Sequence, # (image path, manual mask, predicted mask) tripl
     fig.tight_layout()
     return fig
 
-# %% ../nbs/07e_evaluate.ipynb #3b40a7f8
+# %% ../nbs/07e_evaluate.ipynb #ef27f4f8
+def ensemble_counts(ens,                       # an ensemble from `open_ensemble`
+                    images:Sequence,           # image paths
+                    annotations:Sequence,      # their annotation paths, None where there is none
+                    rule:dict,                 # threshold and min_size (`ensemble_rule`)
+                    batch_size:int=16,         # patches per batch
+                    num_workers:int|None=None, # loader processes; from the usable cores when None
+                    n_worst:int=6,             # worst patches kept
+                    progress:bool=True,        # show a progress bar
+                   )->tuple[np.ndarray, list]: # (N,4) TP, FP, FN, TN per image; (image, manual mask, prediction) of the worst, worst first
+    "The ensemble's pixel counts on every image against its manual mask, and its worst patches."
+    counts, heap = np.zeros((len(images), 4), np.int64), []
+    for i, pred in manual_predictions(ens, images, rule, batch_size, num_workers, progress):
+        truth = manual_mask(annotations[i], pred.shape)
+        counts[i] = confusion_counts(pred, truth)[0]
+        key = worst_key(counts[i])
+        if key is None or n_worst <= 0: continue
+        heapq.heappush(heap, (tuple(-k for k in key), -i, truth, pred))   # the least bad on top, so popping keeps the n_worst worst
+        if len(heap) > n_worst: heapq.heappop(heap)
+    return counts, [(images[-i], truth, pred) for _, i, truth, pred in sorted(heap, key=lambda h: h[:2], reverse=True)]
+
+# %% ../nbs/07e_evaluate.ipynb #b80031bc
 REFERENCE = {"source": "Pereira et al. 2021, ISPRS J. Photogramm. Remote Sens. 178:171-186 (github.com/pereira-gha/activefire): best CNN combination on the manual annotations",
              "precision": 87.2, "recall": 92.4}   # percent, pooled over the manual patches
 EVALUATE_FILES = ("evaluate.csv", "evaluate.json", "worst.png")
@@ -241,7 +262,7 @@ def _write_outputs(out:Path, table:pd.DataFrame, summary:dict, fig)->dict:
     save_figure(fig, files["png"]); plt.close(fig)
     return files
 
-# %% ../nbs/07e_evaluate.ipynb #9f77af50
+# %% ../nbs/07e_evaluate.ipynb #70f0c84a
 def evaluate_run(run:str|Path,                   # a trained run folder, or a blend folder
                  manual:str|Path,                # the activefire manual subset: the folder holding manual_annotations/, that folder, or its patches/
                  out:str|Path|None=None,         # folder for evaluate.csv, evaluate.json and worst.png; RUN/evaluate-<manual folder name> when None
@@ -269,21 +290,12 @@ def evaluate_run(run:str|Path,                   # a trained run folder, or a bl
     out = Path(out) if out is not None else Path(run)/f"evaluate-{Path(manual).resolve().name}"
     images, annotations = list(pairs.image), [a if isinstance(a, str) else None for a in pairs.annotation]
     ens = open_ensemble(run, None, tta, device, members=members)
-    ens_counts, worst = np.zeros((len(images), 4), np.int64), []
-    for i, pred in manual_predictions(ens, images, rule, batch_size, num_workers, progress):
-        truth = manual_mask(annotations[i], pred.shape)
-        ens_counts[i] = confusion_counts(pred, truth)[0]
-        key = worst_key(ens_counts[i])
-        if key is not None and n_worst > 0:
-            heapq.heappush(worst, (tuple(-k for k in key), -i, truth, pred))   # a max-heap on badness, keeping the n_worst worst
-            if len(worst) > n_worst: heapq.heappop(worst)
+    ens_counts, drawn = ensemble_counts(ens, images, annotations, rule, batch_size, num_workers, n_worst, progress)
     jobs_list = [(img, ann, methods) for img, ann in zip(images, annotations)]
     rule_counts = np.stack(list(_ordered_map(rule_image_counts, jobs_list, jobs, "fire tests", progress)))   # (N, rows, 4)
     rows = [score_row("ensemble", ens_counts, None, n_boot, seed)]
     rows += [score_row(name, rule_counts[:, j], e, n_boot, seed) for j, (name, _, e) in enumerate(methods)]
     table = pd.DataFrame(rows)
-    worst = sorted(worst, reverse=True)
-    drawn = [(images[-i], truth, pred) for _, i, truth, pred in worst]
     counts = {"images": len(images), "annotated_images": int(sum(a is not None for a in annotations)),
               "images_with_fire": int((ens_counts[:, 0] + ens_counts[:, 2] > 0).sum()), "fire_pixels": int(ens_counts[:, 0].sum() + ens_counts[:, 2].sum())}
     settings = {"run": str(run), "manual": str(find_manual_folder(manual)), **rule, "tta": tta, "members": ens.members if isinstance(ens.members, str) else members, "folds": ens.folds,
@@ -296,7 +308,7 @@ def evaluate_run(run:str|Path,                   # a trained run folder, or a bl
     files = _write_outputs(out, table, summary, plot_worst(drawn))
     return {"table": table, "counts": counts, "settings": settings, "worst": summary["worst"], "files": files, "out": str(out)}
 
-# %% ../nbs/07e_evaluate.ipynb #8fa7b3c0
+# %% ../nbs/07e_evaluate.ipynb #3597c536
 def format_evaluation(res:dict, # from `evaluate_run`
                      )->str:    # lines for a terminal
     "The evaluation table in a few lines: pooled metrics, the per-image mean IoU with its interval, and the paper's reference."
