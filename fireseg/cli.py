@@ -396,6 +396,16 @@ COMMANDS.update({c.name: c for c in [
             ["fireseg.pseudo:write_pseudo_labels"], rename=_DATA, required=("out",)),
 ]})
 
+# %% ../nbs/11_cli.ipynb #e7a1c0d1
+def _run_evaluate(o:dict, a)->int:
+    from fireseg.evaluate import evaluate_run, format_evaluation
+    print(format_evaluation(evaluate_run(**o))); return 0
+
+COMMANDS.update({c.name: c for c in [
+    Command("evaluate", "score a run's or blend's ensemble and the fire tests against the activefire data set's manual annotations (Pereira et al. 2021)", _run_evaluate,
+            ["fireseg.evaluate:evaluate_run"]),
+]})
+
 # %% ../nbs/11_cli.ipynb #7f2a5d08
 def _chosen(argv:list[str])->tuple[str|None, str|None]:
     "The subcommand and, for `bench`, the benchmark named on the command line."
