@@ -119,7 +119,8 @@ header{background:#2780e3;color:#fff;padding:.6em 1.2em}header a{color:#fff;text
 nav ul{list-style:none;padding-left:.8em;margin:.2em 0}nav .section{font-weight:600}nav a.active{font-weight:700}
 main{flex:1;min-width:0;max-width:60em;padding:1em 2em}.description{font-size:1.15em;color:#555}
 pre{background:#f7f7f7;padding:.6em;overflow-x:auto}img{max-width:100%}table{border-collapse:collapse}
-td,th{border:1px solid #ddd;padding:.2em .5em}.jp-InputArea-prompt,.jp-OutputPrompt,.jp-InputPrompt{display:none}
+td,th{border:1px solid #ddd;padding:.2em .5em}.anchor-link{visibility:hidden;text-decoration:none}
+:hover>.anchor-link{visibility:visible}.jp-InputArea-prompt,.jp-OutputPrompt,.jp-InputPrompt{display:none}
 """
 
 
@@ -160,11 +161,12 @@ def render_nbconvert(proc: Path, out: Path, nbs_path: Path, site_title: str) -> 
         fm = front_matter(nb)
         rel = p.relative_to(proc).with_suffix('.html')
         loaded[rel] = (nb, fm)
-    titles = {rel.as_posix(): fm.get('title', rel.stem) for rel, (nb, fm) in loaded.items()}
+    titles = {rel.as_posix(): str(fm.get('title', rel.stem)).replace('`', '') for rel, (nb, fm) in loaded.items()}
     pages = []
     for rel, (nb, fm) in loaded.items():
         apply_cell_options(nb)
-        exporter = HTMLExporter(template_name='basic', exclude_input_prompt=True, exclude_output_prompt=True)
+        exporter = HTMLExporter(template_name='basic', exclude_input_prompt=True, exclude_output_prompt=True,
+                                sanitize_html=False)   # the kit's own notebooks; bleach would take half the time
         exporter.register_preprocessor(ExtractOutputPreprocessor(), enabled=True)
         files_dir = f'{rel.stem}_files'
         body, res = exporter.from_notebook_node(nb, resources={'output_files_dir': files_dir, 'unique_key': rel.stem})
