@@ -89,7 +89,7 @@ def apply_cell_options(nb):
             opts, c.source = _quarto_options(c)
             if opts.get('include') == 'false': continue
             if opts.get('output') == 'false': c.outputs = []
-            if opts.get('echo') == 'false': c.metadata.setdefault('jupyter', {})['source_hidden'] = True
+            if opts.get('echo') == 'false': c.metadata['transient'] = {'remove_source': True}
             if not c.source and not c.outputs: continue
         cells.append(c)
     nb.cells = cells
@@ -139,6 +139,9 @@ def page(title, description, body, sidebar, site_title, css_href, home_href) -> 
 
 def fix_links(body: str) -> str:
     "Links between notebooks point at their pages, as Quarto makes them (and README's nbs/ prefix is dropped)."
+    # Pandoc's link attributes, `[source](url){target="_blank" ...}` in show_doc's Markdown, become the link's own
+    body = re.sub(r'(<a [^>]*)>([^<]*)</a>\{((?:\s*[\w-]+=(?:"|&quot;)[^"&]*(?:"|&quot;))+)\s*\}',
+                  lambda m: f'{m[1]} {html.unescape(m[3]).strip()}>{m[2]}</a>', body)
     def sub(m):
         href = m[2]
         if re.match(r'^[a-z]+:', href) or '.ipynb' not in href: return m[0]
