@@ -694,7 +694,7 @@ def check_init(cfg:TrainConfig, # a run to start; its `init` names the run it st
     for name in INIT_MATCH:
         here, there = getattr(cfg, name), getattr(theirs, name)
         if here != there:
-            planes = f" (bands {cfg.bands} + extra {cfg.extra} here, bands {theirs.bands} + extra {theirs.extra} there)" if name == "in_channels" else ""
+            planes = f" (bands {theirs.bands} + extra {theirs.extra} there, bands {cfg.bands} + extra {cfg.extra} here)" if name == "in_channels" else ""
             raise FiresegError(f"{cfg.init}: another network than this run's: {name} {there!r} there, {here!r} here{planes}; a run starts from the whole network of its init run (--init)")
     want = {k: tuple(v.shape) for k, v in cfg.build_model(weights=False).state_dict().items()}
     have = checkpoint_shapes(path)
