@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_config.ipynb #0a9c4e61
 from __future__ import annotations
-import dataclasses, json, warnings
+import dataclasses, json, os, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 
@@ -65,6 +65,8 @@ class TrainConfig:
     max_images: int|None = None            # use only the first N train images (smoke runs)
     pseudo: str|None = None                # a folder of pseudo-labelled test images (`fireseg pseudo`), added to the training part of every fold only, never to validation; none when None
     pseudo_weight: float = 1.0             # pseudo-labelled images drawn per epoch, as a share of them: 1 each once, 0.5 half of them, 2 each twice (labelled images: each once)
+    init: str|None = None                  # a finished run folder whose trained network starts every fold and the final fit (pretrain, then fine-tune): its final fit's weights when it has one, else its fold 0's; the whole network is loaded (encoder, decoder, head, input skip), so arch, encoder, input planes (bands + extra), input_skip, decoder_channels, encoder_depth and output_stride must be the init run's, and encoder_weights is not used; none when None
+    init_weights: str|None = None          # set by the run: the checkpoint of `init` every fold started from, relative to it (full/best.pt: its final fit; fold0/best.pt: its fold 0), and its sha256
     weights_source: str|None = None        # set by the run: the hub repo and revision, or the local file and its sha256, the encoder started from
     world_size: int = 1                    # set by the run: processes training each fold together (torchrun)
     global_batch_size: int|None = None     # set by the run: images per step over all processes, batch_size × world_size
@@ -101,7 +103,7 @@ class TrainConfig:
                             input_skip=self.input_skip, decoder_channels=self.decoder_channels, encoder_depth=self.encoder_depth, bands=self.bands)
 
 # %% ../nbs/05b_config.ipynb #8f3e1b27
-RUN_SET = ("weights_source", "world_size", "global_batch_size", "full_epochs")   # fields the run fills in, not options a user gives
+RUN_SET = ("weights_source", "world_size", "global_batch_size", "full_epochs", "init_weights")   # fields the run fills in, not options a user gives
 
 # %% ../nbs/05b_config.ipynb #85d68667
 def check_ema(decay, # the decay of a weight average, or None for none
@@ -132,6 +134,7 @@ def check_train_config(cfg:TrainConfig, # the config to check
     if not cfg.lr > 0: raise FiresegError(f"lr must be positive, got {cfg.lr!r}")
     _between("pseudo_weight", cfg.pseudo_weight, 0, float("inf"))
     if not cfg.pseudo_weight > 0: raise FiresegError(f"pseudo_weight must be positive, got {cfg.pseudo_weight!r}")
+    if cfg.init is not None and not (isinstance(cfg.init, (str, os.PathLike)) and str(cfg.init).strip()): raise FiresegError(f"init must be a run folder, got {cfg.init!r}")
     if cfg.schedule not in ("onecycle", "cosine"): raise FiresegError(f"unknown schedule {cfg.schedule!r}: use 'onecycle' or 'cosine'")
     if cfg.augment not in ("d4", None): raise FiresegError(f"unknown augment {cfg.augment!r}: use 'd4' or None")
     n = str(cfg.normalisation).lower()

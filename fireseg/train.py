@@ -32,18 +32,18 @@ from .devices import (Precision, precision_for, autocast_for, batch_to_device, u
                              backend_flags, backend_settings)
 from .distributed import World, world_from_env, world_device, start_world, broadcast_buffers
 from .runs import (FULL, member_dir, run_config, save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done,
-                          write_fold_result, is_blend, BLEND_FILE)
+                          write_fold_result, is_blend, BLEND_FILE, is_run, fold_checkpoint, checkpoint_shapes)
 
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
 
 # %% auto #0
-__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'DATA_FILE', 'pseudo_training', 'PseudoSampler', 'run_normaliser', 'fold_datasets',
-           'make_optimiser', 'weight_average', 'nested_bars', 'train_epoch', 'predict_probs', 'evaluate',
-           'validation_counts', 'validation_scores', 'fold_workers', 'out_of_memory_error', 'seed_epoch', 'train_fold',
-           'fold_devices', 'fold_start_method', 'find_batch_size', 'search_memory_fraction', 'batch_search_in_child',
-           'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run', 'train_kfold',
-           'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data',
-           'train_folds_parallel', 'full_fit_epochs', 'train_full']
+__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'DATA_FILE', 'INIT_MATCH', 'pseudo_training', 'PseudoSampler', 'run_normaliser',
+           'fold_datasets', 'make_optimiser', 'weight_average', 'nested_bars', 'train_epoch', 'predict_probs',
+           'evaluate', 'validation_counts', 'validation_scores', 'fold_workers', 'out_of_memory_error', 'seed_epoch',
+           'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size', 'search_memory_fraction',
+           'batch_search_in_child', 'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run',
+           'train_kfold', 'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data',
+           'init_checkpoint', 'check_init', 'initial_state', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
 
 # %% ../nbs/06_train.ipynb #t6ps0002
 def pseudo_training(cfg:TrainConfig,    # the run's config; `pseudo` names the folder
@@ -277,7 +277,9 @@ def _fit_fold(cfg:TrainConfig, fold, resume:bool, world:World, at:dict)->dict:
     train_ds, valid_ds, vrows = fold_datasets(cfg, layout, folds, fold, norm, cache, shard=(world.rank, world.size))
     device = default_device(cfg.device, fallback=False); prec = precision_for(device, cfg.amp, cfg.channels_last)
     seed_everything(cfg.seed + k)
-    model = cfg.build_model().to(device).to(memory_format=prec.memory_format)
+    model = cfg.build_model(weights=cfg.init is None).to(device).to(memory_format=prec.memory_format)
+    start_from = world.broadcast(initial_state(cfg) if world.main and cfg.init and not (resume and (fdir/"last.pt").exists()) else None)
+    if start_from is not None: model.load_state_dict(start_from)      # the init run's whole network, before the average copies it
     ema = weight_average(model, cfg.ema)
     bs = min(cfg.batch_size, len(train_ds) // world.size)
     if bs < 2: raise FiresegError(f"{name}: {len(train_ds)} training image(s) for {world.size} process(es); need at least 2 each (BatchNorm)")
@@ -446,8 +448,8 @@ from .models import check_weights
 from .normalise import check_normalisation
 
 def _check_inputs(cfg:TrainConfig):
-    "Refuse, in one line, starting weights or a normalisation the run cannot use, before the run folder is made: SSL4EO-L weights for another encoder, a weights file whose input planes the kit cannot read, 'ssl4eo' without a thermal band."
-    check_weights(cfg.encoder, cfg.encoder_weights, cfg.arch, cfg.in_channels)
+    "Refuse, in one line, encoder weights (unless the run starts from another, `init`) or a normalisation the run cannot use, before the run folder is made: SSL4EO-L weights for another encoder, a weights file whose input planes the kit cannot read, 'ssl4eo' without a thermal band."
+    if cfg.init is None: check_weights(cfg.encoder, cfg.encoder_weights, cfg.arch, cfg.in_channels)   # with init the init run's network replaces them
     check_normalisation(cfg.normalisation, cfg.bands)
 
 # %% ../nbs/06_train.ipynb #bef7f2e6
@@ -499,6 +501,7 @@ def prepare_run(cfg:TrainConfig,      # the run to start
         if now != saved: now.save(run/"config.json")
         return now
     layout = _run_layout(cfg)
+    init_weights = check_init(cfg)                   # the run it starts from, when given (`init`): a finished run of the same network
     _check_inputs(cfg)                               # weights and normalisation the run can use
     pseudo_training(cfg, layout)                     # pseudo-labels, when given, made for this data set's test images at its size
     source = check_run_options(cfg, layout)          # every option checked before anything is written
@@ -509,8 +512,9 @@ def prepare_run(cfg:TrainConfig,      # the run to start
     folds = kfold_split(meta, cfg.folds, cfg.seed, group_by=cfg.group_by)
     save_folds(folds, run/"folds.csv")
     run_normaliser(cfg, layout, run)                 # saved for every fold and for prediction
-    cfg = TrainConfig(**{**asdict(cfg), "weights_source": source, "data": str(Path(cfg.data).resolve()), "out": str(run.resolve()),
-                         "pseudo": str(Path(cfg.pseudo).resolve()) if cfg.pseudo else None})
+    init = str(Path(cfg.init).resolve()) if cfg.init else None
+    cfg = TrainConfig(**{**asdict(cfg), "weights_source": source or f"init {init}/{init_weights}", "data": str(Path(cfg.data).resolve()), "out": str(run.resolve()),
+                         "pseudo": str(Path(cfg.pseudo).resolve()) if cfg.pseudo else None, "init": init, "init_weights": init_weights})
     first = tiff_layout(layout.train_images[0])
     OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
     cfg = cfg.filled_in(world_size)
@@ -608,12 +612,13 @@ def train_kfold(cfg:TrainConfig,                 # the run
 # %% ../nbs/06_train.ipynb #fdfeb8a7
 def check_run_options(cfg:TrainConfig,     # the run to start
                       layout:DataLayout,   # its training data
-                     )->str:               # where the starting weights come from (`weights_source`)
+                     )->str|None:          # where the encoder's starting weights come from (`weights_source`); None with `init`, whose network replaces them
     "Refuse in one line what the config cannot check alone: the loss, crops larger than the patches, a network that cannot take them, weights that cannot be had."
     parse_loss_spec(cfg.loss)
     first = tiff_layout(layout.train_images[0]); side = min(first.height, first.width)
     if cfg.crop and cfg.crop > side: raise FiresegError(f"crop {cfg.crop} is larger than the training patches ({first.height}×{first.width} px): give --crop {side} or less, or none")
     _check_patch_size(cfg, layout)
+    if cfg.init is not None: return None   # encoder_weights are not used: every fold starts from the init run's network (`check_init`)
     why = weights_problem(cfg.encoder, cfg.encoder_weights, cfg.arch)
     if why:
         fetch = f"fireseg weights{' --arch tv-deeplabv3' if str(cfg.arch).lower() == 'tv-deeplabv3' else ''} --encoder {cfg.encoder} --weights {cfg.encoder_weights} --to DIR"
@@ -666,6 +671,50 @@ def moved_data(run:Path,          # a run folder being resumed
     moves = rec.get("moves", []) + [{"from": saved.data, "to": str(new), "at": time.strftime("%Y-%m-%d %H:%M:%S")}]
     write_text_atomic(run/DATA_FILE, json.dumps({**rec, **now, "data": str(new), "moves": moves}, indent=1))
     return str(new)
+
+# %% ../nbs/06_train.ipynb #89bc7e80
+INIT_MATCH = ("arch", "encoder", "in_channels", "input_skip", "decoder_channels", "encoder_depth", "output_stride")   # what a run must share with the run it starts from (`init`): the network's shape
+
+def init_checkpoint(init:str|Path, # a run folder to start from
+                   )->Path:        # its full/best.pt, or fold0/best.pt
+    "The checkpoint a run started from `init` loads: the init run's final fit when it is finished, else its fold 0; one line naming the folder when it has neither, or is no run."
+    init = Path(init)
+    if not init.is_dir(): raise FiresegError(f"{init}: no such run folder to start from (--init)")
+    if is_blend(init): raise FiresegError(f"{init}: a blend of runs ({BLEND_FILE}), not a training run; start from one of its member runs (--init)")
+    if not is_run(init): raise FiresegError(f"{init}: not a training run (no config.json) to start from (--init)")
+    for fold in (FULL, 0):
+        if fold_done(init, fold) and fold_checkpoint(init, fold).exists(): return fold_checkpoint(init, fold)
+    raise FiresegError(f"{init}: no finished model to start from (neither its final fit nor its fold 0 has best.pt and done.json); finish its fold 0 first (--init)")
+
+# %% ../nbs/06_train.ipynb #50939c2a
+def check_init(cfg:TrainConfig, # a run to start; its `init` names the run it starts from
+              )->str|None:      # `init_weights`: the checkpoint, relative to the init run, and its sha256; None without init
+    "Refuse in one line a run this one cannot start from (`init_checkpoint`), or one of another network: the first differing field of `INIT_MATCH`, with both values, or any tensor of another shape."
+    if cfg.init is None: return None
+    path, theirs = init_checkpoint(cfg.init), run_config(cfg.init)
+    for name in INIT_MATCH:
+        here, there = getattr(cfg, name), getattr(theirs, name)
+        if here != there:
+            planes = f" (bands {theirs.bands} + extra {theirs.extra} there, bands {cfg.bands} + extra {cfg.extra} here)" if name == "in_channels" else ""
+            raise FiresegError(f"{cfg.init}: another network than this run's: {name} {there!r} there, {here!r} here{planes}; a run starts from the whole network of its init run (--init)")
+    want = {k: tuple(v.shape) for k, v in cfg.build_model(weights=False).state_dict().items()}
+    have = checkpoint_shapes(path)
+    odd = sorted(set(want) ^ set(have)) or [k for k in want if want[k] != have[k]]
+    if odd: raise FiresegError(f"{path}: its network's tensors are not this run's: {len(odd)} differ, e.g. {odd[0]} {have.get(odd[0])} there, {want.get(odd[0])} here (--init)")
+    return f"{path.relative_to(cfg.init).as_posix()} sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}"
+
+# %% ../nbs/06_train.ipynb #36302d87
+def initial_state(cfg:TrainConfig, # a run's config; its `init` names the run it starts from, `init_weights` the checkpoint
+                 )->dict|None:     # the state_dict every fold's network starts from; None without init (the network as `build_model` makes it)
+    "The weights every fold and the final fit of a run start from: its init run's checkpoint, loaded safely (`load_checkpoint`: tensors and plain data only) and checked to be the file the run recorded."
+    if cfg.init is None: return None
+    record = cfg.init_weights or check_init(cfg)
+    rel, _, digest = record.partition(" sha256 ")
+    path = Path(cfg.init)/rel
+    if not path.exists(): raise FiresegError(f"{path}: missing; every fold of {cfg.out} starts from it (init_weights {rel}); put the init run back where it was")
+    got = hashlib.sha256(path.read_bytes()).hexdigest()
+    if got != digest: raise FiresegError(f"{path}: changed since {cfg.out} started from it (sha256 {got[:12]}…, recorded {digest[:12]}…); every fold starts from the same weights: start a new run to use the new ones")
+    return load_checkpoint(path)["model"]
 
 # %% ../nbs/06_train.ipynb #fb4e3481
 def _fold_process(cfg:TrainConfig, fold:int, device:str, errors):
