@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import ExecutePreprocessor
 
-SHOWN = ["nbs/01e_plots.ipynb", "nbs/tutorials/competition.ipynb"]   # nbs/index.ipynb has no code cells, so no figures
+SHOWN = ["nbs/01e_plots.ipynb", "nbs/tutorials/competition.ipynb", "nbs/tutorials/activefire.ipynb"]   # nbs/index.ipynb has no code cells, so no figures
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
