@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .core import atomic_path
-from .patchio import DataLayout, read_patch
+from .patchio import DataLayout, read_patch, is_activefire
 from .oof import OofStore
 from .threshold import threshold_to_bin, apply_threshold, min_size_counts, FALLBACK_THRESHOLD
 from .runs import read_logs, run_config, run_oof, run_threshold, is_run
@@ -123,8 +123,8 @@ def oof_report(run:str|Path,                # a trained (and tuned) run folder
     files = {"csv": str(run/"oof_report.csv")}
     if plot:
         if data_root is None and is_run(run): data_root = run_config(run).data
-        layout = None
-        if data_root is not None and (Path(data_root)/"train_meta.csv").exists(): layout = DataLayout.from_root(data_root)
+        layout, labels = None, run_config(run).labels if is_run(run) else None
+        if data_root is not None and ((Path(data_root)/"train_meta.csv").exists() or is_activefire(data_root)): layout = DataLayout.from_root(data_root, labels)
         files["png"] = str(save_figure(_show_worst(table, store, layout, thr, ms, n_worst), run/"oof_report.png"))
     return {"threshold": thr, "min_size": ms, "n_images": len(table), "miou_per_image": float(table.iou.mean()),
             "by_fire_size": iou_by_fire_size(table).assign(fire_size=lambda d: d.fire_size.astype(str)).to_dict("records"),
