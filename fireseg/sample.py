@@ -802,17 +802,11 @@ def sensed(layers:SceneLayers,          # a scene's layers
     return dn
 
 # %% ../nbs/02b_sample.ipynb #5a1e0002
-def make_scene(rng:np.random.Generator,    # random source
-               n_tiles:int=8,              # tiles the scene must hold
-               size:int=PATCH_SIZE[0],     # tile side, pixels
-               acq:Acquisition|None=None,  # hidden acquisition; drawn when None
-               style:SceneStyle|None=None, # scene style; drawn when None
-               heat:float=1.0,             # extra scale of fire intensity
-               fire:bool=True,             # draw fires; False gives a fire-free scene, scars and all
-               n_fires:int|None=None,      # fire features per tile; drawn from the style when None
-              )->tuple:                    # (dn (10,H,W) uint16, acquisition, style, grid)
-    "Draw a scene larger than its tiles, then what the sensor records of it."
-    layers, valid, acq, style, grid = scene_layers(rng, n_tiles, size, acq, style, heat, fire, n_fires)
+def make_scene(rng:np.random.Generator, # random source
+               *args, **kwargs,         # n_tiles, size, acq, style, heat, fire, n_fires, as `scene_layers` takes them
+              )->tuple:                 # (dn (10,H,W) uint16, acquisition, style, grid)
+    "Draw a scene larger than its tiles (`scene_layers`), then what the sensor records of it."
+    layers, valid, acq, style, grid = scene_layers(rng, *args, **kwargs)
     return sensed(layers, acq, valid), acq, style, grid
 
 # %% ../nbs/02b_sample.ipynb #59c0c00e
