@@ -13,7 +13,7 @@ from .core import atomic_path
 from .patchio import DataLayout, read_patch, is_activefire
 from .oof import OofStore
 from .threshold import threshold_to_bin, apply_threshold, min_size_counts, FALLBACK_THRESHOLD
-from .runs import read_logs, run_config, run_oof, run_threshold, is_run
+from .runs import read_logs, run_config, run_oof, run_threshold, is_run, CURVES_FILE
 from .plots import show_patch, save_figure
 
 # %% auto #0
@@ -44,7 +44,7 @@ def plot_log(run:str|Path,        # a run folder
     ax_miou.set(xlabel="epoch", ylabel="validation mIoU (per image)", title="validation mIoU; ★ the epoch kept")
     for ax in (ax_loss, ax_miou): ax.grid(alpha=.3); ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
-    if save: save_figure(fig, Path(run)/"curves.png")
+    if save: save_figure(fig, Path(run)/CURVES_FILE)
     return fig
 
 # %% ../nbs/07b_report.ipynb #1f6c8a39
