@@ -16,7 +16,7 @@ import numpy as np
 from .core import FiresegError
 from .metrics import MIOU_MODES, check_miou_mode
 from .oof import OofStore, read_rows
-from .runs import run_oof, run_threshold, write_blend, is_run, BLEND_FILE
+from .runs import run_oof, run_threshold, write_blend, is_run, BLEND_FILE, BLEND_FIGURE
 from .threshold import FALLBACK_THRESHOLD, bin_to_threshold, threshold_to_bin, sweep_thresholds, best_bin, min_size_search
 from .report import oof_table
 from .compare import joint_images, table_scores, run_labels, distinct_runs
@@ -384,7 +384,7 @@ def _finish(blend:dict, out, sums:ScoreSums|None, plot:bool, verbose:bool, t0:fl
     files = {"json": str(write_blend(out, blend))}
     if plot and sums is not None and len(blend["members"]) in (2, 3):
         labels = [m["run"] for m in blend["members_alone"]]
-        files["png"] = str(save_figure(plot_weights(sums, blend["metric"], labels, blend["weights"]), out/"blend.png"))
+        files["png"] = str(save_figure(plot_weights(sums, blend["metric"], labels, blend["weights"]), out/BLEND_FIGURE))
     blend = {**blend, "members": [str(m) for m in blend["members"]], "files": files}
     if verbose: print(format_blend(blend))
     return blend

@@ -238,7 +238,7 @@ def _run_train(o:dict, a)->int:
     from fireseg.distributed import world_from_env
     try: res = train_kfold(cfg, **{k: v for k, v in o.items() if k not in names})
     except KeyboardInterrupt:
-        if not (Path(o["out"])/"config.json").exists(): raise
+        if not is_run(o["out"]): raise
         print(f"fireseg train: interrupted; the finished epochs are kept: continue with fireseg train --data {o['data']} --out {o['out']} --resume", file=sys.stderr)
         return 130
     if world_from_env().main:   # under torchrun, one process reports
@@ -271,9 +271,9 @@ def _run_models(o:dict, a)->int:
 
 def _run_tune(o:dict, a)->int:
     from fireseg.threshold import tune_threshold
-    from fireseg.runs import THRESHOLD_FILE
+    from fireseg.runs import THRESHOLD_FILE, THRESHOLD_FIGURE
     tune_threshold(**o)
-    run = Path(o["run"]); print("written: " + ", ".join(str(run/f) for f in [THRESHOLD_FILE] + ["threshold.png"] * bool(o["plot"]))); return 0
+    run = Path(o["run"]); print("written: " + ", ".join(str(run/f) for f in [THRESHOLD_FILE] + [THRESHOLD_FIGURE] * bool(o["plot"]))); return 0
 
 def _run_predict(o:dict, a)->int:
     from fireseg.predict import predict_submission

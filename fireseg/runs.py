@@ -19,6 +19,7 @@ from .folds import FOLDS_FILE
 
 # %% auto #0
 __all__ = ['CONFIG_FILE', 'NORMALISER_FILE', 'BAND_STATS_FILE', 'DONE_FILE', 'LOG_FILE', 'BEST_FILE', 'LAST_FILE', 'CURVES_FILE',
+           'DATA_FILE', 'PLANES_DIR', 'OOF_REPORT_CSV', 'OOF_REPORT_PNG', 'THRESHOLD_FIGURE', 'BLEND_FIGURE',
            'BLEND_FILE', 'FULL', 'THRESHOLD_FILE', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of',
            'member_dir', 'fold_result', 'fold_done', 'write_fold_result', 'finished_folds', 'read_logs',
            'run_threshold', 'write_run_threshold', 'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint',
@@ -34,6 +35,11 @@ LOG_FILE = "log.csv"                  # in a fold's folder: one row per epoch
 BEST_FILE = "best.pt"                 # in a fold's folder: the checkpoint of the best validation mIoU
 LAST_FILE = "last.pt"                 # in a fold's folder: the last finished epoch's checkpoint, with the optimiser's state (to resume)
 CURVES_FILE = "curves.png"            # the folds' learning curves (`07b_report`)
+DATA_FILE = "data.json"               # a run's data root, a digest of its train images' names and sizes, and the moves of the data since (`06_train`)
+PLANES_DIR = "planes"                 # a run's plane cache (`01c_normalise`'s PlaneCache), kept when a failed start is cleared
+OOF_REPORT_CSV, OOF_REPORT_PNG = "oof_report.csv", "oof_report.png"   # the per-image out-of-fold table and its figure (`07b_report`)
+THRESHOLD_FIGURE = "threshold.png"    # the threshold sweep beside threshold.json (`07_threshold`)
+BLEND_FIGURE = "blend.png"            # a blend's weights and scores beside blend.json (`07d_blend`)
 BLEND_FILE = "blend.json"             # the file that makes a folder a blend of runs (`07d_blend`)
 
 def is_run(path:str|Path)->bool:

@@ -15,7 +15,7 @@ from scipy import ndimage
 from .core import FiresegError
 from .metrics import MIOU_MODES, check_miou_mode
 from .oof import OofStore
-from .runs import run_oof, write_run_threshold, THRESHOLD_FILE
+from .runs import run_oof, write_run_threshold, THRESHOLD_FILE, THRESHOLD_FIGURE
 from .plots import save_figure
 
 # %% auto #0
@@ -262,7 +262,7 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
     write_run_threshold(run, r)
     if plot:
         fig = plot_sweep(sweep, metric, t, f"{run.name}: {metric} {r['score']:.4f} at {r['threshold']:.3f}" + (f", min_size {ms}" if ms else ""))
-        save_figure(fig, run/"threshold.png")
+        save_figure(fig, run/THRESHOLD_FIGURE)
     if verbose: print(_summary(r, sweep))
     return r
 

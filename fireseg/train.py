@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from .core import FiresegError, atomic_path, write_text_atomic, seed_everything, default_device, usable_cores, file_sha256
 from .patchio import DataLayout, tiff_layout
 from .check import fire_pixel_counts
-from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache
+from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache, PLANES_JSON
 from .dataset import FirePatches, patch_loader, loader_workers
 from .config import TrainConfig, check_ema, fields_with_role, resumed_settings, check_schedule
 from .oof import OofStore
@@ -33,18 +33,18 @@ from .devices import (Precision, precision_for, autocast_for, batch_to_device, u
 from .distributed import World, world_from_env, world_device, start_world, broadcast_buffers
 from .runs import (FULL, member_dir, run_config, save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done,
                           write_fold_result, is_blend, BLEND_FILE, is_run, fold_checkpoint, checkpoint_shapes,
-                          CONFIG_FILE, NORMALISER_FILE, BAND_STATS_FILE, DONE_FILE, LOG_FILE, BEST_FILE, LAST_FILE, FOLDS_FILE)
+                          CONFIG_FILE, NORMALISER_FILE, BAND_STATS_FILE, DONE_FILE, LOG_FILE, BEST_FILE, LAST_FILE, FOLDS_FILE, DATA_FILE, PLANES_DIR)
 
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
 
 # %% auto #0
-__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'DATA_FILE', 'INIT_MATCH', 'pseudo_training', 'PseudoSampler', 'run_normaliser',
-           'fold_datasets', 'make_optimiser', 'weight_average', 'nested_bars', 'train_epoch', 'predict_probs',
-           'evaluate', 'validation_counts', 'validation_scores', 'fold_workers', 'out_of_memory_error', 'seed_epoch',
-           'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size', 'search_memory_fraction',
-           'batch_search_in_child', 'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run',
-           'train_kfold', 'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data',
-           'init_checkpoint', 'check_init', 'initial_state', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
+__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'INIT_MATCH', 'pseudo_training', 'PseudoSampler', 'run_normaliser', 'fold_datasets',
+           'make_optimiser', 'weight_average', 'nested_bars', 'train_epoch', 'predict_probs', 'evaluate',
+           'validation_counts', 'validation_scores', 'fold_workers', 'out_of_memory_error', 'seed_epoch', 'train_fold',
+           'fold_devices', 'fold_start_method', 'find_batch_size', 'search_memory_fraction', 'batch_search_in_child',
+           'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run', 'train_kfold',
+           'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data', 'init_checkpoint',
+           'check_init', 'initial_state', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
 
 # %% ../nbs/06_train.ipynb #t6ps0002
 def pseudo_training(cfg:TrainConfig,    # the run's config; `pseudo` names the folder
@@ -256,7 +256,7 @@ def _fold_inputs(cfg:TrainConfig, run:Path, world:World)->tuple:
     "The run's layout, folds and normaliser, as rank 0 has them, and the plane cache where this process can see it."
     layout = _run_layout(cfg)
     folds, norm = world.broadcast((load_folds(run), run_normaliser(cfg, layout, run)) if world.main else None)
-    cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra and (run/"planes"/"planes.json").exists() else None
+    cache = PlaneCache(run/PLANES_DIR) if cfg.cache_planes and cfg.extra and (run/PLANES_DIR/PLANES_JSON).exists() else None
     return layout, folds, norm, cache
 
 def seed_epoch(loader,      # the training loader, started afresh each epoch (`persistent=False`)
@@ -421,7 +421,7 @@ def batch_search_in_child(device:str, # the run's device
 def _search_batch_size(cfg:TrainConfig)->int:
     "The batch-size search for a prepared run folder (folds, normaliser, plane cache written), in this process."
     run, layout = Path(cfg.out), _run_layout(cfg)
-    cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra else None
+    cache = PlaneCache(run/PLANES_DIR) if cfg.cache_planes and cfg.extra else None
     train, _, _ = fold_datasets(cfg, layout, load_folds(run), 0, run_normaliser(cfg, layout, run), cache)
     device = default_device(cfg.device, fallback=False)
     use_device(device)
@@ -525,7 +525,7 @@ def build_run_cache(cfg:TrainConfig,     # a prepared run that caches its planes
     "The run's plane cache: under torchrun every process that sees the run folder builds a share, and rank 0 finishes it."
     if not (cfg.cache_planes and cfg.extra): return
     layout = _run_layout(cfg)
-    run = Path(cfg.out); args = (list(layout.train_images) + pseudo_training(cfg, layout)[0], cfg.extra, run/"planes", cfg.sun_elevation)
+    run = Path(cfg.out); args = (list(layout.train_images) + pseudo_training(cfg, layout)[0], cfg.extra, run/PLANES_DIR, cfg.sun_elevation)
     if world.size == 1: build_plane_cache(*args); return
     builders = [r for r, sees in enumerate(world.all_gather(_world_token(run, world))) if sees]   # a machine without the folder takes no share
     if world.main: (run/".world").unlink(missing_ok=True)
@@ -629,13 +629,11 @@ def clear_failed_start(run:str|Path, # a run folder that is `restartable`
     "Remove what a start that finished no epoch left in `run`, all but its plane cache (which is checked when used again)."
     if not restartable(run): raise FiresegError(f"{run}: holds finished epochs; resume it (--resume) or choose another --out")
     for p in Path(run).iterdir():
-        if p.name == "planes": continue
+        if p.name == PLANES_DIR: continue
         if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
         else: p.unlink()
 
 # %% ../nbs/06_train.ipynb #bb4c420f
-DATA_FILE = "data.json"   # a run's data root, a digest of its train images' names and sizes, and the moves of the data since
-
 def data_record(layout:DataLayout, # a run's training data
                )->dict:            # train_images, names_sizes_sha256
     "What identifies a run's training data: how many train images, and a digest of the names and sizes of their files and masks."
