@@ -12,7 +12,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import FiresegError, SUN_ELEVATION, write_text_atomic, check_sun_elevation
+from .core import FiresegError, SUN_ELEVATION, write_text_atomic, check_sun_elevation, worker_processes
 from .patchio import DataLayout, read_patch, read_mask
 from .firetests import fire_vote, fire_intersection, schroeder, kumar_roy, murphy, usable_cores, keep_freed_memory
 from .metrics import confusion_counts, scores_from_counts
@@ -42,7 +42,7 @@ def rule_mask(dn:np.ndarray,                      # (10,H,W) DN patch
     return RULES[rule](dn, sun_elevation).astype(np.uint8, copy=False)
 
 # %% ../nbs/02c_baseline.ipynb #1b5659e3
-def _n_jobs(jobs:int|None)->int: return usable_cores() if jobs is None else int(jobs)
+def _n_jobs(jobs:int|None)->int: return worker_processes(jobs)
 
 def _ordered_map(fn:Callable, items:list, jobs:int|None, desc:str, progress:bool)->Iterator:
     "`fn` over `items`, results in input order, in `jobs` processes (here when 0 or 1), with a progress bar."

@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import FiresegError, PATCH_SIZE, SUN_ELEVATION, default_device, seed_everything
+from .core import FiresegError, PATCH_SIZE, SUN_ELEVATION, default_device, seed_everything, SATURATED_DN, worker_processes
 
 # %% auto #0
 __all__ = ['N_TRAIN', 'bench_loader', 'bench_af_index', 'bench_af_loader', 'bench_firetests', 'bench_planes', 'bench_train',
@@ -29,7 +29,7 @@ def _sample_for_bench(n:int, size:int=PATCH_SIZE[0], layout:str="competition")->
 def _naive_pass(paths:Sequence, device:str)->int:
     import rasterio, torch
     for p in paths:
-        with rasterio.open(p) as src: torch.from_numpy(src.read().astype(np.float32) / 65535).to(device)
+        with rasterio.open(p) as src: torch.from_numpy(src.read().astype(np.float32) / SATURATED_DN).to(device)
     return len(paths)
 
 def _loader_pass(dl, device:str, memory_format, reuse:bool)->int:
@@ -220,7 +220,7 @@ def bench_planes(n:int=200,                      # full-size sample patches
     from fireseg.firetests import usable_cores
     if planes is None: from fireseg.demo import DEMO_PLANES as planes
     images = DataLayout.from_root(_sample_for_bench(n, size)).train_images[:n]
-    jobs, out, agree = usable_cores() if jobs is None else int(jobs), {}, True
+    jobs, out, agree = worker_processes(jobs), {}, True
     ways = {"serial": lambda names, f: _serial_plane_cache(images, names, f),
             "kit": lambda names, f: build_plane_cache(images, names, f, jobs=jobs, progress=False).path}
     with tempfile.TemporaryDirectory() as d:
@@ -575,7 +575,7 @@ def bench_sample(n:int=200,                # patches to write
         t0 = time.perf_counter(); make_sample(Path(d)/"s", n_train=n, n_test=0, workers=workers, size=size, progress=False)
         dt = time.perf_counter() - t0
         lay = DataLayout.from_root(Path(d)/"s"); written = sum(p.exists() for p in list(lay.train_images) + list(lay.train_masks))
-    return {"sample_patches_per_s": round(n / dt, 1), "n_patches": n, "files_written": written, "workers": (os.cpu_count() or 1) if workers is None else workers, "size": size}
+    return {"sample_patches_per_s": round(n / dt, 1), "n_patches": n, "files_written": written, "workers": worker_processes(workers), "size": size}
 
 # %% ../nbs/12_bench.ipynb #b25c0002
 _SCENE_CHILD = """

@@ -14,8 +14,9 @@ from typing import Sequence
 import numpy as np
 
 from .core import FiresegError
+from .metrics import MIOU_MODES, check_miou_mode
 from .oof import OofStore, read_rows
-from .runs import run_oof, run_threshold, write_blend, is_run
+from .runs import run_oof, run_threshold, write_blend, is_run, BLEND_FILE, BLEND_FIGURE
 from .threshold import FALLBACK_THRESHOLD, bin_to_threshold, threshold_to_bin, sweep_thresholds, best_bin, min_size_search
 from .report import oof_table
 from .compare import joint_images, table_scores, run_labels, distinct_runs
@@ -233,8 +234,8 @@ def _nested(search:_Search, how:str, metric:str)->dict:
         k = search.choose(how, metric, others); s = search.sums
         i = search.seen[tuple(k)]; t = best_bin(s.scores(metric, others)[i], s.floor)
         per.append({"fold": int(search.data.folds[f]), "weights": (k / search.g).tolist(), "threshold": bin_to_threshold(t),
-                    **{m: float(s.scores(m, [f])[i, t - s.floor]) for m in ("per_image", "global")}})
-    return {m: float(np.mean([p[m] for p in per])) for m in ("per_image", "global")} | {"folds": per}
+                    **{m: float(s.scores(m, [f])[i, t - s.floor]) for m in MIOU_MODES}})
+    return {m: float(np.mean([p[m] for p in per])) for m in MIOU_MODES} | {"folds": per}
 
 # %% ../nbs/07d_blend.ipynb #d7d0028
 class _BlendedProbs:
@@ -262,10 +263,10 @@ def _curve(data:BlendData, sums:ScoreSums, k:np.ndarray)->tuple:
     "The scores of weighting k at every bin it can be scored at, and the first such bin: a single run's at every bin, from its histograms."
     if (k > 0).sum() == 1:          # all weight on one run: the blend's bins are its bins, and its histograms score every bin exactly
         j = int(np.flatnonzero(k)[0])
-        sw = sweep_thresholds(np.asarray(data.stores[j].hist[data.rows[j]]), ["per_image", "global"])
-        return {m: sw[m].to_numpy() for m in ("per_image", "global")}, 1
+        sw = sweep_thresholds(np.asarray(data.stores[j].hist[data.rows[j]]), list(MIOU_MODES))
+        return {m: sw[m].to_numpy() for m in MIOU_MODES}, 1
     i = {tuple(x): n for n, x in enumerate(sums.ks)}[tuple(k)]
-    return {m: sums.scores(m)[i] for m in ("per_image", "global")}, sums.floor
+    return {m: sums.scores(m)[i] for m in MIOU_MODES}, sums.floor
 
 def _member_scores(data:BlendData, rules:list, labels:list)->list:
     "Each run alone at its own threshold and min size, on the joint images."
@@ -312,11 +313,11 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
               )->dict:                       # what BLEND/blend.json holds
     "Choose the weights, threshold (and min size) of a blend of runs on their joint out-of-fold store; write BLEND/blend.json."
     t0 = time.perf_counter()
-    if metric not in ("per_image", "global"): raise FiresegError(f"unknown mIoU mode {metric!r}: use 'per_image' or 'global'")
+    check_miou_mode(metric)
     if search not in ("auto", "exhaustive", "ascent"): raise FiresegError(f"search {search!r}: use 'exhaustive', 'ascent' or 'auto'")
     runs, g = distinct_runs(runs, least=1, what="blend"), grid_size(step)
     if Path(out).resolve() in [r.resolve() for r in runs] or is_run(out): raise FiresegError(f"{out}: holds a training run; write the blend to a folder of its own")
-    if not overwrite and (Path(out)/"blend.json").exists(): raise FiresegError(f"{out}: already holds a blend; pass overwrite=True (--overwrite) to replace it, or choose another folder (--out)")
+    if not overwrite and (Path(out)/BLEND_FILE).exists(): raise FiresegError(f"{out}: already holds a blend; pass overwrite=True (--overwrite) to replace it, or choose another folder (--out)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")         # an untuned member is reported as such
         rules = [run_threshold(r, FALLBACK_THRESHOLD) for r in runs]
@@ -330,7 +331,7 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
     if len(runs) == 1:          # a blend of one run is that run
         rule = rules[0]
         blend = {**base, "weights": [1.0], "threshold": rule["threshold"], "bin": bins[0], "min_size": rule["min_size"], "search": "single run",
-                 "score": single[metric], "scores": {m: single[m] for m in ("per_image", "global")}, "nested": None, "floor": None, "step": step}
+                 "score": single[metric], "scores": {m: single[m] for m in MIOU_MODES}, "nested": None, "floor": None, "step": step}
         return _finish(blend, out, None, plot, verbose, t0)
     data.keep(floor_bin, workers=workers)
     how = "fixed" if weights is not None else ("exhaustive" if len(runs) <= 3 else "ascent") if search == "auto" else search
@@ -338,14 +339,14 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
     k = s.choose(how, metric); sums = s.sums
     curve, first = _curve(data, sums, k)
     t = best_bin(curve[metric], first)
-    scores = {m: float(curve[m][t - first]) for m in ("per_image", "global")}
+    scores = {m: float(curve[m][t - first]) for m in MIOU_MODES}
     if t == floor_bin and first == floor_bin: warnings.warn(f"the best threshold is the lowest searched ({bin_to_threshold(t):.3f}); pass a lower --floor to search below it")
     size_search, ms = None, 0
     wanted = min_size if min_size is not None else ("auto" if any(r["min_size"] > 1 for r in rules) else None)
     if wanted == "auto" or (wanted is not None and int(wanted) > 1):
         size_search = min_size_search(_JointStore(data, k, g), metric, t, wanted, sizes, min(10, t - first), max_images, 0, False)
         t, ms = size_search["bin"], size_search["min_size"]
-        scores = {m: float(curve[m][t - first]) + size_search["gain"][m] for m in ("per_image", "global")}
+        scores = {m: float(curve[m][t - first]) + size_search["gain"][m] for m in MIOU_MODES}
     blend = {**base, "weights": (k / g).tolist(), "threshold": bin_to_threshold(t), "bin": int(t), "min_size": int(ms), "search": how,
              "score": scores[metric], "scores": scores, "nested": _nested(s, how, metric), "floor": bin_to_threshold(floor_bin), "step": step,
              "weightings": len(sums.ks), "pixels_kept": data.pixels, "min_size_search": size_search}
@@ -383,7 +384,7 @@ def _finish(blend:dict, out, sums:ScoreSums|None, plot:bool, verbose:bool, t0:fl
     files = {"json": str(write_blend(out, blend))}
     if plot and sums is not None and len(blend["members"]) in (2, 3):
         labels = [m["run"] for m in blend["members_alone"]]
-        files["png"] = str(save_figure(plot_weights(sums, blend["metric"], labels, blend["weights"]), out/"blend.png"))
+        files["png"] = str(save_figure(plot_weights(sums, blend["metric"], labels, blend["weights"]), out/BLEND_FIGURE))
     blend = {**blend, "members": [str(m) for m in blend["members"]], "files": files}
     if verbose: print(format_blend(blend))
     return blend

@@ -209,10 +209,12 @@ def _given(o:dict, a)->dict:
 def _train_settings(o:dict, a, names:set)->dict:
     "The TrainConfig fields of a train command: a preset's, then the options given; a resumed run's saved ones, then the options given."
     given = {k: v for k, v in _given(o, a).items() if k in names}
-    saved = Path(o["out"])/"config.json"
+    from fireseg.runs import CONFIG_FILE
+    saved = Path(o["out"])/CONFIG_FILE
     if o["resume"] and saved.exists():   # a resumed run starts from its saved settings; only options given now may change them
-        from fireseg.config import TrainConfig
-        return {**dataclasses.asdict(TrainConfig.load(saved)), **given, "out": o["out"]}
+        from fireseg.config import TrainConfig, resumed_settings
+        cfg = TrainConfig.load(saved)        # its folder as given now, its data too (`--data`: a move the trainer checks)
+        return {**resumed_settings(cfg, given, o["out"]), "out": o["out"], "data": given.get("data", cfg.data)}
     from fireseg.config import PRESETS
     return {**{k: v for k, v in o.items() if k in names}, **PRESETS.get(a.preset or "", {}), **given}
 
@@ -228,14 +230,15 @@ def _train_next(o:dict, cfg)->str:
 
 def _run_train(o:dict, a)->int:
     from fireseg.config import TrainConfig
+    from fireseg.runs import is_run
     names = {f.name for f in dataclasses.fields(TrainConfig)}
-    if o["full"] and (Path(o["out"])/"config.json").exists(): o["resume"] = True   # the final fit continues a run whose folds are trained
+    if o["full"] and is_run(o["out"]): o["resume"] = True   # the final fit continues a run whose folds are trained
     cfg = TrainConfig(**_train_settings(o, a, names))      # options checked here, before anything is written
     from fireseg.train import train_kfold
     from fireseg.distributed import world_from_env
     try: res = train_kfold(cfg, **{k: v for k, v in o.items() if k not in names})
     except KeyboardInterrupt:
-        if not (Path(o["out"])/"config.json").exists(): raise
+        if not is_run(o["out"]): raise
         print(f"fireseg train: interrupted; the finished epochs are kept: continue with fireseg train --data {o['data']} --out {o['out']} --resume", file=sys.stderr)
         return 130
     if world_from_env().main:   # under torchrun, one process reports
@@ -268,8 +271,9 @@ def _run_models(o:dict, a)->int:
 
 def _run_tune(o:dict, a)->int:
     from fireseg.threshold import tune_threshold
+    from fireseg.runs import THRESHOLD_FILE, THRESHOLD_FIGURE
     tune_threshold(**o)
-    run = Path(o["run"]); print("written: " + ", ".join(str(run/f) for f in ["threshold.json"] + ["threshold.png"] * bool(o["plot"]))); return 0
+    run = Path(o["run"]); print("written: " + ", ".join(str(run/f) for f in [THRESHOLD_FILE] + [THRESHOLD_FIGURE] * bool(o["plot"]))); return 0
 
 def _run_predict(o:dict, a)->int:
     from fireseg.predict import predict_submission

@@ -15,6 +15,8 @@ import pandas as pd
 from .core import FiresegError, atomic_path
 from .oof import OofStore, read_rows
 from .runs import run_config, run_oof, run_threshold, run_parameters, read_logs
+from .config import fields_with_role
+from .metrics import check_miou_mode
 from .threshold import FALLBACK_THRESHOLD
 from .report import oof_table, iou_by_fire_size
 from .plots import save_figure
@@ -46,7 +48,7 @@ def joint_images(stores:Sequence[OofStore], # the runs' complete out-of-fold sto
 
 # %% ../nbs/07c_compare.ipynb #c7c0010
 _WHAT = {"arch": "arch", "encoder": "encoder", "bands": "bands", "extra": "planes", "loss": "loss", "epochs": "epochs", "ema": "ema"}   # config field -> column; ema where the config has it
-_HOW = ("out", "device", "devices", "num_workers", "weights_source", "world_size", "global_batch_size", "cache_planes", "full_epochs")   # how a run ran (or what came after its folds), not what its out-of-fold predictions are
+_HOW = tuple(n for r in ("how", "resume", "run") for n in fields_with_role(r))   # how a run ran (or what came after its folds), not what its out-of-fold predictions are (`05b_config`'s FIELD_ROLES)
 
 def _shown(v)->object:
     "A config value as a table cell: lists as space-separated text, None as 'none'."
@@ -142,7 +144,7 @@ def compare_runs(runs:Sequence[str],          # training run folders, trained on
                  overwrite:bool=False,        # replace an earlier comparison in OUT
                 )->pd.DataFrame:              # one row per run; attrs: images, resampled, units, best, by_fire_size, files
     "Compare runs on the training images they share: what each is, its OOF mIoU at its own threshold, its paired difference from the best."
-    if metric not in ("per_image", "global"): raise FiresegError(f"unknown mIoU mode {metric!r}: use 'per_image' or 'global'")
+    check_miou_mode(metric)
     runs = distinct_runs(runs)
     if out is not None and not overwrite and any((Path(out)/f).exists() for f in ("compare.csv", "compare.png")):
         raise FiresegError(f"{out}: already holds a comparison; pass overwrite=True (--overwrite) to replace it, or choose another folder (--out)")

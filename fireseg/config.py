@@ -15,7 +15,8 @@ from .firetests import parse_plane
 from .folds import check_group_by
 
 # %% auto #0
-__all__ = ['SAVED_BEFORE', 'RUN_SET', 'PRESETS', 'TrainConfig', 'check_ema', 'check_train_config']
+__all__ = ['SAVED_BEFORE', 'FIELD_ROLES', 'ROLE_MEANINGS', 'RUN_SET', 'SCHEDULES', 'PRESETS', 'TrainConfig', 'field_role',
+           'fields_with_role', 'check_ema', 'check_schedule', 'check_train_config', 'resumed_settings']
 
 # %% ../nbs/05b_config.ipynb #66ba5a8c
 SAVED_BEFORE = {"input_skip": False}   # what a saved config without the field meant: the value the field had before its default changed
@@ -103,7 +104,37 @@ class TrainConfig:
                             input_skip=self.input_skip, decoder_channels=self.decoder_channels, encoder_depth=self.encoder_depth, bands=self.bands)
 
 # %% ../nbs/05b_config.ipynb #8f3e1b27
-RUN_SET = ("weights_source", "world_size", "global_batch_size", "full_epochs", "init_weights")   # fields the run fills in, not options a user gives
+FIELD_ROLES = {   # each TrainConfig field's one role; RUN_SET, resuming (`resumed_settings`), `fireseg train`'s options and `07c_compare` read it
+    "what": ("data", "labels", "arch", "encoder", "encoder_weights", "output_stride", "decoder_channels", "encoder_depth", "folds", "group_by",
+             "epochs", "patience", "lr", "weight_decay", "schedule", "loss", "bands", "extra", "normalisation", "augment", "crop", "fire_crop",
+             "input_skip", "sun_elevation", "grad_clip", "ema", "val_threshold", "seed", "max_images", "pseudo", "pseudo_weight", "init"),
+    "how": ("out", "cache_planes", "amp", "channels_last", "deterministic"),
+    "resume": ("batch_size", "num_workers", "device", "devices"),
+    "run": ("init_weights", "weights_source", "world_size", "global_batch_size", "full_epochs"),
+}
+ROLE_MEANINGS = {"what": "what the run is: it changes the out-of-fold predictions; fixed once the run started",
+                 "how": "how the run was trained on its machine; fixed once the run started",
+                 "resume": "how the run trains on this machine, which a resumed run (--resume) may change: a smaller batch after running out of memory, other devices or loader processes",
+                 "run": "set by the run, not an option a user gives"}
+
+# %% ../nbs/05b_config.ipynb #58645593
+def field_role(name:str, # a TrainConfig field
+              )->str:    # its role: a key of FIELD_ROLES
+    "The one role of a TrainConfig field."
+    roles = [r for r, names in FIELD_ROLES.items() if name in names]
+    if len(roles) != 1: raise FiresegError(f"TrainConfig field {name!r}: {len(roles)} roles in FIELD_ROLES, it needs exactly one")
+    return roles[0]
+
+def fields_with_role(role:str, # a key of FIELD_ROLES
+                    )->tuple:  # the fields of that role, in TrainConfig's order
+    "The TrainConfig fields of one role."
+    if role not in FIELD_ROLES: raise FiresegError(f"unknown field role {role!r}: choose {', '.join(FIELD_ROLES)}")
+    return tuple(f.name for f in fields(TrainConfig) if f.name in FIELD_ROLES[role])
+
+
+# %% ../nbs/05b_config.ipynb #a45eb988
+RUN_SET = fields_with_role("run")   # fields the run fills in, not options a user gives
+
 
 # %% ../nbs/05b_config.ipynb #85d68667
 def check_ema(decay, # the decay of a weight average, or None for none
@@ -118,6 +149,14 @@ def _whole(name:str, v, least:int):
 def _between(name:str, v, lo:float, hi:float, hi_open:bool=False):
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not (lo <= v < hi if hi_open else lo <= v <= hi):
         raise FiresegError(f"{name} must be a number in [{lo}, {hi}{')' if hi_open else ']'}, got {v!r}")
+
+SCHEDULES = ("onecycle", "cosine")   # the learning-rate schedules `make_optimiser` (06_train) builds
+
+def check_schedule(name, # a learning-rate schedule's name
+                  )->str:
+    "`name` when it is one of SCHEDULES; otherwise one clear error."
+    if name not in SCHEDULES: raise FiresegError(f"unknown schedule {name!r}: use {' or '.join(map(repr, SCHEDULES))}")
+    return name
 
 def check_train_config(cfg:TrainConfig, # the config to check
                       )->TrainConfig:   # the same config
@@ -135,7 +174,7 @@ def check_train_config(cfg:TrainConfig, # the config to check
     _between("pseudo_weight", cfg.pseudo_weight, 0, float("inf"))
     if not cfg.pseudo_weight > 0: raise FiresegError(f"pseudo_weight must be positive, got {cfg.pseudo_weight!r}")
     if cfg.init is not None and not (isinstance(cfg.init, (str, os.PathLike)) and str(cfg.init).strip()): raise FiresegError(f"init must be a run folder, got {cfg.init!r}")
-    if cfg.schedule not in ("onecycle", "cosine"): raise FiresegError(f"unknown schedule {cfg.schedule!r}: use 'onecycle' or 'cosine'")
+    check_schedule(cfg.schedule)
     if cfg.augment not in ("d4", None): raise FiresegError(f"unknown augment {cfg.augment!r}: use 'd4' or None")
     n = str(cfg.normalisation).lower()
     if _NORMALISATION_ALIASES.get(n, n) not in NORMALISATIONS: raise FiresegError(f"unknown normalisation {cfg.normalisation!r}: choose {', '.join(NORMALISATIONS)}")
@@ -144,6 +183,21 @@ def check_train_config(cfg:TrainConfig, # the config to check
     for e in ([cfg.extra] if isinstance(cfg.extra, str) else cfg.extra):
         if isinstance(e, str): parse_plane(e)
     return cfg
+
+# %% ../nbs/05b_config.ipynb #9e26ba95
+def resumed_settings(saved:TrainConfig,     # the run's saved config
+                     given:dict,            # settings given now, field -> value: all of a config's, or only those a command line gave
+                     where:str|Path="run",  # the run folder, named in the warning
+                    )->dict:                # the settings to resume with
+    "The saved settings, changed only by given ones whose role is 'resume'; any other given setting that differs is not used, with one warning naming them."
+    s = asdict(saved)
+    given = {k: v for k, v in given.items() if k in s and k not in ("out", "data") and field_role(k) != "run"}   # where the run and its data are now: the caller's
+    if given.get("batch_size") == "auto": given["batch_size"] = saved.batch_size   # the size the run found
+    changed = sorted(k for k, v in given.items() if v != s[k])
+    unused = [k for k in changed if field_role(k) != "resume"]
+    if unused: warnings.warn(f"{where}: resuming with the saved config.json; these settings given now are not used: {', '.join(unused)}")
+    return {**s, **{k: given[k] for k in changed if field_role(k) == "resume"}}
+
 
 # %% ../nbs/05b_config.ipynb #022ce46c
 PRESETS = {   # named recipes: `fireseg train --preset NAME`; options given beside a preset win

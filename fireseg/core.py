@@ -12,10 +12,10 @@ from typing import Literal, Sequence
 import numpy as np
 
 # %% auto #0
-__all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', 'REAL_PATCH_NAME', 'detect_platform',
-           'default_data_root', 'FiresegError', 'seed_everything', 'choose_device', 'default_device', 'band_positions',
-           'check_sun_elevation', 'real_patch_path', 'some_values', 'as_mask01', 'atomic_path', 'write_text_atomic',
-           'usable_cores']
+__all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', 'SATURATED_DN', 'REAL_PATCH_NAME',
+           'detect_platform', 'default_data_root', 'FiresegError', 'seed_everything', 'choose_device', 'default_device',
+           'band_positions', 'check_sun_elevation', 'real_patch_path', 'some_values', 'as_mask01', 'atomic_path',
+           'write_text_atomic', 'usable_cores', 'worker_processes', 'file_sha256']
 
 # %% ../nbs/00_core.ipynb #f9b12fe2
 Platform = Literal["colab", "kaggle", "local"]
@@ -99,6 +99,7 @@ BAND_NAMES = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9", "B10", "B11")   # 
 N_BANDS = len(BAND_NAMES)     # bands in every patch
 PATCH_SIZE = (256, 256)       # (H,W) of every competition patch and mask
 SUN_ELEVATION = 55.0          # degrees: the fire tests' sun elevation where a scene's own is unknown
+SATURATED_DN = 65535          # the largest Level-1 DN (uint16), where the sensor saturates: DN/65535 scales a band to 0-1
 
 # %% ../nbs/00_core.ipynb #4581733b
 def band_positions(bands:Sequence|None=None, # positions 1-10 or names like "B10"; all ten when None
@@ -187,3 +188,21 @@ def usable_cores()->int:
     "The CPU cores this process may run on: its affinity where the system reports one, else the machine's count."
     try: return len(os.sched_getaffinity(0))
     except AttributeError: return os.cpu_count() or 1
+
+# %% ../nbs/00_core.ipynb #9d1f0458
+def worker_processes(n:int|None=None, # processes asked for (jobs, workers): a whole number, 0 to work in this process; None for every usable core
+                    )->int:           # the processes to use
+    "How many worker processes to start: `n` as given, else one per core this process may use (`usable_cores`)."
+    return usable_cores() if n is None else int(n)
+
+
+# %% ../nbs/00_core.ipynb #ed8fd7a8
+def file_sha256(path:str|Path, # a file
+               )->str:         # its SHA-256 digest, in hex
+    "The SHA-256 digest of a file's bytes, read 1 MiB at a time: what the kit records to know a checkpoint, a weights file or a blend again."
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+    return h.hexdigest()
+

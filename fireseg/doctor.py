@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .core import default_data_root, default_device, detect_platform, real_patch_path
+from .core import default_data_root, default_device, detect_platform, real_patch_path, usable_cores
 from .patchio import DataLayout, read_patch, toy_patch, write_dataset
 from .dataset import FirePatches, patch_loader, to_model_input, dihedral_tensor
 from .config import TrainConfig
@@ -94,7 +94,7 @@ def _free_gb(path:Path)->float:
 def machine_report(places:dict, # name -> a folder whose disk matters, e.g. {'data': ..., 'runs': ...}
                   )->dict:
     "The platform, CPU cores, memory, and free disk at each place."
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = usable_cores()
     try: ram = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
     except (ValueError, OSError, AttributeError): ram = None
     return {"platform": detect_platform(), "cpus": cpus, "ram_gb": ram, "free_disk_gb": {k: _free_gb(v) for k, v in places.items()}}

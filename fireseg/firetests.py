@@ -10,7 +10,7 @@ from typing import Literal, Sequence
 
 import numpy as np
 
-from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, check_sun_elevation, usable_cores
+from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, check_sun_elevation, usable_cores, SATURATED_DN
 
 # %% auto #0
 __all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'DIRECT_PIXELS', 'Method', 'AFI_BLUE_FLOOR', 'AFI_MAX',
@@ -55,7 +55,7 @@ def reflectance_to_dn(rho:np.ndarray,                 # reflectance, any shape
     rho = np.asarray(rho)
     if not np.issubdtype(rho.dtype, np.floating): rho = rho.astype(np.float64)
     if sun_elevation is not None: rho = rho * _sin_elevation(sun_elevation)
-    return np.clip(np.rint((rho - add) / mult), lowest, 65535).astype(np.uint16)
+    return np.clip(np.rint((rho - add) / mult), lowest, SATURATED_DN).astype(np.uint16)
 
 # %% ../nbs/02_firetests.ipynb #18d9b38b
 _EPS = np.finfo(np.float64).eps

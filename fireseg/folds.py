@@ -14,8 +14,8 @@ import pandas as pd
 from .core import FiresegError, atomic_path
 
 # %% auto #0
-__all__ = ['GROUP_BY', 'PAPER_SPLITS', 'scene_id', 'PatchName', 'patch_name_parts', 'fire_pixel_bins', 'scene_groups',
-           'check_group_by', 'fold_groups', 'kfold_split', 'save_folds', 'load_folds', 'fold_report',
+__all__ = ['GROUP_BY', 'FOLDS_FILE', 'PAPER_SPLITS', 'scene_id', 'PatchName', 'patch_name_parts', 'fire_pixel_bins',
+           'scene_groups', 'check_group_by', 'fold_groups', 'kfold_split', 'save_folds', 'load_folds', 'fold_report',
            'plot_fold_distribution', 'leakage', 'read_paper_split', 'paper_folds']
 
 # %% ../nbs/05_folds.ipynb #2499abf7
@@ -156,12 +156,14 @@ def _check_folds(folds:pd.DataFrame, where:str, images=None)->pd.DataFrame:
     return f
 
 # %% ../nbs/05_folds.ipynb #a8d65c28
+FOLDS_FILE = "folds.csv"   # a run's folds: which fold validates each training image
+
 def save_folds(folds:pd.DataFrame, # columns train_img, fold
                path:str|Path,      # the csv file, or a folder to hold folds.csv
               )->Path:             # the file written
     "Check `folds` and write it to `folds.csv` atomically."
     path = Path(path)
-    if path.is_dir(): path = path/"folds.csv"
+    if path.is_dir(): path = path/FOLDS_FILE
     f = _check_folds(folds, str(path))
     with atomic_path(path) as tmp: f.to_csv(tmp, index=False)
     return path
@@ -172,7 +174,7 @@ def load_folds(path:str|Path,  # folds.csv, or the folder holding it
               )->pd.DataFrame: # columns train_img, fold
     "Read `folds.csv` and check it."
     path = Path(path)
-    if path.is_dir(): path = path/"folds.csv"
+    if path.is_dir(): path = path/FOLDS_FILE
     if not path.exists(): raise FiresegError(f"{path}: no such file; make one with kfold_split and save_folds")
     try: df = pd.read_csv(path)
     except Exception as e: raise FiresegError(f"{path}: not a readable csv ({e})") from e

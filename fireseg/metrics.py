@@ -11,8 +11,8 @@ import numpy as np
 from .core import FiresegError, as_mask01
 
 # %% auto #0
-__all__ = ['MiouMode', 'confusion_counts', 'iou_from_counts', 'image_iou', 'miou_from_counts', 'miou', 'scores_from_counts',
-           'fire_scores']
+__all__ = ['MIOU_MODES', 'MiouMode', 'confusion_counts', 'iou_from_counts', 'image_iou', 'check_miou_mode', 'miou_from_counts',
+           'miou', 'scores_from_counts', 'fire_scores']
 
 # %% ../nbs/04_metrics.ipynb #fd9f2f55
 def _as_stack(a, what:str):
@@ -62,17 +62,23 @@ def image_iou(pred,          # (N,H,W) or (H,W) 0/1 predicted masks; a memmap is
     "IoU of each image in `pred` against `true`; 1 where both are empty."
     return iou_from_counts(confusion_counts(pred, true, chunk))
 
+# %% ../nbs/04_metrics.ipynb #befee47c
+MIOU_MODES = ("per_image", "global")   # the competition mIoU's two readings: the mean of per-image IoUs, or one IoU of every image's pixels pooled
+
+def check_miou_mode(mode, # an mIoU reading asked for
+                   )->str:
+    "`mode` when it is one of MIOU_MODES; otherwise one clear error."
+    if mode not in MIOU_MODES: raise FiresegError(f"unknown mIoU mode {mode!r}: use {' or '.join(map(repr, MIOU_MODES))}")
+    return mode
+
 # %% ../nbs/04_metrics.ipynb #3894a28d
 MiouMode = Literal["per_image", "global"]
-
-def _check_mode(mode:str):
-    if mode not in ("per_image", "global"): raise FiresegError(f"unknown mIoU mode {mode!r}: use 'per_image' or 'global'")
 
 def miou_from_counts(counts:np.ndarray,          # (N,4) TP, FP, FN, TN
                      mode:MiouMode="per_image",  # 'per_image' mean of IoUs, or 'global' pooled IoU
                     )->float:
     "The competition score from pixel counts, in either reading."
-    _check_mode(mode)
+    check_miou_mode(mode)
     if mode == "per_image": return float(iou_from_counts(counts).mean()) if len(counts) else 1.0
     tp, fp, fn = (int(x) for x in counts[:, :3].sum(0))
     return tp/(tp+fp+fn) if tp+fp+fn else 1.0
@@ -84,7 +90,7 @@ def miou(pred,                    # (N,H,W) or (H,W) 0/1 predicted masks; a memm
          chunk:int=512,           # images counted at once
         )->float:
     "The competition's mIoU: the mean per-image IoU (both empty = 1), or the IoU of all pixels pooled."
-    _check_mode(mode)
+    check_miou_mode(mode)
     return miou_from_counts(confusion_counts(pred, true, chunk), mode)
 
 # %% ../nbs/04_metrics.ipynb #05f41f02

@@ -17,7 +17,7 @@ import segmentation_models_pytorch as smp
 from segmentation_models_pytorch.encoders._base import EncoderMixin
 from segmentation_models_pytorch.encoders._utils import patch_first_conv
 
-from .core import FiresegError, write_text_atomic
+from .core import FiresegError, write_text_atomic, file_sha256
 
 # %% auto #0
 __all__ = ['TINY_ENCODER', 'ARCHS', 'TV_ENCODERS', 'SSL4EO_ENCODERS', 'SSL4EO_WEIGHTS', 'SSL4EO_URL', 'WEIGHTS_MANIFEST',
@@ -299,7 +299,7 @@ def weights_source(encoder:str,           # the encoder's name
     if is_weights_path(encoder_weights):
         f = _weights_file(Path(encoder_weights), encoder, None if arch is None else "tv-deeplabv3" if tv else "smp")
         read = "" if tv else f", read as {_file_reading(f, encoder)}"
-        return f"file {f.resolve()} sha256 {hashlib.sha256(f.read_bytes()).hexdigest()}{read}"
+        return f"file {f.resolve()} sha256 {file_sha256(f)}{read}"
     if is_ssl4eo(encoder_weights): return f"url {ssl4eo_weight_source(encoder, encoder_weights)['url']}, read as {READINGS[11]}"
     if tv: return f"url {tv_weight_source(encoder, encoder_weights)['url']}"
     src = encoder_weight_source(encoder, encoder_weights)

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, write_text_atomic, band_positions
+from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, write_text_atomic, band_positions, SATURATED_DN
 from .patchio import tiff_layout, read_raw, read_patch, check_patch_pixels
 
 # %% auto #0
@@ -79,7 +79,7 @@ class Normaliser:
 
     def scale_shift(self, n_extra:int=0)->tuple[np.ndarray, np.ndarray]:
         "Per-channel `scale`, `shift` with x*scale + shift; extra planes (stored as 0..65535) map to 0..1."
-        std, mean = np.array(self.std + [65535.0]*n_extra), np.array(self.mean + [0.0]*n_extra)
+        std, mean = np.array(self.std + [float(SATURATED_DN)]*n_extra), np.array(self.mean + [0.0]*n_extra)
         return (1/std).astype(np.float32), (-mean/std).astype(np.float32)
 
     def __call__(self, raw:np.ndarray)->np.ndarray:
@@ -105,7 +105,7 @@ def make_normaliser(name:str="dn",          # 'dn' (DN/65535), 'standardise' or 
     "A normaliser chosen by name."
     key = _ALIASES.get(name.lower(), name.lower())
     pos = band_positions(bands)
-    if key == "dn": return Normaliser("dn", pos, [0.0]*len(pos), [65535.0]*len(pos))
+    if key == "dn": return Normaliser("dn", pos, [0.0]*len(pos), [float(SATURATED_DN)]*len(pos))
     if key == "ssl4eo": return ssl4eo_normaliser(pos)
     if key != "standardise": raise FiresegError(f"unknown normalisation {name!r}: choose {', '.join(NORMALISATIONS)}")
     if stats is None: raise FiresegError("normalisation 'standardise' needs band statistics: compute them with band_stats")

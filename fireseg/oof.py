@@ -13,7 +13,7 @@ import numpy as np
 from .core import FiresegError, PATCH_SIZE, atomic_path, write_text_atomic
 
 # %% auto #0
-__all__ = ['BINS', 'quantise', 'prob_histograms', 'OofStore', 'read_rows']
+__all__ = ['BINS', 'OOF_DIR', 'quantise', 'prob_histograms', 'OofStore', 'read_rows']
 
 # %% ../nbs/06_oof.ipynb #73b4178e
 BINS = 256   # quantisation levels of stored probabilities
@@ -33,6 +33,7 @@ def prob_histograms(q:np.ndarray,     # (B,H,W) uint8 quantised probabilities
     return np.bincount(idx.ravel(), minlength=2 * BINS * b).reshape(b, 2, BINS).astype(np.int32)
 
 # %% ../nbs/06_oof.ipynb #db247387
+OOF_DIR = "oof"   # a run's out-of-fold store: the folder, in the run, that holds _FILES
 _FILES = ("meta.json", "probs.npy", "hist.npy", "masks.npy", "done.npy")
 
 class OofStore:
@@ -40,7 +41,7 @@ class OofStore:
     def __init__(self, run:str|Path,        # the run folder
                  writable:bool=False,       # open the arrays for writing (training) rather than reading
                 ):
-        self.path = Path(run)/"oof"
+        self.path = Path(run)/OOF_DIR
         if not self.path.is_dir(): raise FiresegError(f"{self.path}: no out-of-fold predictions; a complete K-fold training run writes them")
         for f in _FILES:
             if not (self.path/f).exists(): raise FiresegError(f"{self.path/f} is missing: the out-of-fold store is incomplete")
@@ -65,7 +66,7 @@ class OofStore:
                width:int=PATCH_SIZE[1],      # image width
               )->"OofStore":
         "Allocate an empty store for `names` (nothing is filled yet)."
-        path = Path(run)/"oof"; path.mkdir(parents=True, exist_ok=True); n = len(names)
+        path = Path(run)/OOF_DIR; path.mkdir(parents=True, exist_ok=True); n = len(names)
         for f, dt, shape in [("probs", np.uint8, (n, height, width)), ("hist", np.int32, (n, 2, BINS)),
                              ("masks", np.uint8, (n, height, (width + 7) // 8)), ("done", np.bool_, (n,))]:
             with atomic_path(path/f"{f}.npy") as tmp:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import tifffile
 
-from .core import FiresegError, N_BANDS, atomic_path, band_positions, as_mask01, default_data_root
+from .core import FiresegError, N_BANDS, atomic_path, band_positions, as_mask01, default_data_root, SATURATED_DN
 
 # %% auto #0
 __all__ = ['TRAIN_META', 'TEST_META', 'META_COLUMNS', 'FOLDERS', 'ACTIVEFIRE_IMAGES', 'ACTIVEFIRE_LABELS', 'TiffLayout',
@@ -227,7 +227,7 @@ def toy_patch(seed:int,     # which toy patch
     r = np.random.default_rng(seed)
     dn = r.integers(6000, 20000, (N_BANDS, size, size)).astype(np.uint16)
     m = np.zeros((size, size), np.uint8); y, x = r.integers(4, size-6, 2); m[y:y+3, x:x+3] = 1
-    dn[5:7][:, m == 1] = 65535
+    dn[5:7][:, m == 1] = SATURATED_DN
     return dn, m
 
 # %% ../nbs/01_patchio.ipynb #0e153f55

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .core import FiresegError, PATCH_SIZE, default_device
+from .core import FiresegError, PATCH_SIZE, default_device, file_sha256
 from .patchio import DataLayout, write_patch
 from .dataset import FirePatches, patch_loader
 from .devices import precision_for, autocast_for, batch_to_device, use_device
@@ -127,12 +127,6 @@ class BlendPatches(torch.utils.data.Dataset):
         parts = [ds[i] for ds in self.datasets]
         return {"members": parts, "index": parts[0]["index"]}
 
-def _sha256(path:Path)->str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
-    return h.hexdigest()
-
 class BlendEnsemble:
     "A blend's member runs, each a FoldEnsemble reading patches its own way, their probabilities averaged with the blend's weights."
     def __init__(self, blend:str|Path,    # a blend folder (blend.json)
@@ -169,9 +163,9 @@ class BlendEnsemble:
 
     def manifest(self)->dict:
         "What the submission's manifest records: the blend, its members, weights, folds and checksums of blend.json and every checkpoint used."
-        return {"blend": str(self.path.resolve()), "sha256": _sha256(self.path/BLEND_FILE),
+        return {"blend": str(self.path.resolve()), "sha256": file_sha256(self.path/BLEND_FILE),
                 "members": [{"run": str(e.run.resolve()), "weight": w, "folds": e.folds, "tta": e.tta,
-                             "checkpoints": {str(k): _sha256(fold_checkpoint(e.run, k)) for k in e.folds}} for e, w in zip(self.members, self.weights)]}
+                             "checkpoints": {str(k): file_sha256(fold_checkpoint(e.run, k)) for k in e.folds}} for e, w in zip(self.members, self.weights)]}
     def __repr__(self): return f"BlendEnsemble({self.path.name}: " + ", ".join(f"{e.run.name} {w:.2f}" for e, w in zip(self.members, self.weights)) + f"; tta={self.tta}, {self.device})"
 
 def open_ensemble(run:str|Path,                  # a run folder or a blend folder

@@ -13,7 +13,7 @@ from .core import atomic_path
 from .patchio import DataLayout, read_patch, is_activefire
 from .oof import OofStore
 from .threshold import threshold_to_bin, apply_threshold, min_size_counts, FALLBACK_THRESHOLD
-from .runs import read_logs, run_config, run_oof, run_threshold, is_run
+from .runs import read_logs, run_config, run_oof, run_threshold, is_run, CURVES_FILE, OOF_REPORT_CSV, OOF_REPORT_PNG
 from .plots import show_patch, save_figure
 
 # %% auto #0
@@ -44,7 +44,7 @@ def plot_log(run:str|Path,        # a run folder
     ax_miou.set(xlabel="epoch", ylabel="validation mIoU (per image)", title="validation mIoU; ★ the epoch kept")
     for ax in (ax_loss, ax_miou): ax.grid(alpha=.3); ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
-    if save: save_figure(fig, Path(run)/"curves.png")
+    if save: save_figure(fig, Path(run)/CURVES_FILE)
     return fig
 
 # %% ../nbs/07b_report.ipynb #1f6c8a39
@@ -119,13 +119,13 @@ def oof_report(run:str|Path,                # a trained (and tuned) run folder
     tuned = run_threshold(run, default=FALLBACK_THRESHOLD)
     thr, ms = float(tuned["threshold"]), int(tuned["min_size"])
     table = oof_table(store, thr, ms)
-    with atomic_path(run/"oof_report.csv") as tmp: table.to_csv(tmp, index=False)
-    files = {"csv": str(run/"oof_report.csv")}
+    with atomic_path(run/OOF_REPORT_CSV) as tmp: table.to_csv(tmp, index=False)
+    files = {"csv": str(run/OOF_REPORT_CSV)}
     if plot:
         if data_root is None and is_run(run): data_root = run_config(run).data
         layout, labels = None, run_config(run).labels if is_run(run) else None
         if data_root is not None and ((Path(data_root)/"train_meta.csv").exists() or is_activefire(data_root)): layout = DataLayout.from_root(data_root, labels)
-        files["png"] = str(save_figure(_show_worst(table, store, layout, thr, ms, n_worst), run/"oof_report.png"))
+        files["png"] = str(save_figure(_show_worst(table, store, layout, thr, ms, n_worst), run/OOF_REPORT_PNG))
     return {"threshold": thr, "min_size": ms, "n_images": len(table), "miou_per_image": float(table.iou.mean()),
             "by_fire_size": iou_by_fire_size(table).assign(fire_size=lambda d: d.fire_size.astype(str)).to_dict("records"),
             "worst": worst_images(table, n_worst).train_img.tolist(), "files": files}

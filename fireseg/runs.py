@@ -14,20 +14,37 @@ import pandas as pd
 from .core import FiresegError, atomic_path, write_text_atomic
 from .config import TrainConfig
 from .normalise import Normaliser
-from .oof import OofStore
+from .oof import OofStore, OOF_DIR
+from .folds import FOLDS_FILE
 
 # %% auto #0
-__all__ = ['BLEND_FILE', 'FULL', 'THRESHOLD_FILE', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of', 'member_dir',
-           'fold_result', 'fold_done', 'write_fold_result', 'finished_folds', 'read_logs', 'run_threshold',
-           'write_run_threshold', 'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint', 'fold_checkpoint',
-           'load_fold_model', 'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend']
+__all__ = ['CONFIG_FILE', 'NORMALISER_FILE', 'BAND_STATS_FILE', 'DONE_FILE', 'LOG_FILE', 'BEST_FILE', 'LAST_FILE', 'CURVES_FILE',
+           'DATA_FILE', 'PLANES_DIR', 'OOF_REPORT_CSV', 'OOF_REPORT_PNG', 'THRESHOLD_FIGURE', 'BLEND_FIGURE',
+           'BLEND_FILE', 'FULL', 'THRESHOLD_FILE', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of',
+           'member_dir', 'fold_result', 'fold_done', 'write_fold_result', 'finished_folds', 'read_logs',
+           'run_threshold', 'write_run_threshold', 'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint',
+           'fold_checkpoint', 'load_fold_model', 'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend',
+           'read_blend']
 
 # %% ../nbs/06_runs.ipynb #b1e0a001
-BLEND_FILE = "blend.json"   # the file that makes a folder a blend of runs (`07d_blend`)
+CONFIG_FILE = "config.json"           # a run's TrainConfig: the file that makes a folder a run, written last when a run starts
+NORMALISER_FILE = "normaliser.json"   # how the run scales its bands
+BAND_STATS_FILE = "band_stats.json"   # the per-band statistics a 'standardise' run computed
+DONE_FILE = "done.json"               # in a fold's folder: the fold is finished, with its best scores
+LOG_FILE = "log.csv"                  # in a fold's folder: one row per epoch
+BEST_FILE = "best.pt"                 # in a fold's folder: the checkpoint of the best validation mIoU
+LAST_FILE = "last.pt"                 # in a fold's folder: the last finished epoch's checkpoint, with the optimiser's state (to resume)
+CURVES_FILE = "curves.png"            # the folds' learning curves (`07b_report`)
+DATA_FILE = "data.json"               # a run's data root, a digest of its train images' names and sizes, and the moves of the data since (`06_train`)
+PLANES_DIR = "planes"                 # a run's plane cache (`01c_normalise`'s PlaneCache), kept when a failed start is cleared
+OOF_REPORT_CSV, OOF_REPORT_PNG = "oof_report.csv", "oof_report.png"   # the per-image out-of-fold table and its figure (`07b_report`)
+THRESHOLD_FIGURE = "threshold.png"    # the threshold sweep beside threshold.json (`07_threshold`)
+BLEND_FIGURE = "blend.png"            # a blend's weights and scores beside blend.json (`07d_blend`)
+BLEND_FILE = "blend.json"             # the file that makes a folder a blend of runs (`07d_blend`)
 
 def is_run(path:str|Path)->bool:
     "Whether `path` is a training run folder: it holds config.json."
-    return (Path(path)/"config.json").is_file()
+    return (Path(path)/CONFIG_FILE).is_file()
 
 def is_blend(path:str|Path)->bool:
     "Whether `path` is a blend folder: it holds blend.json."
@@ -37,7 +54,7 @@ def is_blend(path:str|Path)->bool:
 def run_config(run:str|Path, # a run folder
               )->TrainConfig:
     "The TrainConfig a run was trained with, or one clear error when the folder is not a run."
-    path = Path(run)/"config.json"
+    path = Path(run)/CONFIG_FILE
     if not path.exists():
         if is_blend(run): raise FiresegError(f"{run}: a blend of runs ({BLEND_FILE}), not a training run; give one of its member runs, or predict with the blend")
         raise FiresegError(f"{run}: not a training run (no config.json)")
@@ -46,7 +63,7 @@ def run_config(run:str|Path, # a run folder
 def run_normaliser_of(run:str|Path, # a run folder
                      )->Normaliser:
     "How the run scaled its bands, as saved in RUN/normaliser.json."
-    path = Path(run)/"normaliser.json"
+    path = Path(run)/NORMALISER_FILE
     if not path.exists(): raise FiresegError(f"{path}: missing; the run folder is incomplete")
     return Normaliser.load(path)
 
@@ -63,7 +80,7 @@ def fold_result(run:str|Path, # a run folder
                 fold,         # a fold number, or FULL
                )->dict|None:
     "A finished fold's best scores (its done.json), or None while it is not finished."
-    p = member_dir(run, fold)/"done.json"
+    p = member_dir(run, fold)/DONE_FILE
     return json.loads(p.read_text()) if p.exists() else None
 
 def fold_done(run:str|Path, fold)->bool: return fold_result(run, fold) is not None
@@ -72,7 +89,7 @@ def write_fold_result(run:str|Path, # a run folder
                       result:dict,  # fold (a number or FULL), best_epoch and the best scores
                      )->Path:
     "Mark a fold finished, with its best scores: its done.json."
-    return write_text_atomic(member_dir(run, result["fold"])/"done.json", json.dumps(result, indent=1))
+    return write_text_atomic(member_dir(run, result["fold"])/DONE_FILE, json.dumps(result, indent=1))
 
 def finished_folds(run:str|Path, # a run folder
                    folds:int,    # how many folds the run has
@@ -84,7 +101,7 @@ def finished_folds(run:str|Path, # a run folder
 def read_logs(run:str|Path)->pd.DataFrame:   # one row per fold and epoch: fold, epoch, train_loss, val_loss, val_miou, ...
     "The training logs of every fold of a run that has one."
     run = Path(run)
-    logs = [pd.read_csv(p).assign(fold=int(p.parent.name[4:])) for p in sorted(run.glob("fold*/log.csv"))]
+    logs = [pd.read_csv(p).assign(fold=int(p.parent.name[4:])) for p in sorted(run.glob(f"fold*/{LOG_FILE}"))]
     if not logs: raise FiresegError(f"{run}: no fold has a log.csv yet; train the run first")
     return pd.concat(logs, ignore_index=True)
 
@@ -148,7 +165,8 @@ def fold_checkpoint(run:str|Path,   # the run folder
                     which:str="best", # 'best' or 'last'
                    )->Path:
     "Where a fold's checkpoint lives: RUN/fold{k}/best.pt or last.pt."
-    return member_dir(run, fold)/f"{which}.pt"
+    if which not in ("best", "last"): raise FiresegError(f"unknown checkpoint {which!r}: use 'best' or 'last'")
+    return member_dir(run, fold)/(BEST_FILE if which == "best" else LAST_FILE)
 
 def load_fold_model(run:str|Path,       # the run folder
                     fold,               # which fold, or FULL for the final fit
@@ -208,11 +226,11 @@ def write_run(run:str|Path,        # the folder to make
     "A run folder holding `models` as its finished folds: config, normaliser, and each fold's best.pt and done.json."
     from fireseg.normalise import make_normaliser
     run = Path(run); run.mkdir(parents=True, exist_ok=True)
-    (normaliser or make_normaliser("dn", cfg.bands)).save(run/"normaliser.json")
+    (normaliser or make_normaliser("dn", cfg.bands)).save(run/NORMALISER_FILE)
     for k, m in enumerate(models):
-        save_checkpoint(run/f"fold{k}"/"best.pt", m, cfg, k, 0, scores={})
+        save_checkpoint(fold_checkpoint(run, k), m, cfg, k, 0, scores={})
         write_fold_result(run, {"fold": k, "best_epoch": 0})
-    cfg.save(run/"config.json")   # last: a folder with config.json is a complete run
+    cfg.save(run/CONFIG_FILE)   # last: a folder with config.json is a complete run
     return run
 
 # %% ../nbs/06_runs.ipynb #b1e0a015

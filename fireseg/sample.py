@@ -15,24 +15,23 @@ import pandas as pd
 from scipy import ndimage, signal
 from tqdm.auto import tqdm
 
-from .core import FiresegError, N_BANDS, PATCH_SIZE, check_sun_elevation
+from .core import FiresegError, N_BANDS, PATCH_SIZE, check_sun_elevation, SATURATED_DN, worker_processes
 from .patchio import write_patch, FOLDERS, TRAIN_META, TEST_META, ACTIVEFIRE_IMAGES, ACTIVEFIRE_LABELS
 from .firetests import reflectance_to_dn, fire_vote, fire_tests
 
 # %% auto #0
 __all__ = ['NODE_TIME', 'INCLINATION', 'REAL_PATCH_LATITUDE', 'REAL_PATCH_DAY', 'REAL_PATCH_SUN_ELEVATION', 'FIRE_LATITUDES',
-           'FIRE_DAYS', 'SURFACES', 'SMOKE_SCATTER', 'SMOKE_ABSORB', 'CIRRUS_LAND', 'SATURATED_DN', 'LAND', 'OVERLAYS',
-           'TEXTURE_AMP', 'PSF_SIDE', 'MARGIN', 'TRUE_FIRE_EMISSION', 'TRUTH_FILE', 'TEST_TRUTH', 'MANUAL',
-           'MANUAL_FOLDERS', 'overpass_local_time', 'solar_declination', 'equation_of_time', 'landsat_sun_elevation',
-           'Acquisition', 'draw_acquisition', 'qa_saturation', 'planck', 'fire_ratios', 'half_shape', 'to_full',
-           'upsample', 'noise_field', 'fractal_field', 'PointField', 'SceneStyle', 'random_style', 'SceneLayers',
-           'land_surface', 'Outline', 'random_outline', 'outline_on_half', 'old_burn_scars', 'water_bodies',
-           'bright_roofs', 'fresh_burn', 'front_intensity', 'fire_front', 'spot_fires', 'gas_flares', 'smoke_plumes',
-           'clouds', 'surface_reflectance', 'sensor_psf', 'visible_emission', 'add_emission', 'thermal_dn', 'observe',
-           'TileGrid', 'tile_grid', 'scene_edge', 'scene_fires', 'scene_layers', 'sensed', 'make_scene', 'label_scene',
-           'true_fire', 'Scene', 'labelled_scene', 'cut_tiles', 'scene_rule_masks', 'make_patch', 'labelled_patch',
-           'scene_georef', 'read_truth', 'make_sample', 'test_truth_masks', 'activefire_product',
-           'activefire_patch_number']
+           'FIRE_DAYS', 'SURFACES', 'SMOKE_SCATTER', 'SMOKE_ABSORB', 'CIRRUS_LAND', 'LAND', 'OVERLAYS', 'TEXTURE_AMP',
+           'PSF_SIDE', 'MARGIN', 'TRUE_FIRE_EMISSION', 'TRUTH_FILE', 'TEST_TRUTH', 'MANUAL', 'MANUAL_FOLDERS',
+           'overpass_local_time', 'solar_declination', 'equation_of_time', 'landsat_sun_elevation', 'Acquisition',
+           'draw_acquisition', 'qa_saturation', 'planck', 'fire_ratios', 'half_shape', 'to_full', 'upsample',
+           'noise_field', 'fractal_field', 'PointField', 'SceneStyle', 'random_style', 'SceneLayers', 'land_surface',
+           'Outline', 'random_outline', 'outline_on_half', 'old_burn_scars', 'water_bodies', 'bright_roofs',
+           'fresh_burn', 'front_intensity', 'fire_front', 'spot_fires', 'gas_flares', 'smoke_plumes', 'clouds',
+           'surface_reflectance', 'sensor_psf', 'visible_emission', 'add_emission', 'thermal_dn', 'observe', 'TileGrid',
+           'tile_grid', 'scene_edge', 'scene_fires', 'scene_layers', 'sensed', 'make_scene', 'label_scene', 'true_fire',
+           'Scene', 'labelled_scene', 'cut_tiles', 'scene_rule_masks', 'make_patch', 'labelled_patch', 'scene_georef',
+           'read_truth', 'make_sample', 'test_truth_masks', 'activefire_product', 'activefire_patch_number']
 
 # %% ../nbs/02b_sample.ipynb #51a0c002
 NODE_TIME = 10 + 11 / 60     # Landsat 8 mean local time at the descending node, hours (about 10:11)
@@ -119,8 +118,6 @@ SMOKE_ABSORB = np.array([.30, .28, .24, .20, .12, .05, .03], np.float32)      # 
 CIRRUS_LAND = 0.0009   # ρ' of band 9 over land; the real patch reads about DN 5,037
 
 # %% ../nbs/02b_sample.ipynb #52b0c005
-SATURATED_DN = 65535   # the largest Level-1 DN: where the sensor saturates
-
 def qa_saturation(dn:np.ndarray, # (10,H,W) DN of a scene or patch
                  )->np.ndarray:  # (H,W) bool
     "The quality band's radiometric-saturation flag: some OLI band (1-7, 9) at 65535, outside the zero fill."
@@ -1003,7 +1000,7 @@ def make_sample(out:str|Path,               # the data root to create
             for f in (*FOLDERS.values(), TEST_TRUTH): (tmp/f).mkdir()
             names, pps = _deal(n_train, n_test, seed), patches_per_scene
             write, jobs = _write_scene, [(tmp, seed, s, names[s * pps:(s + 1) * pps], size) for s in range(math.ceil(len(names) / pps))]
-        workers = (os.cpu_count() or 1) if workers is None else workers
+        workers = worker_processes(workers)
         bar = dict(total=len(jobs), desc="writing sample scenes", unit="scene", disable=not progress)
         if workers > 1:
             with ProcessPoolExecutor(min(workers, len(jobs))) as ex: rows = list(tqdm(ex.map(write, jobs), **bar))

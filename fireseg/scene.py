@@ -14,18 +14,18 @@ from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import FiresegError, BAND_NAMES, N_BANDS, PATCH_SIZE, check_sun_elevation, write_text_atomic
+from .core import FiresegError, BAND_NAMES, N_BANDS, PATCH_SIZE, check_sun_elevation, write_text_atomic, SATURATED_DN
 from .firetests import fire_tests, fire_vote, fire_intersection, SCHROEDER_HALF, _reflectance7, _sin_elevation, _kumar_roy, _murphy, _schroeder
 
 # %% auto #0
 __all__ = ['MTL_GROUPS', 'MTL_SUFFIXES', 'KIT_BAND_NUMBERS', 'SCENE_READ_CACHE_MB', 'RULE_BANDS', 'SATURATION_BANDS',
-           'SATURATED_DN', 'RULE_MARGIN', 'SCENE_TILE', 'SCENE_RULES', 'TEST_BITS', 'FILL_CODE', 'FIRMS_COLUMNS',
-           'TEST_LETTERS', 'QUICKLOOK_SIDE', 'parse_odl', 'parse_mtl_json', 'parse_mtl_xml', 'SceneMeta', 'mtl_meta',
-           'read_mtl', 'format_odl', 'synthetic_reflectance', 'write_synthetic_product', 'safe_extract', 'find_mtl',
-           'product_mtl', 'parse_band_from', 'Scene', 'rule_mask', 'tile_windows', 'tile_tests', 'scene_tests',
-           'fire_clusters', 'pixel_lonlat', 'cluster_features', 'fire_rows', 'write_fire_mask', 'write_quicklook',
-           'cluster_cells', 'cluster_changes', 'write_scene_outputs', 'find_fires', 'tile_origins', 'best_tile',
-           'run_scene_bands', 'open_scene_ensemble', 'scene_probability', 'write_sample_product', 'write_sample_scenes']
+           'RULE_MARGIN', 'SCENE_TILE', 'SCENE_RULES', 'TEST_BITS', 'FILL_CODE', 'FIRMS_COLUMNS', 'TEST_LETTERS',
+           'QUICKLOOK_SIDE', 'parse_odl', 'parse_mtl_json', 'parse_mtl_xml', 'SceneMeta', 'mtl_meta', 'read_mtl',
+           'format_odl', 'synthetic_reflectance', 'write_synthetic_product', 'safe_extract', 'find_mtl', 'product_mtl',
+           'parse_band_from', 'Scene', 'rule_mask', 'tile_windows', 'tile_tests', 'scene_tests', 'fire_clusters',
+           'pixel_lonlat', 'cluster_features', 'fire_rows', 'write_fire_mask', 'write_quicklook', 'cluster_cells',
+           'cluster_changes', 'write_scene_outputs', 'find_fires', 'tile_origins', 'best_tile', 'run_scene_bands',
+           'open_scene_ensemble', 'scene_probability', 'write_sample_product', 'write_sample_scenes']
 
 # %% ../nbs/08b_scene.ipynb #550a7500
 def parse_odl(text:str, # the text of an _MTL.txt (ODL)
@@ -240,7 +240,7 @@ def write_synthetic_product(dest:str|Path,             # folder to create
             h = min(step, shape[0] - r0)
             rho = synthetic_reflectance((h, shape[1]), [(r - r0, c, v) for r, c, v in fires if r0 <= r < r0 + h], seed + k,
                                         [(max(a - r0, 0), max(min(b_ - r0, h), 0), c0, c1) for a, b_, c0, c1 in warm])
-            dn = np.clip(np.rint((np.concatenate([rho, rho[-2:], rho[-2:] * 0.5]) + 0.1) / 2e-5), 1, 65535).astype(np.uint16)   # B8-B11 from B6-B7
+            dn = np.clip(np.rint((np.concatenate([rho, rho[-2:], rho[-2:] * 0.5]) + 0.1) / 2e-5), 1, SATURATED_DN).astype(np.uint16)   # B8-B11 from B6-B7
             dn[:, :, :fill_cols] = 0
             for b, ds in out.items(): ds.write(dn[b - 1], 1, window=Window(0, r0, shape[1], h))
     finally:
@@ -416,7 +416,6 @@ Scene.read = _read
 # %% ../nbs/08b_scene.ipynb #3747ec6a
 RULE_BANDS = (1, 2, 3, 4, 5, 6, 7)    # the bands the fire tests read
 SATURATION_BANDS = (1, 2, 3, 4, 5, 6, 7, 9)   # OLI bands whose saturation (DN 65535) flags a pixel for Murphy's test, as the quality band does
-SATURATED_DN = 65535                  # Level-1's largest DN, where the sensor saturates
 RULE_MARGIN = SCHROEDER_HALF + 2      # pixels around a tile: the contextual windows' 30, plus Kumar-Roy's erosion and growth
 SCENE_TILE = 1024                     # core size of the tiles a scene is read in
 SCENE_RULES = ("vote", "schroeder", "kumar-roy", "murphy", "intersection")

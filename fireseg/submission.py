@@ -13,7 +13,7 @@ import joblib
 import numpy as np
 import pandas as pd
 
-from .core import FiresegError, PATCH_SIZE, atomic_path, as_mask01, some_values
+from .core import FiresegError, PATCH_SIZE, atomic_path, as_mask01, some_values, file_sha256
 from .patchio import read_meta, TEST_META
 
 # %% auto #0
@@ -108,10 +108,7 @@ def _write_csv(masks:dict, path:Path):
     Path(path).write_text(buf.getvalue())
 
 def _file_facts(path:Path)->dict:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
-    return {"sha256": h.hexdigest(), "bytes": Path(path).stat().st_size}
+    return {"sha256": file_sha256(path), "bytes": Path(path).stat().st_size}
 
 def _jsonable(x):
     if isinstance(x, np.floating): return float(str(x))   # float32 0.4 stays 0.4, not 0.4000000059604645

@@ -13,8 +13,9 @@ import pandas as pd
 from scipy import ndimage
 
 from .core import FiresegError
+from .metrics import MIOU_MODES, check_miou_mode
 from .oof import OofStore
-from .runs import run_oof, write_run_threshold, THRESHOLD_FILE
+from .runs import run_oof, write_run_threshold, THRESHOLD_FILE, THRESHOLD_FIGURE
 from .plots import save_figure
 
 # %% auto #0
@@ -86,9 +87,6 @@ def counts_at_thresholds(hist, # (N,2,bins) per-image counts of fire / non-fire 
 # %% ../nbs/07_threshold.ipynb #494c6819
 Metric = Literal["per_image", "global"]
 
-def _check_metric(metric:str):
-    if metric not in ("per_image", "global"): raise FiresegError(f"unknown mIoU mode {metric!r}: use 'per_image' or 'global'")
-
 def _iou_sums(tp:np.ndarray, union:np.ndarray)->tuple:
     "Sum over axis 0 of per-image IoU (1 where union is 0), of TP and of the union."
     iou = np.divide(tp, union, out=np.ones(np.shape(tp)), where=union > 0)
@@ -101,7 +99,7 @@ def _scores(iou_sum, tp_sum, union_sum, n:int, metric:str)->np.ndarray:
 
 def _metric_list(metric)->list:
     ms = [metric] if isinstance(metric, str) else list(metric)
-    for m in ms: _check_metric(m)
+    for m in ms: check_miou_mode(m)
     return ms
 
 # %% ../nbs/07_threshold.ipynb #f2a89de3
@@ -187,7 +185,7 @@ def min_size_search(oof:OofStore,          # a complete out-of-fold store
     idx = np.arange(n) if max_images is None or n <= max_images else np.sort(np.random.default_rng(seed).choice(n, max_images, replace=False))
     c = min_size_counts(oof.probs, oof.masks, range(lo, hi + 1), try_sizes, idx, progress=progress)
     sums = _iou_sums(c[..., 0], c[..., :3].sum(-1))
-    grid = {m: _scores(*sums, len(idx), m) for m in ("per_image", "global")}   # (bins, sizes)
+    grid = {m: _scores(*sums, len(idx), m) for m in MIOU_MODES}   # (bins, sizes)
     by_size = grid[metric].max(0)
     k = int(np.argmax(by_size)) if auto else 1          # first maximum: the smallest of equally good sizes
     keep = k > 0 and (not auto or by_size[k] > by_size[0] + 1e-12)
@@ -205,7 +203,7 @@ def plot_sweep(sweep:pd.DataFrame, # from `sweep_thresholds`, with both metric c
     "Metric vs threshold, with the chosen threshold and the 0.25 and 0.5 baselines marked."
     from matplotlib.figure import Figure
     fig = Figure(figsize=(7, 4)); ax = fig.subplots()
-    for m in ("per_image", "global"):
+    for m in MIOU_MODES:
         if m in sweep: ax.plot(sweep["threshold"], sweep[m], lw=2 if m == metric else 1, alpha=1 if m == metric else .5, label=f"mIoU {m}")
     bins = len(sweep) + 1
     for b, name, style in [(threshold_to_bin(.25, bins), "0.25 (official baseline)", ":"), (threshold_to_bin(.5, bins), "0.5", "--"), (best, "best", "-")]:
@@ -242,18 +240,18 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
                    progress:bool=False,      # progress bar for the size search
                   )->dict:                   # what RUN/threshold.json holds
     "Choose the threshold (and optionally a minimum blob size) maximising OOF mIoU; save RUN/threshold.json."
-    _check_metric(metric); run = Path(run)
+    check_miou_mode(metric); run = Path(run)
     if isinstance(min_size, str) and min_size != "auto":
         if not min_size.isdigit(): raise FiresegError(f"min_size {min_size!r}: use 'auto' or a whole number of pixels")
         min_size = int(min_size)
     if isinstance(min_size, int) and min_size < 0: raise FiresegError(f"min_size {min_size}: use 'auto' or a whole number of pixels, 0 for none")
     oof = run_oof(run); n = len(oof)
-    sweep = sweep_thresholds(oof.hist, ["per_image", "global"])
+    sweep = sweep_thresholds(oof.hist, list(MIOU_MODES))
     best = best_bin(sweep[metric].to_numpy())
     search = min_size_search(oof, metric, best, min_size, sizes, window, max_images, seed, progress) \
              if min_size == "auto" or (min_size is not None and int(min_size) > 1) else None
     t, ms, gain = (search["bin"], search["min_size"], search["gain"]) if search else (best, 0, {"per_image": 0.0, "global": 0.0})
-    scores = {m: float(sweep.loc[t, m]) + gain[m] for m in ("per_image", "global")}
+    scores = {m: float(sweep.loc[t, m]) + gain[m] for m in MIOU_MODES}
     b25, b50 = threshold_to_bin(.25), threshold_to_bin(.5)
     r = {"threshold": bin_to_threshold(t), "bin": int(t), "metric": metric, "score": scores[metric],
          "baseline_0.25": float(sweep.loc[b25, metric]), "baseline_0.5": float(sweep.loc[b50, metric]),
@@ -264,7 +262,7 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
     write_run_threshold(run, r)
     if plot:
         fig = plot_sweep(sweep, metric, t, f"{run.name}: {metric} {r['score']:.4f} at {r['threshold']:.3f}" + (f", min_size {ms}" if ms else ""))
-        save_figure(fig, run/"threshold.png")
+        save_figure(fig, run/THRESHOLD_FIGURE)
     if verbose: print(_summary(r, sweep))
     return r
 

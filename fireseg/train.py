@@ -17,12 +17,12 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import FiresegError, atomic_path, write_text_atomic, seed_everything, default_device, usable_cores
+from .core import FiresegError, atomic_path, write_text_atomic, seed_everything, default_device, usable_cores, file_sha256
 from .patchio import DataLayout, tiff_layout
 from .check import fire_pixel_counts
-from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache
+from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache, PLANES_JSON
 from .dataset import FirePatches, patch_loader, loader_workers
-from .config import TrainConfig, RUN_SET, check_ema
+from .config import TrainConfig, check_ema, fields_with_role, resumed_settings, check_schedule
 from .oof import OofStore
 from .models import weights_source, weights_problem, min_patch_size
 from .losses import make_loss, parse_loss_spec
@@ -32,18 +32,19 @@ from .devices import (Precision, precision_for, autocast_for, batch_to_device, u
                              backend_flags, backend_settings)
 from .distributed import World, world_from_env, world_device, start_world, broadcast_buffers
 from .runs import (FULL, member_dir, run_config, save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done,
-                          write_fold_result, is_blend, BLEND_FILE, is_run, fold_checkpoint, checkpoint_shapes)
+                          write_fold_result, is_blend, BLEND_FILE, is_run, fold_checkpoint, checkpoint_shapes,
+                          CONFIG_FILE, NORMALISER_FILE, BAND_STATS_FILE, DONE_FILE, LOG_FILE, BEST_FILE, LAST_FILE, FOLDS_FILE, DATA_FILE, PLANES_DIR)
 
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
 
 # %% auto #0
-__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'DATA_FILE', 'INIT_MATCH', 'pseudo_training', 'PseudoSampler', 'run_normaliser',
-           'fold_datasets', 'make_optimiser', 'weight_average', 'nested_bars', 'train_epoch', 'predict_probs',
-           'evaluate', 'validation_counts', 'validation_scores', 'fold_workers', 'out_of_memory_error', 'seed_epoch',
-           'train_fold', 'fold_devices', 'fold_start_method', 'find_batch_size', 'search_memory_fraction',
-           'batch_search_in_child', 'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run',
-           'train_kfold', 'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data',
-           'init_checkpoint', 'check_init', 'initial_state', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
+__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'INIT_MATCH', 'pseudo_training', 'PseudoSampler', 'run_normaliser', 'fold_datasets',
+           'make_optimiser', 'weight_average', 'nested_bars', 'train_epoch', 'predict_probs', 'evaluate',
+           'validation_counts', 'validation_scores', 'fold_workers', 'out_of_memory_error', 'seed_epoch', 'train_fold',
+           'fold_devices', 'fold_start_method', 'find_batch_size', 'search_memory_fraction', 'batch_search_in_child',
+           'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run', 'train_kfold',
+           'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data', 'init_checkpoint',
+           'check_init', 'initial_state', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
 
 # %% ../nbs/06_train.ipynb #t6ps0002
 def pseudo_training(cfg:TrainConfig,    # the run's config; `pseudo` names the folder
@@ -80,12 +81,12 @@ def run_normaliser(cfg:TrainConfig,      # the run's config
                    run:Path,             # the run folder
                   )->Normaliser:
     "The run's normaliser, computed once (band statistics for 'standardise') and saved in the run."
-    path = run/"normaliser.json"
+    path = run/NORMALISER_FILE
     if path.exists(): return Normaliser.load(path)
     stats = None
     if cfg.normalisation.lower().startswith("standard"):
         stats = band_stats(layout.train_images)
-        write_text_atomic(run/"band_stats.json", json.dumps(stats, indent=1))
+        write_text_atomic(run/BAND_STATS_FILE, json.dumps(stats, indent=1))
     norm = make_normaliser(cfg.normalisation, cfg.bands, stats); norm.save(path)
     return norm
 
@@ -119,7 +120,7 @@ def make_optimiser(model:torch.nn.Module, # the network to train
     total = max(1, epochs * steps_per_epoch)
     if cfg.schedule == "onecycle": sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=total, pct_start=min(.3, max(.05, 1 / epochs)))
     elif cfg.schedule == "cosine": sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, total)
-    else: raise FiresegError(f"unknown schedule {cfg.schedule!r}: use 'onecycle' or 'cosine'")
+    else: check_schedule(cfg.schedule)
     return opt, sched
 
 def _advance_schedule(sched, steps:int):
@@ -255,7 +256,7 @@ def _fold_inputs(cfg:TrainConfig, run:Path, world:World)->tuple:
     "The run's layout, folds and normaliser, as rank 0 has them, and the plane cache where this process can see it."
     layout = _run_layout(cfg)
     folds, norm = world.broadcast((load_folds(run), run_normaliser(cfg, layout, run)) if world.main else None)
-    cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra and (run/"planes"/"planes.json").exists() else None
+    cache = PlaneCache(run/PLANES_DIR) if cfg.cache_planes and cfg.extra and (run/PLANES_DIR/PLANES_JSON).exists() else None
     return layout, folds, norm, cache
 
 def seed_epoch(loader,      # the training loader, started afresh each epoch (`persistent=False`)
@@ -278,7 +279,7 @@ def _fit_fold(cfg:TrainConfig, fold, resume:bool, world:World, at:dict)->dict:
     device = default_device(cfg.device, fallback=False); prec = precision_for(device, cfg.amp, cfg.channels_last)
     seed_everything(cfg.seed + k)
     model = cfg.build_model(weights=cfg.init is None).to(device).to(memory_format=prec.memory_format)
-    start_from = world.broadcast(initial_state(cfg) if world.main and cfg.init and not (resume and (fdir/"last.pt").exists()) else None)
+    start_from = world.broadcast(initial_state(cfg) if world.main and cfg.init and not (resume and (fdir/LAST_FILE).exists()) else None)
     if start_from is not None: model.load_state_dict(start_from)      # the init run's whole network, before the average copies it
     ema = weight_average(model, cfg.ema)
     bs = min(cfg.batch_size, len(train_ds) // world.size)
@@ -295,7 +296,7 @@ def _fit_fold(cfg:TrainConfig, fold, resume:bool, world:World, at:dict)->dict:
     opt, sched = make_optimiser(model, cfg, len(train_dl), epochs)
     loss_fn = make_loss(cfg.loss)
     start, best, log, stale = 0, -1.0, [], 0
-    ck = world.broadcast(load_checkpoint(fdir/"last.pt") if world.main and resume and (fdir/"last.pt").exists() else None)
+    ck = world.broadcast(load_checkpoint(fdir/LAST_FILE) if world.main and resume and (fdir/LAST_FILE).exists() else None)
     if ck is not None:
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["optimizer"])
         if ema is not None and ck.get("ema") is not None: ema.load_state_dict(ck["ema"])
@@ -322,19 +323,19 @@ def _fit_fold(cfg:TrainConfig, fold, resume:bool, world:World, at:dict)->dict:
         if full: pass
         elif row["val_miou"] > best:
             best, stale = row["val_miou"], 0
-            if world.main: save_checkpoint(fdir/"best.pt", kept(), cfg, fold, epoch, scores=row)
+            if world.main: save_checkpoint(fdir/BEST_FILE, kept(), cfg, fold, epoch, scores=row)
         else: stale += 1
         if world.main:
-            save_checkpoint(fdir/"last.pt", _unwrap(model), cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=plain_state(sched),
+            save_checkpoint(fdir/LAST_FILE, _unwrap(model), cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=plain_state(sched),
                             steps_per_epoch=len(train_dl), scaler=prec.scaler.state_dict() if prec.scaler is not None else None,
                             ema=ema.state_dict() if ema is not None else None, best=best, log=log, stale=stale)
-            _append_log(fdir/"log.csv", log)
+            _append_log(fdir/LOG_FILE, log)
     if full:   # no validation: the fit's last epoch is what it keeps
         if not log: raise FiresegError(f"{fdir}: no epoch finished; nothing to keep")
-        if world.main: save_checkpoint(fdir/"best.pt", kept(), cfg, fold, epochs - 1, scores={})
+        if world.main: save_checkpoint(fdir/BEST_FILE, kept(), cfg, fold, epochs - 1, scores={})
         result = {"fold": FULL, "best_epoch": epochs - 1, "epochs": epochs, "train_loss": log[-1]["train_loss"]}
     else:
-        best_ck = world.broadcast(load_checkpoint(fdir/"best.pt") if world.main and (fdir/"best.pt").exists() else None)
+        best_ck = world.broadcast(load_checkpoint(fdir/BEST_FILE) if world.main and (fdir/BEST_FILE).exists() else None)
         if best_ck is None: raise FiresegError(f"{fdir}: no epoch finished; nothing to keep")
         model = _unwrap(model); model.load_state_dict(best_ck["model"]); model.eval()
         _fill_oof(model.to(memory_format=prec.memory_format), valid_ds, vrows, run, cfg, prec, world)
@@ -420,7 +421,7 @@ def batch_search_in_child(device:str, # the run's device
 def _search_batch_size(cfg:TrainConfig)->int:
     "The batch-size search for a prepared run folder (folds, normaliser, plane cache written), in this process."
     run, layout = Path(cfg.out), _run_layout(cfg)
-    cache = PlaneCache(run/"planes") if cfg.cache_planes and cfg.extra else None
+    cache = PlaneCache(run/PLANES_DIR) if cfg.cache_planes and cfg.extra else None
     train, _, _ = fold_datasets(cfg, layout, load_folds(run), 0, run_normaliser(cfg, layout, run), cache)
     device = default_device(cfg.device, fallback=False)
     use_device(device)
@@ -439,9 +440,6 @@ def auto_batch_size(cfg:TrainConfig,           # the run, prepared up to its bat
     search = getattr(importlib.import_module("fireseg.train"), "_search_batch_size")   # spawn finds the package's copy, not a notebook's
     with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as child: return child.submit(search, cfg).result()
 
-def _check_batch_size(bs)->int|str:
-    if bs == "auto" or (isinstance(bs, int) and not isinstance(bs, bool) and bs >= 2): return bs
-    raise FiresegError(f"batch_size must be a whole number of at least 2 or 'auto', got {bs!r}")
 
 # %% ../nbs/06_train.ipynb #e5c73463
 from .models import check_weights
@@ -476,7 +474,7 @@ def draw_curves(run:str|Path):
     from fireseg.report import plot_log
     plot_log(run)
 
-RESUMABLE = ("batch_size", "num_workers", "device", "devices")   # settings a resumed run takes from the caller: how, not what, it trains
+RESUMABLE = fields_with_role("resume")   # settings a resumed run takes from the caller: how, not what, it trains (`05b_config`'s FIELD_ROLES)
 
 def prepare_run(cfg:TrainConfig,      # the run to start
                 resume:bool=False,    # reopen a run folder that exists, with its saved config
@@ -485,32 +483,26 @@ def prepare_run(cfg:TrainConfig,      # the run to start
     "Create (or reopen, when resuming) the run folder: config, folds, normaliser, OOF store. `start_run` then builds the plane cache and finds the batch size."
     run = Path(cfg.out)
     if is_blend(run): raise FiresegError(f"{run}: a blend of runs ({BLEND_FILE}); train into another folder (--out)")
-    if resume and not (run/"config.json").exists(): raise FiresegError(f"{run}: nothing to resume (no config.json: no run was started there); start it without --resume")
-    if (run/"config.json").exists() and (resume or not restartable(run)):
+    if resume and not (run/CONFIG_FILE).exists(): raise FiresegError(f"{run}: nothing to resume (no config.json: no run was started there); start it without --resume")
+    if (run/CONFIG_FILE).exists() and (resume or not restartable(run)):
         if not resume: raise FiresegError(f"{run}: already holds a run; resume it (--resume) or choose another --out")
-        saved = TrainConfig.load(run/"config.json")
-        given = {**asdict(cfg), **{k: getattr(saved, k) for k in RUN_SET}}      # filled in by the run, not given
-        if cfg.batch_size == "auto": given["batch_size"] = saved.batch_size     # found by the run
+        saved = TrainConfig.load(run/CONFIG_FILE)
         moved = moved_data(run, saved, cfg.data)                                # the data's new place, checked, when it moved
-        given.update(out=saved.out, data=saved.data)                            # the folder is where it is now
-        changed = {k for k, v in asdict(saved).items() if given[k] != v}
-        if changed - set(RESUMABLE): warnings.warn(f"{run}: resuming with the saved config.json; these settings given now are not used: {', '.join(sorted(changed - set(RESUMABLE)))}")
-        _check_batch_size(given["batch_size"])
-        now = TrainConfig(**{**asdict(saved), **{k: given[k] for k in changed & set(RESUMABLE)}, "out": str(run.resolve()),
+        now = TrainConfig(**{**resumed_settings(saved, asdict(cfg), run), "out": str(run.resolve()),   # the folder is where it is now
                              **({"data": moved} if moved else {})}).filled_in(world_size)
-        if now != saved: now.save(run/"config.json")
+        if now != saved: now.save(run/CONFIG_FILE)
         return now
     layout = _run_layout(cfg)
     init_weights = check_init(cfg)                   # the run it starts from, when given (`init`): a finished run of the same network
     _check_inputs(cfg)                               # weights and normalisation the run can use
     pseudo_training(cfg, layout)                     # pseudo-labels, when given, made for this data set's test images at its size
     source = check_run_options(cfg, layout)          # every option checked before anything is written
-    if (run/"config.json").exists(): clear_failed_start(run)
+    if (run/CONFIG_FILE).exists(): clear_failed_start(run)
     run.mkdir(parents=True, exist_ok=True)
     write_text_atomic(run/DATA_FILE, json.dumps({"data": str(Path(cfg.data).resolve()), **data_record(layout)}, indent=1))
     meta = layout.train.assign(fire_pixels=fire_pixel_counts(layout))
     folds = kfold_split(meta, cfg.folds, cfg.seed, group_by=cfg.group_by)
-    save_folds(folds, run/"folds.csv")
+    save_folds(folds, run/FOLDS_FILE)
     run_normaliser(cfg, layout, run)                 # saved for every fold and for prediction
     init = str(Path(cfg.init).resolve()) if cfg.init else None
     cfg = TrainConfig(**{**asdict(cfg), "weights_source": source or f"init {init}/{init_weights}", "data": str(Path(cfg.data).resolve()), "out": str(run.resolve()),
@@ -518,7 +510,7 @@ def prepare_run(cfg:TrainConfig,      # the run to start
     first = tiff_layout(layout.train_images[0])
     OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
     cfg = cfg.filled_in(world_size)
-    cfg.save(run/"config.json")   # last: a folder with config.json is a complete start
+    cfg.save(run/CONFIG_FILE)   # last: a folder with config.json is a complete start
     return cfg
 
 def _world_token(run:Path, world:World)->bool:
@@ -533,7 +525,7 @@ def build_run_cache(cfg:TrainConfig,     # a prepared run that caches its planes
     "The run's plane cache: under torchrun every process that sees the run folder builds a share, and rank 0 finishes it."
     if not (cfg.cache_planes and cfg.extra): return
     layout = _run_layout(cfg)
-    run = Path(cfg.out); args = (list(layout.train_images) + pseudo_training(cfg, layout)[0], cfg.extra, run/"planes", cfg.sun_elevation)
+    run = Path(cfg.out); args = (list(layout.train_images) + pseudo_training(cfg, layout)[0], cfg.extra, run/PLANES_DIR, cfg.sun_elevation)
     if world.size == 1: build_plane_cache(*args); return
     builders = [r for r, sees in enumerate(world.all_gather(_world_token(run, world))) if sees]   # a machine without the folder takes no share
     if world.main: (run/".world").unlink(missing_ok=True)
@@ -559,7 +551,7 @@ def start_run(cfg:TrainConfig,       # the run to start or resume
             bs = auto_batch_size(cfg)
             print(f"{cfg.out}: batch size {bs} (--batch-size auto: the largest whose training step fits, at most a fold's training images; "
                   "one size smaller when a larger one ran out of memory)", file=sys.stderr)
-            found = dataclasses.replace(cfg, batch_size=bs).filled_in(world.size); found.save(Path(cfg.out)/"config.json")
+            found = dataclasses.replace(cfg, batch_size=bs).filled_in(world.size); found.save(Path(cfg.out)/CONFIG_FILE)
             return asdict(found)
         got = world.broadcast(_rank0_or_error(search) if world.main else None)
         if isinstance(got, str): raise FiresegError(got)
@@ -630,20 +622,18 @@ def check_run_options(cfg:TrainConfig,     # the run to start
 def restartable(run:str|Path, # a run folder
                )->bool:
     "Whether a run folder holds no finished epoch of any fold (a start that failed or stopped early), so that a new start may replace it."
-    return not any(Path(run).glob("*/last.pt")) and not any(Path(run).glob("*/done.json"))
+    return not any(Path(run).glob(f"*/{LAST_FILE}")) and not any(Path(run).glob(f"*/{DONE_FILE}"))
 
 def clear_failed_start(run:str|Path, # a run folder that is `restartable`
                       ):
     "Remove what a start that finished no epoch left in `run`, all but its plane cache (which is checked when used again)."
     if not restartable(run): raise FiresegError(f"{run}: holds finished epochs; resume it (--resume) or choose another --out")
     for p in Path(run).iterdir():
-        if p.name == "planes": continue
+        if p.name == PLANES_DIR: continue
         if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
         else: p.unlink()
 
 # %% ../nbs/06_train.ipynb #bb4c420f
-DATA_FILE = "data.json"   # a run's data root, a digest of its train images' names and sizes, and the moves of the data since
-
 def data_record(layout:DataLayout, # a run's training data
                )->dict:            # train_images, names_sizes_sha256
     "What identifies a run's training data: how many train images, and a digest of the names and sizes of their files and masks."
@@ -701,7 +691,7 @@ def check_init(cfg:TrainConfig, # a run to start; its `init` names the run it st
     have = checkpoint_shapes(path)
     odd = sorted(set(want) ^ set(have)) or [k for k in want if want[k] != have[k]]
     if odd: raise FiresegError(f"{path}: its network's tensors are not this run's: {len(odd)} differ, e.g. {odd[0]} {have.get(odd[0])} there, {want.get(odd[0])} here (--init)")
-    return f"{path.relative_to(cfg.init).as_posix()} sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}"
+    return f"{path.relative_to(cfg.init).as_posix()} sha256 {file_sha256(path)}"
 
 # %% ../nbs/06_train.ipynb #36302d87
 def initial_state(cfg:TrainConfig, # a run's config; its `init` names the run it starts from, `init_weights` the checkpoint
@@ -712,7 +702,7 @@ def initial_state(cfg:TrainConfig, # a run's config; its `init` names the run it
     rel, _, digest = record.partition(" sha256 ")
     path = Path(cfg.init)/rel
     if not path.exists(): raise FiresegError(f"{path}: missing; every fold of {cfg.out} starts from it (init_weights {rel}); put the init run back where it was")
-    got = hashlib.sha256(path.read_bytes()).hexdigest()
+    got = file_sha256(path)
     if got != digest: raise FiresegError(f"{path}: changed since {cfg.out} started from it (sha256 {got[:12]}…, recorded {digest[:12]}…); every fold starts from the same weights: start a new run to use the new ones")
     return load_checkpoint(path)["model"]
 
@@ -784,7 +774,7 @@ def _train_full(cfg:TrainConfig, world:World=World())->str:
         if cfg.full_epochs not in (None, n): warnings.warn(f"{run}: the final fit was started for {cfg.full_epochs} epochs; keeping that")
         if cfg.full_epochs is None:       # only the fit's length is new: the saved config keeps the device the user gave, not this process's
             cfg = dataclasses.replace(cfg, full_epochs=n)
-            dataclasses.replace(TrainConfig.load(run/"config.json"), full_epochs=n).save(run/"config.json")
+            dataclasses.replace(TrainConfig.load(run/CONFIG_FILE), full_epochs=n).save(run/CONFIG_FILE)
     cfg = TrainConfig(**{**asdict(cfg), **(world.broadcast({"full_epochs": cfg.full_epochs}) or {})})
     if not fold_done(run, FULL): train_fold(cfg, FULL, resume=True, world=world)
     return FULL
