@@ -15,7 +15,7 @@ import pandas as pd
 from .core import FiresegError, atomic_path
 from .oof import OofStore, read_rows
 from .runs import run_config, run_oof, run_threshold, run_parameters, read_logs
-from .threshold import FALLBACK_THRESHOLD
+from .decision import FALLBACK_THRESHOLD
 from .report import oof_table, iou_by_fire_size
 from .plots import save_figure
 

@@ -188,7 +188,7 @@ def manual_predictions(ens,                      # an ensemble from `open_ensemb
     from fireseg.dataset import patch_loader
     from fireseg.devices import batch_to_device
     from fireseg.predict import BlendEnsemble, nonfinite_message
-    from fireseg.threshold import apply_threshold
+    from fireseg.decision import apply_threshold
     blend, names = isinstance(ens, BlendEnsemble), [Path(p).name for p in images]
     loader = patch_loader(ens.dataset(images), batch_size, num_workers=num_workers, device=ens.device)
     for batch in tqdm(loader, desc=f"ensemble ({len(ens.models)} models × {len(ens.views)} views)", unit="batch", disable=not progress):

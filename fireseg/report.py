@@ -12,7 +12,8 @@ import pandas as pd
 from .core import atomic_path
 from .patchio import DataLayout, read_patch, is_activefire
 from .oof import OofStore
-from .threshold import threshold_to_bin, apply_threshold, min_size_counts, FALLBACK_THRESHOLD
+from .threshold import min_size_counts
+from .decision import threshold_to_bin, apply_threshold, FALLBACK_THRESHOLD
 from .runs import read_logs, run_config, run_oof, run_threshold, is_run
 from .plots import show_patch, save_figure
 

@@ -13,14 +13,15 @@ import pandas as pd
 
 from .core import FiresegError, atomic_path, write_text_atomic
 from .config import TrainConfig
-from .normalise import Normaliser
+from .normalise import Normaliser, make_normaliser
 from .oof import OofStore
+from .decision import THRESHOLD_FILE, load_threshold
 
 # %% auto #0
-__all__ = ['BLEND_FILE', 'FULL', 'THRESHOLD_FILE', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of', 'member_dir',
-           'fold_result', 'fold_done', 'write_fold_result', 'finished_folds', 'read_logs', 'run_threshold',
-           'write_run_threshold', 'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint', 'fold_checkpoint',
-           'load_fold_model', 'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend']
+__all__ = ['BLEND_FILE', 'FULL', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of', 'member_dir', 'fold_result',
+           'fold_done', 'write_fold_result', 'finished_folds', 'read_logs', 'run_threshold', 'write_run_threshold',
+           'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint', 'fold_checkpoint', 'load_fold_model',
+           'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend']
 
 # %% ../nbs/06_runs.ipynb #b1e0a001
 BLEND_FILE = "blend.json"   # the file that makes a folder a blend of runs (`07d_blend`)
@@ -89,13 +90,10 @@ def read_logs(run:str|Path)->pd.DataFrame:   # one row per fold and epoch: fold,
     return pd.concat(logs, ignore_index=True)
 
 # %% ../nbs/06_runs.ipynb #b1e0a006
-THRESHOLD_FILE = "threshold.json"   # a run's tuned decision rule (`07_threshold`)
-
 def run_threshold(run:str|Path,          # a run or blend folder
                   default:dict|None=None,# used, with a warning, for a run without threshold.json
                  )->dict:                # threshold, min_size, the rest of the file, and tuned: whether it was tuned
     "The decision rule of a run (threshold.json) or a blend (blend.json), checked."
-    from fireseg.threshold import load_threshold
     path = Path(run)/(BLEND_FILE if is_blend(run) else THRESHOLD_FILE)
     return {**load_threshold(path, default), "tuned": path.exists()}
 
@@ -206,7 +204,6 @@ def write_run(run:str|Path,        # the folder to make
               normaliser:Normaliser|None=None, # how bands are scaled; DN/65535 of the config's bands when None
              )->Path:
     "A run folder holding `models` as its finished folds: config, normaliser, and each fold's best.pt and done.json."
-    from fireseg.normalise import make_normaliser
     run = Path(run); run.mkdir(parents=True, exist_ok=True)
     (normaliser or make_normaliser("dn", cfg.bands)).save(run/"normaliser.json")
     for k, m in enumerate(models):

@@ -788,7 +788,7 @@ def open_scene_ensemble(run:str|Path,            # a trained run or blend folder
     "A run's ensemble for scenes, after checking every scene has the bands it reads."
     from fireseg.predict import open_ensemble
     from fireseg.runs import run_threshold
-    from fireseg.threshold import FALLBACK_THRESHOLD
+    from fireseg.decision import FALLBACK_THRESHOLD
     need = run_scene_bands(run)
     for s in scenes:
         miss = s.missing(need)
@@ -835,7 +835,7 @@ def scene_probability(scene:Scene,       # an open scene with the run's bands
     return prob
 
 def _run_detect(scene, ens, batch_size, progress, patch=256):
-    from fireseg.threshold import apply_threshold
+    from fireseg.decision import apply_threshold
     prob = scene_probability(scene, ens, patch, batch_size, progress)
     fill = np.zeros(scene.shape, bool)
     for r0 in range(0, scene.shape[0], SCENE_TILE):   # fill where any band the run reads is 0, a strip at a time
