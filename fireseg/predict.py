@@ -17,7 +17,7 @@ from .patchio import DataLayout, write_patch
 from .dataset import FirePatches, patch_loader
 from .devices import precision_for, autocast_for, batch_to_device, use_device
 from .runs import FULL, fold_done, run_config, run_normaliser_of, load_fold_model, finished_folds, fold_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE
-from .decision import apply_threshold, FALLBACK_THRESHOLD
+from .decision import apply_threshold, FALLBACK_THRESHOLD, THRESHOLD_FILE
 from .submission import write_submission, validate_submission
 
 # %% auto #0
@@ -247,7 +247,6 @@ def check_predictable(run:str|Path,               # a run folder, or a blend fol
     if folds is None and members != "full" and missing:
         raise FiresegError(f"{run}: fold{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} of {cfg.folds} not finished; "
                            f"finish them (fireseg train --resume), or name the folds to use (--folds)")
-    from fireseg.decision import THRESHOLD_FILE
     if threshold is None and not (Path(run)/THRESHOLD_FILE).exists():
         raise FiresegError(f"{run}: no tuned threshold (threshold.json); tune it first (fireseg tune --run {run}), or give one (--threshold)")
 

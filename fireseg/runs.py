@@ -15,13 +15,14 @@ from .core import FiresegError, atomic_path, write_text_atomic
 from .config import TrainConfig
 from .normalise import Normaliser, make_normaliser
 from .oof import OofStore
+from .plots import save_figure
 from .decision import THRESHOLD_FILE, load_threshold
 
 # %% auto #0
 __all__ = ['BLEND_FILE', 'FULL', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of', 'member_dir', 'fold_result',
-           'fold_done', 'write_fold_result', 'finished_folds', 'read_logs', 'run_threshold', 'write_run_threshold',
-           'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint', 'fold_checkpoint', 'load_fold_model',
-           'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend']
+           'fold_done', 'write_fold_result', 'finished_folds', 'read_logs', 'best_epochs', 'plot_log', 'run_threshold',
+           'write_run_threshold', 'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint', 'fold_checkpoint',
+           'load_fold_model', 'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend']
 
 # %% ../nbs/06_runs.ipynb #b1e0a001
 BLEND_FILE = "blend.json"   # the file that makes a folder a blend of runs (`07d_blend`)
@@ -88,6 +89,33 @@ def read_logs(run:str|Path)->pd.DataFrame:   # one row per fold and epoch: fold,
     logs = [pd.read_csv(p).assign(fold=int(p.parent.name[4:])) for p in sorted(run.glob("fold*/log.csv"))]
     if not logs: raise FiresegError(f"{run}: no fold has a log.csv yet; train the run first")
     return pd.concat(logs, ignore_index=True)
+
+# %% ../nbs/06_runs.ipynb #8e4a1c73
+def best_epochs(logs:pd.DataFrame)->pd.DataFrame:   # one row per fold: its best epoch and that epoch's scores
+    "The epoch each fold keeps: the first with its highest validation mIoU, as training chooses it."
+    return logs.loc[logs.groupby("fold").val_miou.idxmax()].reset_index(drop=True)
+
+# %% ../nbs/06_runs.ipynb #7d1f5e92
+def plot_log(run:str|Path,        # a run folder
+             save:bool=True,      # write RUN/curves.png
+            ):                    # the matplotlib figure
+    "Each fold's training and validation loss and validation mIoU by epoch, the kept epoch starred."
+    from matplotlib.figure import Figure
+    logs = read_logs(run); best = best_epochs(logs)
+    fig = Figure(figsize=(11, 3.8)); ax_loss, ax_miou = fig.subplots(1, 2)
+    for i, (k, g) in enumerate(logs.groupby("fold")):
+        col = f"C{i % 10}"
+        ax_loss.plot(g.epoch, g.train_loss, color=col, label=f"fold {k} train")
+        ax_loss.plot(g.epoch, g.val_loss, color=col, ls="--", label=f"fold {k} validation")
+        ax_miou.plot(g.epoch, g.val_miou, color=col, marker=".", label=f"fold {k}")
+        b = best[best.fold == k].iloc[0]
+        ax_miou.plot([b.epoch], [b.val_miou], color=col, marker="*", ms=14, ls="none")
+    ax_loss.set(xlabel="epoch", ylabel="loss", title="loss (training solid, validation dashed)")
+    ax_miou.set(xlabel="epoch", ylabel="validation mIoU (per image)", title="validation mIoU; ★ the epoch kept")
+    for ax in (ax_loss, ax_miou): ax.grid(alpha=.3); ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    if save: save_figure(fig, Path(run)/"curves.png")
+    return fig
 
 # %% ../nbs/06_runs.ipynb #b1e0a006
 def run_threshold(run:str|Path,          # a run or blend folder
