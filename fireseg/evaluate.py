@@ -18,7 +18,7 @@ from .firetests import fire_tests_at, parse_plane
 from .metrics import confusion_counts
 from .config import PRESETS
 from .compare import bootstrap_means
-from .runs import run_threshold
+from .runs import run_threshold, check_predictable
 from .decision import apply_threshold
 from .plots import false_colour, save_figure
 from .baseline import _ordered_map
@@ -174,7 +174,6 @@ def ensemble_rule(run:str|Path,                # a run folder, or a blend folder
                   members:str|None=None,       # 'folds', 'full' or 'all'
                  )->dict:                      # threshold, min_size, tuned: whether they came from the run's own file
     "The decision rule a run or blend predicts with: its saved threshold and minimum fire size, or those given."
-    from fireseg.predict import check_predictable
     check_predictable(run, None, members, threshold)
     saved = run_threshold(run) if threshold is None or min_size is None else {}
     return {"threshold": float(saved["threshold"] if threshold is None else threshold),

@@ -8,6 +8,7 @@ import io, json, math, os, pickle, zipfile
 from collections import OrderedDict
 from dataclasses import asdict
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 
@@ -22,7 +23,8 @@ from .decision import THRESHOLD_FILE, load_threshold
 __all__ = ['BLEND_FILE', 'FULL', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of', 'member_dir', 'fold_result',
            'fold_done', 'write_fold_result', 'finished_folds', 'read_logs', 'best_epochs', 'plot_log', 'run_threshold',
            'write_run_threshold', 'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint', 'fold_checkpoint',
-           'load_fold_model', 'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend']
+           'load_fold_model', 'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend',
+           'check_predictable']
 
 # %% ../nbs/06_runs.ipynb #b1e0a001
 BLEND_FILE = "blend.json"   # the file that makes a folder a blend of runs (`07d_blend`)
@@ -266,3 +268,19 @@ def read_blend(folder:str|Path, # a blend folder
             if p is not None and is_run(p): found.append(p); break
         else: raise FiresegError(f"{path}: member run {m} not found" + (f" (nor {folder/r})" if r else ""))
     return {**b, "members": found, "weights": weights}
+
+# %% ../nbs/06_runs.ipynb #c0ffee01
+def check_predictable(run:str|Path,               # a run folder, or a blend folder
+                      folds:Sequence[int]|None=None, # the folds asked for; every fold of the run when None
+                      members:str|None=None,       # 'folds', 'full' or 'all'
+                      threshold:float|None=None,   # a threshold given instead of the tuned one
+                     ):
+    "Refuse, in one line, a submission that would come from an unfinished run, or from a threshold nobody chose."
+    if is_blend(run): return                       # a blend's members are complete, and blend.json holds its threshold
+    cfg = run_config(run)
+    missing = [k for k in range(cfg.folds) if not fold_done(run, k)]
+    if folds is None and members != "full" and missing:
+        raise FiresegError(f"{run}: fold{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} of {cfg.folds} not finished; "
+                           f"finish them (fireseg train --resume), or name the folds to use (--folds)")
+    if threshold is None and not (Path(run)/THRESHOLD_FILE).exists():
+        raise FiresegError(f"{run}: no tuned threshold (threshold.json); tune it first (fireseg tune --run {run}), or give one (--threshold)")
