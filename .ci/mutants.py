@@ -9,7 +9,7 @@ need a case that would fail. Each notebook is first tested unchanged in its own 
     python .ci/mutants.py                 # every mutant below
     python .ci/mutants.py --list          # their names
     python .ci/mutants.py blend-ascent-never-steps compare-interval-percentiles   # some, by name
-    python .ci/mutants.py --notebook 13_doctor                                     # those of one notebook
+    python .ci/mutants.py --notebook 10b_doctor                                     # those of one notebook
 
 It prints a table (markdown) of mutant, notebook, result and seconds, and exits 1 when any survived or could not be
 applied (its text is no longer in the notebook: update the mutant). On a shared machine run it with `nice -n 10`.
@@ -41,11 +41,11 @@ MUTANTS = [
            "for i in range(r) for j in range(r) if i < j and k[j] > 0]"),
     Mutant("models-skip-hook-ignores-prefix", "03_models", 'tuple(f"{prefix}{d}." for d in dropped)', 'tuple(f"{d}." for d in dropped)'),
     Mutant("models-no-skip-hook", "03_models", "if dropped: model._register_load_state_dict_pre_hook(", "if False: model._register_load_state_dict_pre_hook("),
-    Mutant("doctor-input-never-raises", "13_doctor", "if worst: raise ArithmeticError", "if False: raise ArithmeticError"),
-    Mutant("doctor-training-nan-passes", "13_doctor", "if not math.isfinite(loss): raise FloatingPointError", "if False: raise FloatingPointError"),
-    Mutant("doctor-prediction-range-unchecked", "13_doctor", "if not torch.isfinite(p).all() or p.min() < 0 or p.max() > 1:",
+    Mutant("doctor-input-never-raises", "10b_doctor", "if worst: raise ArithmeticError", "if False: raise ArithmeticError"),
+    Mutant("doctor-training-nan-passes", "10b_doctor", "if not math.isfinite(loss): raise FloatingPointError", "if False: raise FloatingPointError"),
+    Mutant("doctor-prediction-range-unchecked", "10b_doctor", "if not torch.isfinite(p).all() or p.min() < 0 or p.max() > 1:",
            "if not torch.isfinite(p).all():"),
-    Mutant("doctor-free-disk-in-gib", "13_doctor", "return round(shutil.disk_usage(p).free / 1e9, 1)", "return round(shutil.disk_usage(p).free / 2**30, 1)"),
+    Mutant("doctor-free-disk-in-gib", "10b_doctor", "return round(shutil.disk_usage(p).free / 1e9, 1)", "return round(shutil.disk_usage(p).free / 2**30, 1)"),
     Mutant("train-options-checked-after-writing", "06_train",
            "    source = check_run_options(cfg, layout)          # every option checked before anything is written\n"
            "    if (run/\"config.json\").exists(): clear_failed_start(run)\n    run.mkdir(parents=True, exist_ok=True)\n",

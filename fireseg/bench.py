@@ -380,7 +380,7 @@ def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on
     from fireseg.dataset import patch_loader
     from fireseg.predict import FoldEnsemble
     from fireseg.runs import write_run
-    from fireseg.threshold import apply_threshold
+    from fireseg.decision import apply_threshold
     from fireseg.devices import batch_to_device
     device = default_device(device); cuda = device.startswith("cuda")
     n, size = n or (4000 if cuda else 64), size or (PATCH_SIZE[0] if cuda else 64)
@@ -655,7 +655,7 @@ def bench_scene_run(size:int=512,           # side of the synthetic scene, pixel
     from fireseg.patchio import write_dataset, DataLayout
     from fireseg.dataset import patch_loader
     from fireseg.devices import batch_to_device
-    from fireseg.threshold import apply_threshold
+    from fireseg.decision import apply_threshold
     from fireseg.scene import Scene, write_synthetic_product, open_scene_ensemble, scene_probability, tile_origins, KIT_BAND_NUMBERS
     device = default_device(device)
     cfg = TrainConfig(encoder=TINY_ENCODER, encoder_weights=None, bands=[7, 6, 2], device=device)

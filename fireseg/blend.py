@@ -17,7 +17,8 @@ from .core import FiresegError
 from .metrics import MIOU_MODES, check_miou_mode
 from .oof import OofStore, read_rows
 from .runs import run_oof, run_threshold, write_blend, is_run, BLEND_FILE, BLEND_FIGURE
-from .threshold import FALLBACK_THRESHOLD, bin_to_threshold, threshold_to_bin, sweep_thresholds, best_bin, min_size_search
+from .threshold import sweep_thresholds, best_bin, min_size_search
+from .decision import FALLBACK_THRESHOLD, bin_to_threshold, threshold_to_bin
 from .report import oof_table
 from .compare import joint_images, table_scores, run_labels, distinct_runs
 from .plots import save_figure

@@ -220,7 +220,8 @@ def _train_settings(o:dict, a, names:set)->dict:
 
 def _train_next(o:dict, cfg)->str:
     "What to run after `fireseg train`: the other folds, tuning, or prediction."
-    from fireseg.runs import finished_folds, THRESHOLD_FILE
+    from fireseg.runs import finished_folds
+    from fireseg.decision import THRESHOLD_FILE
     run, data = o["out"], o["data"]
     if len(finished_folds(run, cfg.folds)) < cfg.folds: return f"train the other folds with fireseg train --data {data} --out {run} --resume"
     tune = f"fireseg tune --run {run}"

@@ -17,9 +17,10 @@ from .oof import OofStore, read_rows
 from .runs import run_config, run_oof, run_threshold, run_parameters, read_logs
 from .config import fields_with_role
 from .metrics import check_miou_mode
-from .threshold import FALLBACK_THRESHOLD
+from .decision import FALLBACK_THRESHOLD
 from .report import oof_table, iou_by_fire_size
 from .plots import save_figure
+from .folds import scene_groups
 
 # %% auto #0
 __all__ = ['joint_images', 'describe_runs', 'resampling_units', 'bootstrap_means', 'table_scores', 'run_labels', 'distinct_runs',
@@ -74,7 +75,6 @@ def describe_runs(runs:Sequence[str|Path], # training run folders
 def resampling_units(names:Sequence[str], # image names
                     )->tuple:             # (unit of each image, 'scene' or 'image')
     "What a bootstrap resamples: the Landsat scene where the names carry one (`05_folds`), else each image."
-    from fireseg.folds import scene_groups   # here, not at the top: the fold splitter loads scikit-learn
     groups = scene_groups(names)
     return groups, ("scene" if len(set(groups)) < len(names) else "image")
 

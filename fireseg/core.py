@@ -12,7 +12,7 @@ from typing import Literal, Sequence
 import numpy as np
 
 # %% auto #0
-__all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', 'SATURATED_DN', 'REAL_PATCH_NAME',
+__all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', 'SATURATED_DN', 'REAL_PATCH_NAME', 'IGNORE',
            'detect_platform', 'default_data_root', 'FiresegError', 'seed_everything', 'choose_device', 'default_device',
            'band_positions', 'check_sun_elevation', 'real_patch_path', 'some_values', 'as_mask01', 'atomic_path',
            'write_text_atomic', 'usable_cores', 'worker_processes', 'file_sha256']
@@ -155,6 +155,9 @@ def as_mask01(mask,                 # bool, or numbers that are all 0 or 1
     else: raise FiresegError(f"{what}: dtype {a.dtype} is not a mask dtype (use bool or uint8)")
     if not ok: raise FiresegError(f"{what}: values must be 0/1, found {some_values(a)}{hint}")
     return a.astype(np.uint8, copy=False)
+
+# %% ../nbs/00_core.ipynb #d212a00f
+IGNORE = 255   # a mask value for pixels that no loss counts (unlabelled; pseudo-labels' unsure pixels)
 
 # %% ../nbs/00_core.ipynb #9b3bce0b
 def _umask()->int:

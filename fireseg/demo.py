@@ -22,7 +22,8 @@ from .config import TrainConfig
 from .oof import OofStore
 from .train import train_kfold
 from .devices import batch_to_device
-from .threshold import tune_threshold, apply_threshold
+from .threshold import tune_threshold
+from .decision import apply_threshold
 from .predict import FoldEnsemble, predict_submission
 from .submission import validate_submission, read_submission
 from .baseline import score_rule

@@ -8,10 +8,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .core import FiresegError
+from .core import FiresegError, IGNORE
 
 # %% auto #0
-__all__ = ['LOSSES', 'IGNORE', 'parse_loss_spec', 'kept_pixels', 'WeightedLoss', 'make_loss']
+__all__ = ['LOSSES', 'parse_loss_spec', 'kept_pixels', 'WeightedLoss', 'make_loss']
 
 # %% ../nbs/04b_losses.ipynb #047ea3c9
 def _smp_losses():
@@ -41,8 +41,6 @@ def parse_loss_spec(spec:str, # like 'dice', 'bce+dice' or '0.5*bce+lovasz'
     return terms
 
 # %% ../nbs/04b_losses.ipynb #a7e1c0d3
-IGNORE = 255   # a mask value for pixels that no loss counts (unlabelled; pseudo-labels' unsure pixels)
-
 def kept_pixels(logits:torch.Tensor, # (N,1,H,W) raw network outputs
                 target:torch.Tensor, # (N,1,H,W) mask of 0, 1 and `IGNORE`
                )->tuple[torch.Tensor, torch.Tensor]: # both unchanged when nothing is ignored, else the kept pixels as one (1,1,K,1) image

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_patchio.ipynb #d72909e7
 from __future__ import annotations
-import functools, math, os, re, warnings
+import functools, json, math, os, re, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -16,10 +16,11 @@ import tifffile
 from .core import FiresegError, N_BANDS, atomic_path, band_positions, as_mask01, default_data_root, SATURATED_DN
 
 # %% auto #0
-__all__ = ['TRAIN_META', 'TEST_META', 'META_COLUMNS', 'FOLDERS', 'ACTIVEFIRE_IMAGES', 'ACTIVEFIRE_LABELS', 'TiffLayout',
-           'tiff_layout', 'write_patch', 'read_raw', 'check_patch_pixels', 'read_patch', 'read_mask', 'read_meta',
-           'is_activefire', 'DataLayout', 'toy_patch', 'write_dataset', 'check_labels', 'tif_names', 'activefire_masks',
-           'activefire_mask_folder', 'ActivefireLayout', 'write_activefire']
+__all__ = ['TRAIN_META', 'TEST_META', 'META_COLUMNS', 'FOLDERS', 'ACTIVEFIRE_IMAGES', 'ACTIVEFIRE_LABELS', 'PSEUDO_MANIFEST',
+           'PSEUDO_KIND', 'TiffLayout', 'tiff_layout', 'write_patch', 'read_raw', 'check_patch_pixels', 'read_patch',
+           'read_mask', 'read_meta', 'is_activefire', 'DataLayout', 'toy_patch', 'write_dataset', 'check_labels',
+           'tif_names', 'activefire_masks', 'activefire_mask_folder', 'ActivefireLayout', 'write_activefire',
+           'read_pseudo_labels']
 
 # %% ../nbs/01_patchio.ipynb #79c9fa06
 @dataclass(frozen=True)
@@ -341,3 +342,30 @@ def write_activefire(root:str|Path,  # the data root to create
             stem, patch = name.rsplit("_", 1)
             write_patch(root/"masks"/sub/f"{stem}_{spellings[0]}_{patch}", m.astype(np.uint8), crs, transform)
     return root
+
+# %% ../nbs/01_patchio.ipynb #ps000025
+PSEUDO_MANIFEST = "manifest.json"   # what `fireseg pseudo` writes beside its masks, and `fireseg train --pseudo` reads
+PSEUDO_KIND = "fireseg pseudo-labels"
+
+def read_pseudo_labels(folder:str|Path,     # a folder written by `write_pseudo_labels` (`fireseg pseudo`)
+                       layout:DataLayout,   # the data set training on them; its test images are the ones labelled
+                       size:tuple|None=None,# (H,W) the training patches' size; not checked when None
+                      )->tuple[list[Path], list[Path], dict]: # test image paths, their mask paths, the manifest
+    "The pseudo-labelled images and masks of `folder`, checked against the data set they will train with."
+    folder = Path(folder); mf = folder/PSEUDO_MANIFEST
+    if not mf.exists(): raise FiresegError(f"{folder}: no {PSEUDO_MANIFEST}; not a folder written by `fireseg pseudo` (make one with fireseg pseudo --run RUN --out {folder})")
+    try: man = json.loads(mf.read_text())
+    except (OSError, ValueError) as e: raise FiresegError(f"{mf}: unreadable ({e})") from None
+    if not isinstance(man, dict) or man.get("kind") != PSEUDO_KIND or not isinstance(man.get("images"), list): raise FiresegError(f"{mf}: not a manifest written by `fireseg pseudo`")
+    known = set(layout.test.test_img) if layout.test is not None else set()
+    other = [i.get("test_img") for i in man["images"] if i.get("test_img") not in known]
+    if other: raise FiresegError(f"{folder}: pseudo-labels for {len(other)} image(s) that are not test images of {layout.root}, such as {other[0]}; they were made for another data set")
+    images, masks = [], []
+    for i in man["images"]:
+        img, mask = layout.path("test_img", i["test_img"]), folder/"masks"/Path(str(i["mask"])).name
+        if not mask.exists(): raise FiresegError(f"{mask}: missing; the folder is incomplete, write it again with fireseg pseudo --overwrite")
+        a, b = tiff_layout(img), tiff_layout(mask)
+        if (a.height, a.width) != (b.height, b.width) or (size is not None and (b.height, b.width) != tuple(size)):
+            raise FiresegError(f"{mask}: size {b.height}×{b.width}, but its image {img.name} is {a.height}×{a.width}" + (f" and the training patches are {size[0]}×{size[1]}" if size is not None else ""))
+        images.append(img); masks.append(mask)
+    return images, masks, man

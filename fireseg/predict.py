@@ -16,14 +16,14 @@ from .core import FiresegError, PATCH_SIZE, default_device, file_sha256
 from .patchio import DataLayout, write_patch
 from .dataset import FirePatches, patch_loader
 from .devices import precision_for, autocast_for, batch_to_device, use_device
-from .runs import FULL, fold_done, run_config, run_normaliser_of, load_fold_model, finished_folds, fold_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE
-from .threshold import apply_threshold, FALLBACK_THRESHOLD
+from .runs import FULL, fold_done, run_config, run_normaliser_of, load_fold_model, finished_folds, fold_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE, check_predictable
+from .decision import apply_threshold, FALLBACK_THRESHOLD, THRESHOLD_FILE
 from .submission import write_submission, validate_submission
 
 # %% auto #0
 __all__ = ['TTA_VIEWS', 'MEMBERS', 'tta_views', 'ensemble_members', 'nonfinite_images', 'member_name', 'nonfinite_message',
            'FoldEnsemble', 'BlendPatches', 'BlendEnsemble', 'open_ensemble', 'predict', 'write_mask_geotiffs',
-           'check_predictable', 'predict_submission']
+           'predict_submission']
 
 # %% ../nbs/08_predict.ipynb #395e9f40
 def _rot(k): return lambda t: torch.rot90(t, k, dims=(-2, -1))
@@ -227,23 +227,6 @@ def write_mask_geotiffs(masks:dict,          # test_img name -> (H,W) 0/1 mask
         with rasterio.open(layout.path("test_img", name)) as src: crs, transform = src.crs, src.transform
         write_patch(out_dir/name.replace("test_img", "test_mask"), np.asarray(m, np.uint8), crs, transform)
     return out_dir
-
-# %% ../nbs/08_predict.ipynb #c0ffee01
-def check_predictable(run:str|Path,               # a run folder, or a blend folder
-                      folds:Sequence[int]|None=None, # the folds asked for; every fold of the run when None
-                      members:str|None=None,       # 'folds', 'full' or 'all'
-                      threshold:float|None=None,   # a threshold given instead of the tuned one
-                     ):
-    "Refuse, in one line, a submission that would come from an unfinished run, or from a threshold nobody chose."
-    if is_blend(run): return                       # a blend's members are complete, and blend.json holds its threshold
-    cfg = run_config(run)
-    missing = [k for k in range(cfg.folds) if not fold_done(run, k)]
-    if folds is None and members != "full" and missing:
-        raise FiresegError(f"{run}: fold{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} of {cfg.folds} not finished; "
-                           f"finish them (fireseg train --resume), or name the folds to use (--folds)")
-    from fireseg.runs import THRESHOLD_FILE
-    if threshold is None and not (Path(run)/THRESHOLD_FILE).exists():
-        raise FiresegError(f"{run}: no tuned threshold (threshold.json); tune it first (fireseg tune --run {run}), or give one (--threshold)")
 
 # %% ../nbs/08_predict.ipynb #4d434af8
 def predict_submission(run:str|Path,                 # a trained run folder, or a blend folder

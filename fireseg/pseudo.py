@@ -10,16 +10,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .core import FiresegError, write_text_atomic
-from .patchio import DataLayout, tiff_layout, read_raw
-from .losses import IGNORE
+from .core import FiresegError, IGNORE, write_text_atomic
+from .patchio import DataLayout, tiff_layout, read_raw, PSEUDO_MANIFEST, PSEUDO_KIND
 from .dataset import patch_loader
 from .devices import batch_to_device
-from .predict import open_ensemble, BlendEnsemble, nonfinite_message, write_mask_geotiffs
+from .predict import open_ensemble, BlendEnsemble, nonfinite_message, write_mask_geotiffs, predict
+from .metrics import image_iou
+from .compare import bootstrap_means
 
 # %% auto #0
-__all__ = ['PSEUDO_MANIFEST', 'PSEUDO_KIND', 'check_pseudo_thresholds', 'pseudo_label', 'confident_share', 'test_probabilities',
-           'write_pseudo_labels', 'read_pseudo_labels', 'paired_test_scores']
+__all__ = ['check_pseudo_thresholds', 'pseudo_label', 'confident_share', 'test_probabilities', 'write_pseudo_labels',
+           'paired_test_scores']
 
 # %% ../nbs/08c_pseudo.ipynb #ps000007
 def check_pseudo_thresholds(high:float,          # probability at or above which a pixel is fire
@@ -68,9 +69,6 @@ def test_probabilities(run:str|Path,                 # a trained run folder, or 
     return probs, layout
 
 # %% ../nbs/08c_pseudo.ipynb #ps000018
-PSEUDO_MANIFEST = "manifest.json"   # what `fireseg pseudo` writes beside its masks, and `fireseg train --pseudo` reads
-PSEUDO_KIND = "fireseg pseudo-labels"
-
 def _replace_folder(tmp:Path, out:Path):
     "Move the finished folder `tmp` to `out`, replacing an older one only once the new one is complete."
     if out.exists():
@@ -119,30 +117,6 @@ def write_pseudo_labels(run:str|Path,                 # a trained run folder, or
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     return manifest
 
-# %% ../nbs/08c_pseudo.ipynb #ps000025
-def read_pseudo_labels(folder:str|Path,     # a folder written by `write_pseudo_labels` (`fireseg pseudo`)
-                       layout:DataLayout,   # the data set training on them; its test images are the ones labelled
-                       size:tuple|None=None,# (H,W) the training patches' size; not checked when None
-                      )->tuple[list[Path], list[Path], dict]: # test image paths, their mask paths, the manifest
-    "The pseudo-labelled images and masks of `folder`, checked against the data set they will train with."
-    folder = Path(folder); mf = folder/PSEUDO_MANIFEST
-    if not mf.exists(): raise FiresegError(f"{folder}: no {PSEUDO_MANIFEST}; not a folder written by `fireseg pseudo` (make one with fireseg pseudo --run RUN --out {folder})")
-    try: man = json.loads(mf.read_text())
-    except (OSError, ValueError) as e: raise FiresegError(f"{mf}: unreadable ({e})") from None
-    if not isinstance(man, dict) or man.get("kind") != PSEUDO_KIND or not isinstance(man.get("images"), list): raise FiresegError(f"{mf}: not a manifest written by `fireseg pseudo`")
-    known = set(layout.test.test_img) if layout.test is not None else set()
-    other = [i.get("test_img") for i in man["images"] if i.get("test_img") not in known]
-    if other: raise FiresegError(f"{folder}: pseudo-labels for {len(other)} image(s) that are not test images of {layout.root}, such as {other[0]}; they were made for another data set")
-    images, masks = [], []
-    for i in man["images"]:
-        img, mask = layout.path("test_img", i["test_img"]), folder/"masks"/Path(str(i["mask"])).name
-        if not mask.exists(): raise FiresegError(f"{mask}: missing; the folder is incomplete, write it again with fireseg pseudo --overwrite")
-        a, b = tiff_layout(img), tiff_layout(mask)
-        if (a.height, a.width) != (b.height, b.width) or (size is not None and (b.height, b.width) != tuple(size)):
-            raise FiresegError(f"{mask}: size {b.height}×{b.width}, but its image {img.name} is {a.height}×{a.width}" + (f" and the training patches are {size[0]}×{size[1]}" if size is not None else ""))
-        images.append(img); masks.append(mask)
-    return images, masks, man
-
 # %% ../nbs/08c_pseudo.ipynb #ps000036
 def paired_test_scores(base:str|Path,             # the run trained without pseudo-labels
                        other:str|Path,            # the run trained with them
@@ -156,9 +130,6 @@ def paired_test_scores(base:str|Path,             # the run trained without pseu
                        num_workers:int=0,         # loader processes
                       )->dict:                    # per-image mIoU of each, the mean paired difference and its 95% interval
     "Score two runs' test predictions against known test masks, with a paired bootstrap interval of the difference."
-    from fireseg.predict import predict
-    from fireseg.metrics import image_iou
-    from fireseg.compare import bootstrap_means
     names = list(truth)
     true = np.stack([truth[n] for n in names])
     ious = []

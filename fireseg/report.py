@@ -12,40 +12,13 @@ import pandas as pd
 from .core import atomic_path
 from .patchio import DataLayout, read_patch, is_activefire
 from .oof import OofStore
-from .threshold import threshold_to_bin, apply_threshold, min_size_counts, FALLBACK_THRESHOLD
+from .threshold import min_size_counts
+from .decision import threshold_to_bin, apply_threshold, FALLBACK_THRESHOLD
 from .runs import read_logs, run_config, run_oof, run_threshold, is_run, CURVES_FILE, OOF_REPORT_CSV, OOF_REPORT_PNG
 from .plots import show_patch, save_figure
 
 # %% auto #0
-__all__ = ['FIRE_SIZE_BINS', 'best_epochs', 'plot_log', 'oof_counts', 'oof_table', 'iou_by_fire_size', 'worst_images',
-           'oof_report']
-
-# %% ../nbs/07b_report.ipynb #8e4a1c73
-def best_epochs(logs:pd.DataFrame)->pd.DataFrame:   # one row per fold: its best epoch and that epoch's scores
-    "The epoch each fold keeps: the first with its highest validation mIoU, as training chooses it."
-    return logs.loc[logs.groupby("fold").val_miou.idxmax()].reset_index(drop=True)
-
-# %% ../nbs/07b_report.ipynb #7d1f5e92
-def plot_log(run:str|Path,        # a run folder
-             save:bool=True,      # write RUN/curves.png
-            ):                    # the matplotlib figure
-    "Each fold's training and validation loss and validation mIoU by epoch, the kept epoch starred."
-    from matplotlib.figure import Figure
-    logs = read_logs(run); best = best_epochs(logs)
-    fig = Figure(figsize=(11, 3.8)); ax_loss, ax_miou = fig.subplots(1, 2)
-    for i, (k, g) in enumerate(logs.groupby("fold")):
-        col = f"C{i % 10}"
-        ax_loss.plot(g.epoch, g.train_loss, color=col, label=f"fold {k} train")
-        ax_loss.plot(g.epoch, g.val_loss, color=col, ls="--", label=f"fold {k} validation")
-        ax_miou.plot(g.epoch, g.val_miou, color=col, marker=".", label=f"fold {k}")
-        b = best[best.fold == k].iloc[0]
-        ax_miou.plot([b.epoch], [b.val_miou], color=col, marker="*", ms=14, ls="none")
-    ax_loss.set(xlabel="epoch", ylabel="loss", title="loss (training solid, validation dashed)")
-    ax_miou.set(xlabel="epoch", ylabel="validation mIoU (per image)", title="validation mIoU; ★ the epoch kept")
-    for ax in (ax_loss, ax_miou): ax.grid(alpha=.3); ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    if save: save_figure(fig, Path(run)/CURVES_FILE)
-    return fig
+__all__ = ['FIRE_SIZE_BINS', 'oof_counts', 'oof_table', 'iou_by_fire_size', 'worst_images', 'oof_report']
 
 # %% ../nbs/07b_report.ipynb #1f6c8a39
 def oof_counts(store:OofStore,     # a run's complete out-of-fold store

@@ -8,23 +8,26 @@ import io, json, math, os, pickle, zipfile
 from collections import OrderedDict
 from dataclasses import asdict
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 
 from .core import FiresegError, atomic_path, write_text_atomic
 from .config import TrainConfig
-from .normalise import Normaliser
+from .normalise import Normaliser, make_normaliser
 from .oof import OofStore, OOF_DIR
 from .folds import FOLDS_FILE
+from .plots import save_figure
+from .decision import THRESHOLD_FILE, load_threshold
 
 # %% auto #0
 __all__ = ['CONFIG_FILE', 'NORMALISER_FILE', 'BAND_STATS_FILE', 'DONE_FILE', 'LOG_FILE', 'BEST_FILE', 'LAST_FILE', 'CURVES_FILE',
            'DATA_FILE', 'PLANES_DIR', 'OOF_REPORT_CSV', 'OOF_REPORT_PNG', 'THRESHOLD_FIGURE', 'BLEND_FIGURE',
-           'BLEND_FILE', 'FULL', 'THRESHOLD_FILE', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of',
-           'member_dir', 'fold_result', 'fold_done', 'write_fold_result', 'finished_folds', 'read_logs',
-           'run_threshold', 'write_run_threshold', 'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint',
-           'fold_checkpoint', 'load_fold_model', 'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend',
-           'read_blend']
+           'BLEND_FILE', 'FULL', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of', 'member_dir', 'fold_result',
+           'fold_done', 'write_fold_result', 'finished_folds', 'read_logs', 'best_epochs', 'plot_log', 'run_threshold',
+           'write_run_threshold', 'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint', 'fold_checkpoint',
+           'load_fold_model', 'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend',
+           'check_predictable']
 
 # %% ../nbs/06_runs.ipynb #b1e0a001
 CONFIG_FILE = "config.json"           # a run's TrainConfig: the file that makes a folder a run, written last when a run starts
@@ -36,7 +39,7 @@ BEST_FILE = "best.pt"                 # in a fold's folder: the checkpoint of th
 LAST_FILE = "last.pt"                 # in a fold's folder: the last finished epoch's checkpoint, with the optimiser's state (to resume)
 CURVES_FILE = "curves.png"            # the folds' learning curves (`07b_report`)
 DATA_FILE = "data.json"               # a run's data root, a digest of its train images' names and sizes, and the moves of the data since (`06_train`)
-PLANES_DIR = "planes"                 # a run's plane cache (`01c_normalise`'s PlaneCache), kept when a failed start is cleared
+PLANES_DIR = "planes"                 # a run's plane cache (`02d_normalise`'s PlaneCache), kept when a failed start is cleared
 OOF_REPORT_CSV, OOF_REPORT_PNG = "oof_report.csv", "oof_report.png"   # the per-image out-of-fold table and its figure (`07b_report`)
 THRESHOLD_FIGURE = "threshold.png"    # the threshold sweep beside threshold.json (`07_threshold`)
 BLEND_FIGURE = "blend.png"            # a blend's weights and scores beside blend.json (`07d_blend`)
@@ -105,14 +108,38 @@ def read_logs(run:str|Path)->pd.DataFrame:   # one row per fold and epoch: fold,
     if not logs: raise FiresegError(f"{run}: no fold has a log.csv yet; train the run first")
     return pd.concat(logs, ignore_index=True)
 
-# %% ../nbs/06_runs.ipynb #b1e0a006
-THRESHOLD_FILE = "threshold.json"   # a run's tuned decision rule (`07_threshold`)
+# %% ../nbs/06_runs.ipynb #8e4a1c73
+def best_epochs(logs:pd.DataFrame)->pd.DataFrame:   # one row per fold: its best epoch and that epoch's scores
+    "The epoch each fold keeps: the first with its highest validation mIoU, as training chooses it."
+    return logs.loc[logs.groupby("fold").val_miou.idxmax()].reset_index(drop=True)
 
+# %% ../nbs/06_runs.ipynb #7d1f5e92
+def plot_log(run:str|Path,        # a run folder
+             save:bool=True,      # write RUN/curves.png
+            ):                    # the matplotlib figure
+    "Each fold's training and validation loss and validation mIoU by epoch, the kept epoch starred."
+    from matplotlib.figure import Figure
+    logs = read_logs(run); best = best_epochs(logs)
+    fig = Figure(figsize=(11, 3.8)); ax_loss, ax_miou = fig.subplots(1, 2)
+    for i, (k, g) in enumerate(logs.groupby("fold")):
+        col = f"C{i % 10}"
+        ax_loss.plot(g.epoch, g.train_loss, color=col, label=f"fold {k} train")
+        ax_loss.plot(g.epoch, g.val_loss, color=col, ls="--", label=f"fold {k} validation")
+        ax_miou.plot(g.epoch, g.val_miou, color=col, marker=".", label=f"fold {k}")
+        b = best[best.fold == k].iloc[0]
+        ax_miou.plot([b.epoch], [b.val_miou], color=col, marker="*", ms=14, ls="none")
+    ax_loss.set(xlabel="epoch", ylabel="loss", title="loss (training solid, validation dashed)")
+    ax_miou.set(xlabel="epoch", ylabel="validation mIoU (per image)", title="validation mIoU; ★ the epoch kept")
+    for ax in (ax_loss, ax_miou): ax.grid(alpha=.3); ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    if save: save_figure(fig, Path(run)/CURVES_FILE)
+    return fig
+
+# %% ../nbs/06_runs.ipynb #b1e0a006
 def run_threshold(run:str|Path,          # a run or blend folder
                   default:dict|None=None,# used, with a warning, for a run without threshold.json
                  )->dict:                # threshold, min_size, the rest of the file, and tuned: whether it was tuned
     "The decision rule of a run (threshold.json) or a blend (blend.json), checked."
-    from fireseg.threshold import load_threshold
     path = Path(run)/(BLEND_FILE if is_blend(run) else THRESHOLD_FILE)
     return {**load_threshold(path, default), "tuned": path.exists()}
 
@@ -224,7 +251,6 @@ def write_run(run:str|Path,        # the folder to make
               normaliser:Normaliser|None=None, # how bands are scaled; DN/65535 of the config's bands when None
              )->Path:
     "A run folder holding `models` as its finished folds: config, normaliser, and each fold's best.pt and done.json."
-    from fireseg.normalise import make_normaliser
     run = Path(run); run.mkdir(parents=True, exist_ok=True)
     (normaliser or make_normaliser("dn", cfg.bands)).save(run/NORMALISER_FILE)
     for k, m in enumerate(models):
@@ -259,3 +285,19 @@ def read_blend(folder:str|Path, # a blend folder
             if p is not None and is_run(p): found.append(p); break
         else: raise FiresegError(f"{path}: member run {m} not found" + (f" (nor {folder/r})" if r else ""))
     return {**b, "members": found, "weights": weights}
+
+# %% ../nbs/06_runs.ipynb #c0ffee01
+def check_predictable(run:str|Path,               # a run folder, or a blend folder
+                      folds:Sequence[int]|None=None, # the folds asked for; every fold of the run when None
+                      members:str|None=None,       # 'folds', 'full' or 'all'
+                      threshold:float|None=None,   # a threshold given instead of the tuned one
+                     ):
+    "Refuse, in one line, a submission that would come from an unfinished run, or from a threshold nobody chose."
+    if is_blend(run): return                       # a blend's members are complete, and blend.json holds its threshold
+    cfg = run_config(run)
+    missing = [k for k in range(cfg.folds) if not fold_done(run, k)]
+    if folds is None and members != "full" and missing:
+        raise FiresegError(f"{run}: fold{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} of {cfg.folds} not finished; "
+                           f"finish them (fireseg train --resume), or name the folds to use (--folds)")
+    if threshold is None and not (Path(run)/THRESHOLD_FILE).exists():
+        raise FiresegError(f"{run}: no tuned threshold (threshold.json); tune it first (fireseg tune --run {run}), or give one (--threshold)")

@@ -16,7 +16,7 @@ from scipy import ndimage, signal
 from tqdm.auto import tqdm
 
 from .core import FiresegError, N_BANDS, PATCH_SIZE, check_sun_elevation, SATURATED_DN, worker_processes
-from .patchio import write_patch, FOLDERS, TRAIN_META, TEST_META, ACTIVEFIRE_IMAGES, ACTIVEFIRE_LABELS
+from .patchio import write_patch, FOLDERS, TRAIN_META, TEST_META, ACTIVEFIRE_IMAGES, ACTIVEFIRE_LABELS, read_meta, read_mask
 from .firetests import reflectance_to_dn, fire_vote, fire_tests
 
 # %% auto #0
@@ -1021,7 +1021,6 @@ def make_sample(out:str|Path,               # the data root to create
 def test_truth_masks(root:str|Path, # a data root written by `make_sample`
                     )->dict:        # test_img name -> (H,W) uint8 0/1 mask
     "The sample's hidden test masks, for scoring only."
-    from fireseg.patchio import read_meta, read_mask
     folder = Path(root)/TEST_TRUTH
     if not folder.is_dir(): raise FiresegError(f"{folder}: missing; only data sets written by make_sample carry the test images' masks")
     names = read_meta(Path(root)/TEST_META).test_img

@@ -14,8 +14,12 @@ from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import FiresegError, BAND_NAMES, N_BANDS, PATCH_SIZE, check_sun_elevation, write_text_atomic, SATURATED_DN
-from .firetests import fire_tests, fire_vote, fire_intersection, SCHROEDER_HALF, _reflectance7, _sin_elevation, _kumar_roy, _murphy, _schroeder
+from .core import FiresegError, BAND_NAMES, N_BANDS, PATCH_SIZE, check_sun_elevation, write_text_atomic, band_positions, SATURATED_DN
+from .firetests import fire_tests, fire_vote, fire_intersection, SCHROEDER_HALF, _reflectance7, _sin_elevation, _kumar_roy, _murphy, _schroeder, dilate3
+from .runs import run_config, is_blend, read_blend, run_threshold
+from .decision import FALLBACK_THRESHOLD, apply_threshold
+from .patchio import write_patch
+from .sample import _deal, labelled_scene, scene_georef
 
 # %% auto #0
 __all__ = ['MTL_GROUPS', 'MTL_SUFFIXES', 'KIT_BAND_NUMBERS', 'SCENE_READ_CACHE_MB', 'RULE_BANDS', 'SATURATION_BANDS',
@@ -610,7 +614,6 @@ def write_quicklook(path:str|Path,             # the PNG to write
                    )->Path:
     "A false-colour 7-6-2 PNG of the scene, with the fire clusters outlined in cyan."
     from PIL import Image
-    from fireseg.firetests import dilate3
     H, W = scene.shape; f = max(1, math.ceil(max(H, W) / max_side))
     h, w = math.ceil(H / f), math.ceil(W / f)
     dn = scene.read([7, 6, 2] if not scene.missing([7, 6, 2]) else [scene.bands[0]] * 3, out_shape=(h, w))
@@ -765,13 +768,11 @@ def best_tile(n:int, origins:Sequence[int], size:int)->np.ndarray:  # (n,) index
 
 # %% ../nbs/08b_scene.ipynb #548a6871
 def _run_configs(run):
-    from fireseg.runs import run_config, is_blend, read_blend
     return [run_config(r) for r in (read_blend(run)["members"] if is_blend(run) else [run])]
 
 def run_scene_bands(run:str|Path, # a trained run or blend folder
                    )->list:       # Landsat band numbers the run reads (its bands, and B1-B7 when it uses fire-test planes)
     "The scene bands a run (every member of a blend) needs."
-    from fireseg.core import band_positions
     need = set()
     for c in _run_configs(run):
         need |= {KIT_BAND_NUMBERS[p - 1] for p in band_positions(c.bands)}
@@ -786,8 +787,6 @@ def open_scene_ensemble(run:str|Path,            # a trained run or blend folder
                        ):                        # the ensemble, with .scene_bands and .decision (threshold, min_size)
     "A run's ensemble for scenes, after checking every scene has the bands it reads."
     from fireseg.predict import open_ensemble
-    from fireseg.runs import run_threshold
-    from fireseg.threshold import FALLBACK_THRESHOLD
     need = run_scene_bands(run)
     for s in scenes:
         miss = s.missing(need)
@@ -805,7 +804,6 @@ def scene_probability(scene:Scene,       # an open scene with the run's bands
                       progress:bool=True, # a progress bar
                      )->np.ndarray:       # (H,W) float32 fire probability
     "A run's probability over a whole scene, from half-overlapping tiles read as `predict` reads patches."
-    from fireseg.patchio import write_patch
     from fireseg.dataset import patch_loader
     from fireseg.devices import batch_to_device
     H, W = scene.shape
@@ -834,7 +832,6 @@ def scene_probability(scene:Scene,       # an open scene with the run's bands
     return prob
 
 def _run_detect(scene, ens, batch_size, progress, patch=256):
-    from fireseg.threshold import apply_threshold
     prob = scene_probability(scene, ens, patch, batch_size, progress)
     fill = np.zeros(scene.shape, bool)
     for r0 in range(0, scene.shape[0], SCENE_TILE):   # fill where any band the run reads is 0, a strip at a time
@@ -874,7 +871,6 @@ def write_sample_scenes(dest:str|Path,            # folder for the products (one
     "The scenes of the sample data set `make_sample` writes with these arguments, as Landsat Level-1 products."
     import datetime
     from affine import Affine
-    from fireseg.sample import _deal, labelled_scene, scene_georef
     names = _deal(n_train, n_test, seed); out = []
     for s in range(math.ceil(len(names) / patches_per_scene)):
         n = len(names[s * patches_per_scene:(s + 1) * patches_per_scene])

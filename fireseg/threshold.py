@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_threshold.ipynb #7e1d3d68
 from __future__ import annotations
-import json, math, warnings
+import json, math
 from pathlib import Path
 from typing import Literal, Sequence
 
@@ -14,56 +14,14 @@ from scipy import ndimage
 
 from .core import FiresegError
 from .metrics import MIOU_MODES, check_miou_mode
+from .decision import threshold_to_bin, bin_to_threshold, remove_small_components, FALLBACK_THRESHOLD, _EIGHT
 from .oof import OofStore
 from .runs import run_oof, write_run_threshold, THRESHOLD_FILE, THRESHOLD_FIGURE
 from .plots import save_figure
 
 # %% auto #0
-__all__ = ['Metric', 'FALLBACK_THRESHOLD', 'threshold_to_bin', 'bin_to_threshold', 'remove_small_components', 'apply_threshold',
-           'counts_at_thresholds', 'sweep_thresholds', 'best_bin', 'min_size_counts', 'min_size_search', 'plot_sweep',
-           'tune_threshold', 'load_threshold']
-
-# %% ../nbs/07_threshold.ipynb #d36d6fe7
-def threshold_to_bin(threshold:float, # a probability in (0, 1]
-                     bins:int=256,    # quantisation levels of the stored probabilities
-                    )->int:           # t in 1..bins-1: fire where q >= t
-    "The histogram bin at which `threshold` cuts: ceil(threshold·255)."
-    try: thr = float(threshold)
-    except (TypeError, ValueError): thr = float("nan")
-    if not 0 < thr <= 1: raise FiresegError(f"threshold {threshold!r} must be a probability in (0, 1]")
-    return int(min(max(math.ceil(thr*(bins-1) - 1e-4), 1), bins-1))
-
-# %% ../nbs/07_threshold.ipynb #1c3730ca
-def bin_to_threshold(t:int,        # a bin in 1..bins-1
-                     bins:int=256, # quantisation levels
-                    )->float:      # the probability t/255
-    "The probability threshold that bin `t` stands for."
-    return int(t)/(bins-1)
-
-# %% ../nbs/07_threshold.ipynb #891695e2
-_EIGHT = np.ones((3, 3), bool)
-_EIGHT_STACK = np.zeros((3, 3, 3), bool); _EIGHT_STACK[1] = True   # 8-neighbours within each image only
-
-def remove_small_components(mask,          # (H,W) or (N,H,W) 0/1 predicted fire
-                            min_size:int,  # drop 8-connected blobs with fewer pixels than this; 0 or 1 keeps all
-                           )->np.ndarray:  # bool mask, same shape
-    "Delete predicted fire blobs smaller than `min_size` pixels (8-connectivity)."
-    m = np.asarray(mask).astype(bool)
-    if m.ndim not in (2, 3): raise FiresegError(f"mask must be (H,W) or (N,H,W), got shape {m.shape}")
-    if int(min_size) <= 1 or not m.any(): return m
-    lab, _ = ndimage.label(m, _EIGHT if m.ndim == 2 else _EIGHT_STACK)
-    keep = np.bincount(lab.ravel()) >= int(min_size); keep[0] = False
-    return keep[lab]
-
-# %% ../nbs/07_threshold.ipynb #e204a6dc
-def apply_threshold(prob,              # (H,W) or (N,H,W) probabilities in [0,1], or uint8 bins q = round(p·255)
-                    threshold:float,   # probability threshold in (0, 1]
-                    min_size:int=0,    # blob size filter, see `remove_small_components`
-                   )->np.ndarray:      # bool fire mask
-    "Fire where round(p·255) >= ceil(threshold·255), then small blobs removed."
-    p = np.asarray(prob)
-    q = p if p.dtype == np.uint8 else np.rint(np.clip(p, 0, 1) * 255).astype(np.uint8)
-    return remove_small_components(q >= threshold_to_bin(threshold), min_size)
+__all__ = ['Metric', 'counts_at_thresholds', 'sweep_thresholds', 'best_bin', 'min_size_counts', 'min_size_search', 'plot_sweep',
+           'tune_threshold']
 
 # %% ../nbs/07_threshold.ipynb #c0f00543
 def _check_hist(hist)->np.ndarray:
@@ -264,25 +222,4 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
         fig = plot_sweep(sweep, metric, t, f"{run.name}: {metric} {r['score']:.4f} at {r['threshold']:.3f}" + (f", min_size {ms}" if ms else ""))
         save_figure(fig, run/THRESHOLD_FIGURE)
     if verbose: print(_summary(r, sweep))
-    return r
-
-# %% ../nbs/07_threshold.ipynb #4a3ac0a0
-FALLBACK_THRESHOLD = {"threshold": 0.5, "min_size": 0}   # for a run that was not tuned
-
-def load_threshold(run:str|Path,         # a run folder, or a threshold.json file
-                   default:dict|None=None, # used, with a warning, when there is no threshold.json; min_size 0 filled in
-                  )->dict:               # at least threshold and min_size
-    "The tuned threshold and minimum blob size of a run."
-    path = Path(run); path = path if path.suffix == ".json" else path/THRESHOLD_FILE
-    if path.exists():
-        try: r = json.loads(path.read_text())
-        except ValueError as e: raise FiresegError(f"{path}: not valid JSON ({e})") from None
-    elif default is not None:
-        warnings.warn(f"{path} not found (tune the run first: `fireseg tune --run {path.parent}`); using threshold {default.get('threshold')}")
-        r = dict(default)
-    else: raise FiresegError(f"{path} not found: tune the run first (tune_threshold / `fireseg tune --run {path.parent}`) or pass a default")
-    if "threshold" not in r: raise FiresegError(f"{path}: no 'threshold' given")
-    threshold_to_bin(r["threshold"])
-    r["min_size"] = int(r.get("min_size", 0) or 0)
-    if r["min_size"] < 0: raise FiresegError(f"{path}: min_size must be >= 0, got {r['min_size']}")
     return r

@@ -18,7 +18,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .core import FiresegError, atomic_path, write_text_atomic, seed_everything, default_device, usable_cores, file_sha256
-from .patchio import DataLayout, tiff_layout
+from .patchio import DataLayout, tiff_layout, read_pseudo_labels
 from .check import fire_pixel_counts
 from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache, PLANES_JSON
 from .dataset import FirePatches, patch_loader, loader_workers
@@ -32,7 +32,7 @@ from .devices import (Precision, precision_for, autocast_for, batch_to_device, u
                              backend_flags, backend_settings)
 from .distributed import World, world_from_env, world_device, start_world, broadcast_buffers
 from .runs import (FULL, member_dir, run_config, save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done,
-                          write_fold_result, is_blend, BLEND_FILE, is_run, fold_checkpoint, checkpoint_shapes,
+                          write_fold_result, is_blend, BLEND_FILE, is_run, fold_checkpoint, checkpoint_shapes, plot_log,
                           CONFIG_FILE, NORMALISER_FILE, BAND_STATS_FILE, DONE_FILE, LOG_FILE, BEST_FILE, LAST_FILE, FOLDS_FILE, DATA_FILE, PLANES_DIR)
 
 _SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
@@ -52,7 +52,6 @@ def pseudo_training(cfg:TrainConfig,    # the run's config; `pseudo` names the f
                    )->tuple[list, list]: # the pseudo-labelled images and their masks; both empty without `pseudo`
     "The pseudo-labelled test images a run adds to its training parts, checked against its data."
     if not cfg.pseudo: return [], []
-    from fireseg.pseudo import read_pseudo_labels
     first = tiff_layout(layout.train_images[0])
     images, masks, _ = read_pseudo_labels(cfg.pseudo, layout, (first.height, first.width))
     return images, masks
@@ -471,7 +470,6 @@ def _check_patch_size(cfg:TrainConfig, layout:DataLayout):
 
 def draw_curves(run:str|Path):
     "Redraw RUN/curves.png, the folds' learning curves so far (`07b_report`)."
-    from fireseg.report import plot_log
     plot_log(run)
 
 RESUMABLE = fields_with_role("resume")   # settings a resumed run takes from the caller: how, not what, it trains (`05b_config`'s FIELD_ROLES)
