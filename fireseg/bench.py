@@ -90,14 +90,14 @@ def bench_af_index(n:int=146_214,     # patches, as in the full data set
                    passes:int=3,      # timed passes; medians are reported
                   )->dict:
     "Seconds to index the activefire layout (empty files named as its download names them): each folder listed afresh, then cached."
-    from fireseg.patchio import DataLayout, ACTIVEFIRE_IMAGES, _listing
+    from fireseg.patchio import DataLayout, ACTIVEFIRE_IMAGES, activefire_mask_name, _listing
     names = _activefire_names(n, scenes)
     with tempfile.TemporaryDirectory(prefix="fireseg-af-index-") as d:
         root = Path(d); img, msk = root/ACTIVEFIRE_IMAGES, root/"masks"/"voting"
         img.mkdir(parents=True); msk.mkdir(parents=True)
         t0 = time.perf_counter()
         for name in tqdm(names, desc="laying out empty files", mininterval=1): open(img/name, "wb").close()
-        for i in np.random.default_rng(1).choice(n, masks, replace=False): open(msk/names[i].replace("_RT_p", "_RT_Voting_p"), "wb").close()
+        for i in np.random.default_rng(1).choice(n, masks, replace=False): open(msk/activefire_mask_name(names[i], "voting"), "wb").close()
         made = time.perf_counter() - t0
         fresh, cached = [], []
         for _ in range(passes):

@@ -19,8 +19,8 @@ from .core import FiresegError, N_BANDS, atomic_path, band_positions, as_mask01,
 __all__ = ['TRAIN_META', 'TEST_META', 'META_COLUMNS', 'FOLDERS', 'ACTIVEFIRE_IMAGES', 'ACTIVEFIRE_LABELS', 'PSEUDO_MANIFEST',
            'PSEUDO_KIND', 'TiffLayout', 'tiff_layout', 'write_patch', 'read_raw', 'check_patch_pixels', 'read_patch',
            'read_mask', 'read_meta', 'is_activefire', 'DataLayout', 'toy_patch', 'write_dataset', 'check_labels',
-           'tif_names', 'activefire_masks', 'activefire_mask_folder', 'ActivefireLayout', 'write_activefire',
-           'read_pseudo_labels']
+           'tif_names', 'activefire_masks', 'activefire_mask_name', 'activefire_mask_folder', 'ActivefireLayout',
+           'write_activefire', 'read_pseudo_labels']
 
 # %% ../nbs/01_patchio.ipynb #79c9fa06
 @dataclass(frozen=True)
@@ -281,6 +281,14 @@ def activefire_masks(folder:str|Path, # a mask folder of the activefire layout
     pat = re.compile(rf"^(.+)_(?:{spellings})_(p\d+\.tif)$", re.IGNORECASE)
     return {f"{m.group(1)}_{m.group(2)}": n for n in tif_names(folder) if (m := pat.match(n))}
 
+# %% ../nbs/01_patchio.ipynb #af1c0010
+def activefire_mask_name(image:str,  # an image name, e.g. LC08_L1TP_046031_20200908_20200918_01_RT_p00001.tif
+                         labels:str, # the label set
+                        )->str:      # its mask's name in that set
+    "The name the public data set gives `image`'s mask in `labels`: the rule inserted before the patch number."
+    stem, patch = image.rsplit("_", 1)
+    return f"{stem}_{ACTIVEFIRE_LABELS[check_labels(labels)][1][0]}_{patch}"
+
 # %% ../nbs/01_patchio.ipynb #af1c0009
 def activefire_mask_folder(root:str|Path, # an activefire data root
                            labels:str,    # the label set
@@ -314,11 +322,8 @@ class ActivefireLayout(DataLayout):
 
     def path(self, column:str, name:str)->Path|None:
         if column == "train_img": return self.root/ACTIVEFIRE_IMAGES/name
-        if column == "train_mask": return self.mask_folder/name if name else None
+        if column == "train_mask": return self.mask_folder/name if name else None   # None: no mask, no fire (train_masks gives it as is)
         raise FiresegError(f"{self.root}: the activefire layout has no {column}")
-    @property
-    def train_masks(self)->list:   # a path, or None for a patch without fire
-        return [self.path("train_mask", n) for n in self.train.train_mask]
     @property
     def test_images(self)->list[Path]:
         raise FiresegError(f"{self.root}: the activefire layout has no test images; predict a competition-layout folder, or evaluate on its manual subset (fireseg evaluate)")
@@ -335,12 +340,11 @@ def write_activefire(root:str|Path,  # the data root to create
     root = Path(root); (root/ACTIVEFIRE_IMAGES).mkdir(parents=True, exist_ok=True)
     for name, dn in patches.items(): write_patch(root/ACTIVEFIRE_IMAGES/name, dn, crs, transform)
     for labels, by_image in masks.items():
-        sub, spellings = ACTIVEFIRE_LABELS[check_labels(labels)]
+        sub = ACTIVEFIRE_LABELS[check_labels(labels)][0]
         (root/"masks"/sub).mkdir(parents=True, exist_ok=True)
         for name, m in by_image.items():
             if not m.any(): continue
-            stem, patch = name.rsplit("_", 1)
-            write_patch(root/"masks"/sub/f"{stem}_{spellings[0]}_{patch}", m.astype(np.uint8), crs, transform)
+            write_patch(root/"masks"/sub/activefire_mask_name(name, labels), m.astype(np.uint8), crs, transform)
     return root
 
 # %% ../nbs/01_patchio.ipynb #ps000025

@@ -16,7 +16,7 @@ from scipy import ndimage, signal
 from tqdm.auto import tqdm
 
 from .core import FiresegError, N_BANDS, PATCH_SIZE, check_sun_elevation, SATURATED_DN, worker_processes
-from .patchio import write_patch, FOLDERS, TRAIN_META, TEST_META, ACTIVEFIRE_IMAGES, ACTIVEFIRE_LABELS, read_meta, read_mask
+from .patchio import write_patch, FOLDERS, TRAIN_META, TEST_META, ACTIVEFIRE_IMAGES, ACTIVEFIRE_LABELS, activefire_mask_name, read_meta, read_mask
 from .firetests import reflectance_to_dn, fire_vote, fire_tests
 
 # %% auto #0
@@ -1050,7 +1050,7 @@ def activefire_patch_number(grid:TileGrid, # a scene's tile grid
 # %% ../nbs/02b_sample.ipynb #5a1e000d
 def _write_af_tile(root:Path, product:str, p:str, dn, masks:dict, truth, geo:tuple, manual:bool)->str:
     "Write one tile in the activefire layout; return its voting mask's name, or ''."
-    name, spell = f"{product}_{p}", lambda k: f"{product}_{ACTIVEFIRE_LABELS[k][1][0]}_{p}"
+    name = f"{product}_{p}"; spell = lambda k: activefire_mask_name(name, k)
     if manual:
         base = root/MANUAL
         write_patch(base/MANUAL_FOLDERS[0]/name, dn, *geo)
