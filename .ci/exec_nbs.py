@@ -8,13 +8,16 @@ on whatever data it finds: without the competition data the competition notebook
 minutes on two CPU cores). Progress-bar widgets are dropped from the saved outputs and the notebook's metadata: a static
 page cannot draw them, and their state is most of the file. `nbdev_clean` keeps the outputs (settings.ini: clear_all = False).
 """
-import re, sys, time
+import hashlib, re, sys, time
 from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import ExecutePreprocessor
 
 SHOWN = ["nbs/01e_plots.ipynb", "nbs/tutorials/competition.ipynb", "nbs/tutorials/activefire.ipynb"]   # nbs/index.ipynb has no code cells, so no figures
-SHOWN_QUICK = ["nbs/02_firetests.ipynb", "nbs/07_threshold.ipynb", "nbs/07b_report.ipynb", "nbs/07c_compare.ipynb", "nbs/07d_blend.ipynb"]   # run as the tests run them: `#| slow` cells left out
+SHOWN_QUICK = ["nbs/02_firetests.ipynb", "nbs/02b_sample.ipynb", "nbs/05_folds.ipynb", "nbs/06_runs.ipynb", "nbs/07_threshold.ipynb",
+               "nbs/07b_report.ipynb", "nbs/07c_compare.ipynb", "nbs/07d_blend.ipynb", "nbs/08b_scene.ipynb", "nbs/08d_evaluate.ipynb",
+               "nbs/tutorials/recipes.ipynb"]   # run as the tests run them: `#| slow` and `#| eval: false` cells left out
+RAN = "ran"   # a code cell's metadata key: the hash of the source its saved outputs came from (settings.ini keeps it through nbdev_clean)
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
@@ -29,18 +32,36 @@ def drop_widgets(nb):
     return n
 
 
-class SkipSlow(ExecutePreprocessor):
+def source_hash(source: str) -> str:
+    "What a cell's `ran` stamp holds: the first 12 hex digits of its source's sha1."
+    return hashlib.sha1(source.encode()).hexdigest()[:12]
+
+
+def skipped(cell) -> bool:
+    "A cell the tests leave out, and SkipSlow too: flagged `#| slow` or `#| eval: false`."
+    flags = [l for l in cell.source.splitlines() if l.startswith("#|")] if cell.cell_type == "code" else []
+    return any(re.match(r"#\|\s*(slow\b|eval:\s*false)", f) for f in flags)
+
+
+class Stamped(ExecutePreprocessor):
+    "Execute every code cell and stamp it with the hash of the source it ran (`.ci/outputs_check.py` compares it with the source)."
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if cell.cell_type == "code": cell.metadata[RAN] = source_hash(cell.source)
+        return cell, resources
+
+
+class SkipSlow(Stamped):
     "Execute every code cell but those flagged `#| slow` or `#| eval: false`, which are left without outputs, as nbdev_test leaves them out."
     def preprocess_cell(self, cell, resources, index):
-        flags = [l for l in cell.source.splitlines() if l.startswith("#|")] if cell.cell_type == "code" else []
-        if any(re.match(r"#\|\s*(slow\b|eval:\s*false)", f) for f in flags): cell.outputs = []; return cell, resources
+        if skipped(cell): cell.outputs = []; cell.metadata.pop(RAN, None); return cell, resources
         return super().preprocess_cell(cell, resources, index)
 
 
 def execute(path: Path, timeout=1200, slow=True) -> float:
     t = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
-    (ExecutePreprocessor if slow else SkipSlow)(timeout=timeout, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(path.parent)}})
+    (Stamped if slow else SkipSlow)(timeout=timeout, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(path.parent)}})
     dropped = drop_widgets(nb)
     nbformat.write(nb, path)
     s = time.perf_counter() - t
