@@ -19,6 +19,20 @@ from .patchio import (is_activefire, TRAIN_META, TEST_META, META_COLUMNS, FOLDER
 __all__ = ['check_image_header', 'check_mask_file', 'check_meta', 'DataCheck', 'check_dataset', 'check_activefire',
            'fire_pixel_counts']
 
+# %% ../nbs/01b_check.ipynb #7bbf411a
+def _header_problems(path:Path,       # the image, for messages
+                     lay,             # its `TiffLayout`
+                     size,            # expected (H,W); None accepts any size
+                     n_bands:int,     # expected band count
+                    )->list[str]:
+    "What a header shows is wrong: band count, size, dtype."
+    out = []
+    if lay.bands != n_bands: out.append(f"{path}: {lay.bands} band{'s'*(lay.bands!=1)}, expected {n_bands}")
+    if size is not None and (lay.height, lay.width) != tuple(size):
+        out.append(f"{path}: size {lay.height}×{lay.width}, expected {size[0]}×{size[1]}")
+    if np.dtype(lay.dtype) != np.uint16: out.append(f"{path}: dtype {np.dtype(lay.dtype).name}, expected uint16")
+    return out
+
 # %% ../nbs/01b_check.ipynb #efe952de
 def check_image_header(path:Path,             # an image patch
                        size=PATCH_SIZE,        # expected (H,W); None accepts any size
@@ -28,11 +42,7 @@ def check_image_header(path:Path,             # an image patch
     "Problems with one image patch, from its header (and pixels when `full`)."
     try: lay = tiff_layout(path)
     except FiresegError as e: return [str(e)]
-    out = []
-    if lay.bands != n_bands: out.append(f"{path}: {lay.bands} band{'s'*(lay.bands!=1)}, expected {n_bands}")
-    if size is not None and (lay.height, lay.width) != tuple(size):
-        out.append(f"{path}: size {lay.height}×{lay.width}, expected {size[0]}×{size[1]}")
-    if np.dtype(lay.dtype) != np.uint16: out.append(f"{path}: dtype {np.dtype(lay.dtype).name}, expected uint16")
+    out = _header_problems(path, lay, size, n_bands)
     if full and not out:
         try: read_raw(path, lay)
         except FiresegError as e: out.append(str(e))
@@ -51,6 +61,17 @@ def check_mask_file(path:Path,      # a mask
     probs = [] if size is None or m.shape == tuple(size) else [f"{path}: size {m.shape[0]}×{m.shape[1]}, expected {size[0]}×{size[1]}"]
     return probs, [str(x.message) for x in w], int(m.sum())
 
+# %% ../nbs/01b_check.ipynb #6ea267ab
+def _column_problems(root:Path,  # the data root
+                     name:str,   # the CSV's file name
+                     df,         # its table
+                     col:str,    # one of its columns
+                    )->list[str]:
+    "Names a CSV column lists twice, and names whose file is absent."
+    counts = df[col].value_counts()
+    return ([f"{root/name}: {col} {n!r} listed {c} times" for n, c in counts[counts > 1].items()] +
+            [f"{root/name}: {col} {n!r} has no file {FOLDERS[col]}/{n}" for n in df[col].unique() if not (root/FOLDERS[col]/n).is_file()])
+
 # %% ../nbs/01b_check.ipynb #5f798db8
 def check_meta(root:Path)->tuple[list[str], dict]:
     "Problems with the two CSVs: missing files or columns, duplicate names, names whose file is absent."
@@ -58,12 +79,19 @@ def check_meta(root:Path)->tuple[list[str], dict]:
     for name in (TRAIN_META, TEST_META):
         try: df = tables[name] = read_meta(root/name)
         except FiresegError as e: probs.append(str(e)); continue
-        for col in META_COLUMNS[name]:
-            counts = df[col].value_counts()
-            probs += [f"{root/name}: {col} {n!r} listed {c} times" for n, c in counts[counts > 1].items()]
-            probs += [f"{root/name}: {col} {n!r} has no file {FOLDERS[col]}/{n}" for n in df[col].unique()
-                      if not (root/FOLDERS[col]/n).is_file()]
+        for col in META_COLUMNS[name]: probs += _column_problems(root, name, df, col)
     return probs, tables
+
+# %% ../nbs/01b_check.ipynb #f1e244ea
+def _capped(items:list,     # problems or warnings
+            prefix:str,     # what starts each line
+            what:str,       # what they are, for the count of the rest
+            max_lines:int,  # lines shown before the count
+           )->list[str]:
+    "At most `max_lines` items, one a line, then a count of the rest."
+    lines = [f"{prefix} {p}" for p in items[:max_lines]]
+    if len(items) > max_lines: lines.append(f"... and {len(items)-max_lines:,} more {what}")
+    return lines
 
 # %% ../nbs/01b_check.ipynb #0844a364
 @dataclass
@@ -76,13 +104,9 @@ class DataCheck:
     fire_pixels: np.ndarray|None = None   # fire-pixel count per train mask, in train_meta order; -1 if unreadable
     @property
     def ok(self)->bool: return not self.problems
-
     def report(self, max_lines:int=50)->str:
         "The problems (at most `max_lines` shown), warnings and summary as text."
-        lines = [f"PROBLEM {p}" for p in self.problems[:max_lines]]
-        if len(self.problems) > max_lines: lines.append(f"... and {len(self.problems)-max_lines:,} more problems")
-        lines += [f"warning {w}" for w in self.warnings[:max_lines]]
-        if len(self.warnings) > max_lines: lines.append(f"... and {len(self.warnings)-max_lines:,} more warnings")
+        lines = _capped(self.problems, "PROBLEM", "problems", max_lines) + _capped(self.warnings, "warning", "warnings", max_lines)
         lines += [f"{k}: {v}" for k, v in self.summary.items()]
         lines.append(f"{self.root}: " + ("OK" if self.ok else f"{len(self.problems):,} problem{'s'*(len(self.problems)!=1)}"))
         return "\n".join(lines)
@@ -94,6 +118,33 @@ def _fire_summary(fire:np.ndarray)->dict:
     return {"train masks with fire": f"{(ok > 0).sum():,} of {ok.size:,}",
             "fire pixels per mask (median, max)": f"{int(np.median(ok))}, {int(ok.max())}"}
 
+# %% ../nbs/01b_check.ipynb #d4f21420
+def _meta_files(root:Path,   # the data root
+                tables:dict, # CSV name -> its table, for the CSVs that could be read
+               )->tuple[list, list]: # ('img'|'mask', path) to check, images first; the train mask names in train_meta order
+    "Every file the CSVs name, to check, and the train masks' names."
+    files = []
+    if TRAIN_META in tables: files += [("img", root/"train_img"/n) for n in tables[TRAIN_META].train_img.unique()]
+    if TEST_META in tables: files += [("img", root/"test_img"/n) for n in tables[TEST_META].test_img.unique()]
+    masks = list(tables[TRAIN_META].train_mask) if TRAIN_META in tables else []
+    return files + [("mask", root/"train_mask"/n) for n in masks], masks
+
+# %% ../nbs/01b_check.ipynb #97817094
+def _check_files(res:DataCheck,      # the result to add problems and warnings to
+                 files:list,         # ('img'|'mask', path) pairs
+                 size, n_bands:int, full:bool, progress:bool, # as `check_dataset` takes them
+                )->dict:             # mask file name -> its fire-pixel count (-1 unreadable)
+    "Check each file that exists (a missing one is `check_meta`'s to report)."
+    fire = {}
+    for kind, p in tqdm(files, desc="checking", unit="file", disable=not progress, mininterval=0.5):
+        if not p.is_file(): continue   # already reported by check_meta
+        if kind == "img": res.problems += check_image_header(p, size, n_bands, full)
+        else:
+            pr, wa, fire[p.name] = check_mask_file(p, size)
+            res.problems += pr; res.warnings += wa
+    return fire
+
+# %% ../nbs/01b_check.ipynb #bb39bb93
 def check_dataset(root:str|Path,            # the data root
                   size=PATCH_SIZE,          # expected (H,W); any size when None (--any-size on the command line)
                   n_bands:int=N_BANDS,      # expected band count
@@ -107,18 +158,8 @@ def check_dataset(root:str|Path,            # the data root
     if is_activefire(root): return check_activefire(root, labels, size, n_bands, full, progress)
     probs, tables = check_meta(root)
     res = DataCheck(root, probs)
-    files = []
-    if TRAIN_META in tables: files += [("img", root/"train_img"/n) for n in tables[TRAIN_META].train_img.unique()]
-    if TEST_META in tables: files += [("img", root/"test_img"/n) for n in tables[TEST_META].test_img.unique()]
-    masks = list(tables[TRAIN_META].train_mask) if TRAIN_META in tables else []
-    files += [("mask", root/"train_mask"/n) for n in masks]
-    fire = {}
-    for kind, p in tqdm(files, desc="checking", unit="file", disable=not progress, mininterval=0.5):
-        if not p.is_file(): continue   # already reported by check_meta
-        if kind == "img": res.problems += check_image_header(p, size, n_bands, full)
-        else:
-            pr, wa, fire[p.name] = check_mask_file(p, size)
-            res.problems += pr; res.warnings += wa
+    files, masks = _meta_files(root, tables)
+    fire = _check_files(res, files, size, n_bands, full, progress)
     res.fire_pixels = np.array([fire.get(n, -1) for n in masks], dtype=np.int64)
     res.summary = {"train patches": f"{len(tables[TRAIN_META]):,}" if TRAIN_META in tables else "none",
                    "test patches": f"{len(tables[TEST_META]):,}" if TEST_META in tables else "none",
@@ -126,6 +167,13 @@ def check_dataset(root:str|Path,            # the data root
     if TRAIN_META in tables and (res.fire_pixels == 0).any():
         res.warnings.append(f"{(res.fire_pixels == 0).sum():,} train masks hold no fire (every mask of the real data does)")
     return res
+
+# %% ../nbs/01b_check.ipynb #c71a1381
+def _layout_and_warnings(root:str|Path, labels:str|None)->tuple:
+    "The data set's layout, and the warnings reading it gave, as lines."
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always"); lay = DataLayout.from_root(root, labels)
+    return lay, [str(x.message) for x in w]
 
 # %% ../nbs/01b_check.ipynb #af2c0002
 def check_activefire(root:str|Path,         # an activefire data root
@@ -136,11 +184,9 @@ def check_activefire(root:str|Path,         # an activefire data root
                      progress:bool=True,    # show a progress bar
                     )->DataCheck:
     "Check an activefire-layout data set in place: each image's header and each mask of `labels`; no mask is no fire."
-    try:
-        with warnings.catch_warnings(record=True) as w:
-            warnings.simplefilter("always"); lay = DataLayout.from_root(root, labels)
+    try: lay, found = _layout_and_warnings(root, labels)
     except FiresegError as e: return DataCheck(Path(root), [str(e)])
-    res, fire = DataCheck(Path(root), warnings=[str(x.message) for x in w]), np.zeros(len(lay.train), np.int64)
+    res, fire = DataCheck(Path(root), warnings=found), np.zeros(len(lay.train), np.int64)
     for i, (img, m) in enumerate(tqdm(list(zip(lay.train_images, lay.train_masks)), desc="checking", unit="patch", disable=not progress, mininterval=0.5)):
         res.problems += check_image_header(img, size, n_bands, full)
         if m is None: continue
