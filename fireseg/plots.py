@@ -74,6 +74,11 @@ def _show_layout_patch(layout:DataLayout, # the data set
     m = read_mask(layout.train_masks[i], shape=dn.shape[1:]) if split == "train" else None
     show_patch(dn, m, ax, title=path.name + ("" if m is None else f"  ({int(m.sum())} fire px)"))
 
+# %% ../nbs/01e_plots.ipynb #7757ec4b
+def _random_rows(n_images:int, n:int, seed:int)->np.ndarray:
+    "`n` distinct rows of `n_images` (all of them when fewer), drawn at random from `seed`."
+    return np.random.default_rng(seed).choice(n_images, min(n, n_images), replace=False)
+
 # %% ../nbs/01e_plots.ipynb #5e0b3d27
 def show_batch(layout:DataLayout,   # the data set
                n:int=8,             # how many patches
@@ -83,11 +88,16 @@ def show_batch(layout:DataLayout,   # the data set
               ):
     "A grid of random patches from a data set."
     imgs = layout.train_images if split == "train" else layout.test_images
-    idx = np.random.default_rng(seed).choice(len(imgs), min(n, len(imgs)), replace=False)
+    idx = _random_rows(len(imgs), n, seed)
     fig, axs = _panel_grid(math.ceil(len(idx) / ncols), ncols)
     for ax, i in zip(axs.flat, idx): _show_layout_patch(layout, imgs[i], i, split, ax)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/01e_plots.ipynb #e31a531b
+def _most_fire(masks:dict, n:int)->list:
+    "The names of the `n` masks with the most fire, most first (ties in the dict's order)."
+    return sorted(masks, key=lambda k: -int(np.asarray(masks[k]).sum()))[:n]
 
 # %% ../nbs/01e_plots.ipynb #2c8e5f17
 def show_predictions(layout:DataLayout,  # the data set the masks are for
@@ -97,7 +107,7 @@ def show_predictions(layout:DataLayout,  # the data set the masks are for
                      spare:int=0,        # empty panels after the patches, for the caller to draw in
                     ):
     "False-colour test patches with their predicted fire outlined; the patches with most fire first."
-    names = sorted(masks, key=lambda k: -int(np.asarray(masks[k]).sum()))[:n]
+    names = _most_fire(masks, n)
     fig, axs = _panel_grid(max(1, math.ceil((len(names) + spare) / ncols)), ncols)
     for ax, name in zip(axs.flat, names):
         show_patch(read_patch(layout.path("test_img", name)), masks[name], ax=ax, title=f"{name}\n{int(masks[name].sum())} fire px")
