@@ -123,6 +123,12 @@ def _read_strips(path, layout:TiffLayout)->np.ndarray:
     b = np.frombuffer(buf, np.uint8)
     return np.concatenate([b[o:o+n] for o, n in zip(offs - lo, counts)]).view(layout.dtype).reshape(layout.shape)
 
+# %% ../nbs/01_patchio.ipynb #73eb3b4a
+def _plain_read(path, layout:TiffLayout, out:np.ndarray|None)->np.ndarray:
+    "Uncompressed pixels, without a decoder: one offset read, or a gather of out-of-order strips; in native byte order."
+    a = _read_into(path, layout, out) if layout.offset is not None else _read_strips(path, layout)
+    return a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
+
 # %% ../nbs/01_patchio.ipynb #02e82fa8
 def read_raw(path:str|Path,              # a GeoTIFF
              layout:TiffLayout|None=None, # its header, if already read
@@ -130,9 +136,7 @@ def read_raw(path:str|Path,              # a GeoTIFF
             )->np.ndarray:                # (H,W,C), or (H,W) for one band
     "Read the pixels as stored, using a plain offset read when the file allows it."
     layout = layout or tiff_layout(path)
-    if layout.offset is not None or layout.strips is not None:
-        a = _read_into(path, layout, out) if layout.offset is not None else _read_strips(path, layout)
-        if not a.dtype.isnative: a = a.astype(a.dtype.newbyteorder("="))
+    if layout.offset is not None or layout.strips is not None: a = _plain_read(path, layout, out)
     else:
         try: a = _decode(Path(path))
         except Exception as e: raise FiresegError(f"{path}: pixel data unreadable ({type(e).__name__}: {e})") from None
