@@ -20,6 +20,7 @@ __all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', '
 # %% ../nbs/00_core.ipynb #f9b12fe2
 Platform = Literal["colab", "kaggle", "local"]
 
+# %% ../nbs/00_core.ipynb #e30b6bd9
 def detect_platform(environ:dict|None=None, # environment variables; `os.environ` when None
                     )->Platform:
     "Tell Colab, Kaggle and a local machine apart from their environment variables."
@@ -218,7 +219,6 @@ def worker_processes(n:int|None=None, # processes asked for (jobs, workers): a w
     "How many worker processes to start: `n` as given, else one per core this process may use (`usable_cores`)."
     return usable_cores() if n is None else int(n)
 
-
 # %% ../nbs/00_core.ipynb #ed8fd7a8
 def file_sha256(path:str|Path, # a file
                )->str:         # its SHA-256 digest, in hex
@@ -228,4 +228,3 @@ def file_sha256(path:str|Path, # a file
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
     return h.hexdigest()
-
