@@ -19,6 +19,21 @@ from .patchio import (is_activefire, TRAIN_META, TEST_META, META_COLUMNS, FOLDER
 __all__ = ['check_image_header', 'check_mask_file', 'check_meta', 'DataCheck', 'check_dataset', 'check_activefire',
            'fire_pixel_counts']
 
+# %% ../nbs/01b_check.ipynb #09eb32b2
+def _size_problem(path, hw:tuple, size)->list[str]:
+    "A file's (H,W) against the size expected (None: any), as a problem line or none."
+    if size is None or tuple(hw) == tuple(size): return []
+    return [f"{path}: size {hw[0]}×{hw[1]}, expected {size[0]}×{size[1]}"]
+
+# %% ../nbs/01b_check.ipynb #7bbf411a
+def _header_problems(path:Path, lay, size, n_bands:int)->list[str]:
+    "What a header (`TiffLayout`) shows is wrong: band count, size (unless `size` is None), dtype."
+    out = []
+    if lay.bands != n_bands: out.append(f"{path}: {lay.bands} band{'s'*(lay.bands!=1)}, expected {n_bands}")
+    out += _size_problem(path, (lay.height, lay.width), size)
+    if np.dtype(lay.dtype) != np.uint16: out.append(f"{path}: dtype {np.dtype(lay.dtype).name}, expected uint16")
+    return out
+
 # %% ../nbs/01b_check.ipynb #efe952de
 def check_image_header(path:Path,             # an image patch
                        size=PATCH_SIZE,        # expected (H,W); None accepts any size
@@ -28,28 +43,34 @@ def check_image_header(path:Path,             # an image patch
     "Problems with one image patch, from its header (and pixels when `full`)."
     try: lay = tiff_layout(path)
     except FiresegError as e: return [str(e)]
-    out = []
-    if lay.bands != n_bands: out.append(f"{path}: {lay.bands} band{'s'*(lay.bands!=1)}, expected {n_bands}")
-    if size is not None and (lay.height, lay.width) != tuple(size):
-        out.append(f"{path}: size {lay.height}×{lay.width}, expected {size[0]}×{size[1]}")
-    if np.dtype(lay.dtype) != np.uint16: out.append(f"{path}: dtype {np.dtype(lay.dtype).name}, expected uint16")
+    out = _header_problems(path, lay, size, n_bands)
     if full and not out:
         try: read_raw(path, lay)
         except FiresegError as e: out.append(str(e))
     return out
+
+# %% ../nbs/01b_check.ipynb #c1328cf2
+def _with_warnings(f, *args)->tuple:
+    "`f(*args)`, and the warnings it gave, as lines."
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always"); out = f(*args)
+    return out, [str(x.message) for x in w]
 
 # %% ../nbs/01b_check.ipynb #fb8453cf
 def check_mask_file(path:Path,      # a mask
                     size=PATCH_SIZE, # expected (H,W); None accepts any size
                    )->tuple[list[str], list[str], int]:
     "Problems, warnings and the fire-pixel count of one mask."
-    try:
-        with warnings.catch_warnings(record=True) as w:
-            warnings.simplefilter("always")
-            m = read_mask(path)
+    try: m, found = _with_warnings(read_mask, path)
     except FiresegError as e: return [str(e)], [], -1
-    probs = [] if size is None or m.shape == tuple(size) else [f"{path}: size {m.shape[0]}×{m.shape[1]}, expected {size[0]}×{size[1]}"]
-    return probs, [str(x.message) for x in w], int(m.sum())
+    return _size_problem(path, m.shape, size), found, int(m.sum())
+
+# %% ../nbs/01b_check.ipynb #6ea267ab
+def _column_problems(root:Path, name:str, df, col:str)->list[str]:
+    "Names the column `col` of CSV `name` (table `df`) lists twice, and names whose file is absent."
+    counts = df[col].value_counts()
+    return ([f"{root/name}: {col} {n!r} listed {c} times" for n, c in counts[counts > 1].items()] +
+            [f"{root/name}: {col} {n!r} has no file {FOLDERS[col]}/{n}" for n in df[col].unique() if not (root/FOLDERS[col]/n).is_file()])
 
 # %% ../nbs/01b_check.ipynb #5f798db8
 def check_meta(root:Path)->tuple[list[str], dict]:
@@ -58,12 +79,15 @@ def check_meta(root:Path)->tuple[list[str], dict]:
     for name in (TRAIN_META, TEST_META):
         try: df = tables[name] = read_meta(root/name)
         except FiresegError as e: probs.append(str(e)); continue
-        for col in META_COLUMNS[name]:
-            counts = df[col].value_counts()
-            probs += [f"{root/name}: {col} {n!r} listed {c} times" for n, c in counts[counts > 1].items()]
-            probs += [f"{root/name}: {col} {n!r} has no file {FOLDERS[col]}/{n}" for n in df[col].unique()
-                      if not (root/FOLDERS[col]/n).is_file()]
+        for col in META_COLUMNS[name]: probs += _column_problems(root, name, df, col)
     return probs, tables
+
+# %% ../nbs/01b_check.ipynb #f1e244ea
+def _capped(items:list, prefix:str, what:str, max_lines:int)->list[str]:
+    "At most `max_lines` items, one a line after `prefix`, then a count of the rest (`what` they are)."
+    lines = [f"{prefix} {p}" for p in items[:max_lines]]
+    if len(items) > max_lines: lines.append(f"... and {len(items)-max_lines:,} more {what}")
+    return lines
 
 # %% ../nbs/01b_check.ipynb #0844a364
 @dataclass
@@ -76,13 +100,9 @@ class DataCheck:
     fire_pixels: np.ndarray|None = None   # fire-pixel count per train mask, in train_meta order; -1 if unreadable
     @property
     def ok(self)->bool: return not self.problems
-
     def report(self, max_lines:int=50)->str:
         "The problems (at most `max_lines` shown), warnings and summary as text."
-        lines = [f"PROBLEM {p}" for p in self.problems[:max_lines]]
-        if len(self.problems) > max_lines: lines.append(f"... and {len(self.problems)-max_lines:,} more problems")
-        lines += [f"warning {w}" for w in self.warnings[:max_lines]]
-        if len(self.warnings) > max_lines: lines.append(f"... and {len(self.warnings)-max_lines:,} more warnings")
+        lines = _capped(self.problems, "PROBLEM", "problems", max_lines) + _capped(self.warnings, "warning", "warnings", max_lines)
         lines += [f"{k}: {v}" for k, v in self.summary.items()]
         lines.append(f"{self.root}: " + ("OK" if self.ok else f"{len(self.problems):,} problem{'s'*(len(self.problems)!=1)}"))
         return "\n".join(lines)
@@ -94,6 +114,34 @@ def _fire_summary(fire:np.ndarray)->dict:
     return {"train masks with fire": f"{(ok > 0).sum():,} of {ok.size:,}",
             "fire pixels per mask (median, max)": f"{int(np.median(ok))}, {int(ok.max())}"}
 
+# %% ../nbs/01b_check.ipynb #d4f21420
+def _meta_files(root:Path, tables:dict)->tuple[list, list]:
+    "Every file the CSVs (`tables`, by name) list, to check: ('img'|'mask', path), images first; and the train mask names in train_meta order."
+    files = []
+    if TRAIN_META in tables: files += [("img", root/"train_img"/n) for n in tables[TRAIN_META].train_img.unique()]
+    if TEST_META in tables: files += [("img", root/"test_img"/n) for n in tables[TEST_META].test_img.unique()]
+    masks = list(tables[TRAIN_META].train_mask) if TRAIN_META in tables else []
+    return files + [("mask", root/"train_mask"/n) for n in masks], masks
+
+# %% ../nbs/01b_check.ipynb #97817094
+def _check_files(res:DataCheck, files:list, size, n_bands:int, full:bool, progress:bool)->dict:
+    "Check each of `files` that exists (a missing one is `check_meta`'s to report) into `res`; return each mask's fire-pixel count (-1 unreadable)."
+    fire = {}
+    for kind, p in tqdm(files, desc="checking", unit="file", disable=not progress, mininterval=0.5):
+        if not p.is_file(): continue   # already reported by check_meta
+        if kind == "img": res.problems += check_image_header(p, size, n_bands, full)
+        else:
+            pr, wa, fire[p.name] = check_mask_file(p, size)
+            res.problems += pr; res.warnings += wa
+    return fire
+
+# %% ../nbs/01b_check.ipynb #6e3f1a72
+def _dataset_summary(tables:dict, fire_pixels:np.ndarray)->dict:
+    "How many train and test patches the CSVs list, and the train masks' fire."
+    return {"train patches": f"{len(tables[TRAIN_META]):,}" if TRAIN_META in tables else "none",
+            "test patches": f"{len(tables[TEST_META]):,}" if TEST_META in tables else "none", **_fire_summary(fire_pixels)}
+
+# %% ../nbs/01b_check.ipynb #bb39bb93
 def check_dataset(root:str|Path,            # the data root
                   size=PATCH_SIZE,          # expected (H,W); any size when None (--any-size on the command line)
                   n_bands:int=N_BANDS,      # expected band count
@@ -107,25 +155,23 @@ def check_dataset(root:str|Path,            # the data root
     if is_activefire(root): return check_activefire(root, labels, size, n_bands, full, progress)
     probs, tables = check_meta(root)
     res = DataCheck(root, probs)
-    files = []
-    if TRAIN_META in tables: files += [("img", root/"train_img"/n) for n in tables[TRAIN_META].train_img.unique()]
-    if TEST_META in tables: files += [("img", root/"test_img"/n) for n in tables[TEST_META].test_img.unique()]
-    masks = list(tables[TRAIN_META].train_mask) if TRAIN_META in tables else []
-    files += [("mask", root/"train_mask"/n) for n in masks]
-    fire = {}
-    for kind, p in tqdm(files, desc="checking", unit="file", disable=not progress, mininterval=0.5):
-        if not p.is_file(): continue   # already reported by check_meta
-        if kind == "img": res.problems += check_image_header(p, size, n_bands, full)
-        else:
-            pr, wa, fire[p.name] = check_mask_file(p, size)
-            res.problems += pr; res.warnings += wa
+    files, masks = _meta_files(root, tables)
+    fire = _check_files(res, files, size, n_bands, full, progress)
     res.fire_pixels = np.array([fire.get(n, -1) for n in masks], dtype=np.int64)
-    res.summary = {"train patches": f"{len(tables[TRAIN_META]):,}" if TRAIN_META in tables else "none",
-                   "test patches": f"{len(tables[TEST_META]):,}" if TEST_META in tables else "none",
-                   **_fire_summary(res.fire_pixels)}
+    res.summary = _dataset_summary(tables, res.fire_pixels)
     if TRAIN_META in tables and (res.fire_pixels == 0).any():
         res.warnings.append(f"{(res.fire_pixels == 0).sum():,} train masks hold no fire (every mask of the real data does)")
     return res
+
+# %% ../nbs/01b_check.ipynb #b6c44e09
+def _check_activefire_patches(res:DataCheck, lay, size, n_bands:int, full:bool, progress:bool)->np.ndarray:
+    "Check each image of the activefire layout `lay`, and its mask where it has one, into `res`; return each patch's fire-pixel count."
+    fire = np.zeros(len(lay.train), np.int64)
+    for i, (img, m) in enumerate(tqdm(list(zip(lay.train_images, lay.train_masks)), desc="checking", unit="patch", disable=not progress, mininterval=0.5)):
+        res.problems += check_image_header(img, size, n_bands, full)
+        if m is None: continue
+        pr, wa, fire[i] = check_mask_file(m, size); res.problems += pr; res.warnings += wa
+    return fire
 
 # %% ../nbs/01b_check.ipynb #af2c0002
 def check_activefire(root:str|Path,         # an activefire data root
@@ -136,17 +182,11 @@ def check_activefire(root:str|Path,         # an activefire data root
                      progress:bool=True,    # show a progress bar
                     )->DataCheck:
     "Check an activefire-layout data set in place: each image's header and each mask of `labels`; no mask is no fire."
-    try:
-        with warnings.catch_warnings(record=True) as w:
-            warnings.simplefilter("always"); lay = DataLayout.from_root(root, labels)
+    try: lay, found = _with_warnings(DataLayout.from_root, root, labels)
     except FiresegError as e: return DataCheck(Path(root), [str(e)])
-    res, fire = DataCheck(Path(root), warnings=[str(x.message) for x in w]), np.zeros(len(lay.train), np.int64)
-    for i, (img, m) in enumerate(tqdm(list(zip(lay.train_images, lay.train_masks)), desc="checking", unit="patch", disable=not progress, mininterval=0.5)):
-        res.problems += check_image_header(img, size, n_bands, full)
-        if m is None: continue
-        pr, wa, fire[i] = check_mask_file(m, size); res.problems += pr; res.warnings += wa
-    res.fire_pixels = fire
-    res.summary = {"layout": f"activefire, {lay.labels} masks", "patches": f"{len(lay.train):,}", **_fire_summary(fire)}
+    res = DataCheck(Path(root), warnings=found)
+    res.fire_pixels = _check_activefire_patches(res, lay, size, n_bands, full, progress)
+    res.summary = {"layout": f"activefire, {lay.labels} masks", "patches": f"{len(lay.train):,}", **_fire_summary(res.fire_pixels)}
     return res
 
 # %% ../nbs/01b_check.ipynb #563d7a55

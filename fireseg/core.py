@@ -20,6 +20,7 @@ __all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', '
 # %% ../nbs/00_core.ipynb #f9b12fe2
 Platform = Literal["colab", "kaggle", "local"]
 
+# %% ../nbs/00_core.ipynb #e30b6bd9
 def detect_platform(environ:dict|None=None, # environment variables; `os.environ` when None
                     )->Platform:
     "Tell Colab, Kaggle and a local machine apart from their environment variables."
@@ -32,8 +33,19 @@ def detect_platform(environ:dict|None=None, # environment variables; `os.environ
 _ROOTS = {"colab": ["/content/data", "/content/drive/MyDrive/fireseg/data"],
           "kaggle": ["/kaggle/input"], "local": ["data"]}
 
+# %% ../nbs/00_core.ipynb #569c2ea9
 def _has_meta(p:Path)->bool: return (p/"train_meta.csv").exists() or (p/"test_meta.csv").exists()
 
+# %% ../nbs/00_core.ipynb #c75e2e45
+def _meta_folder(c:Path)->Path|None:
+    "`c` when it holds the metadata CSVs, else its first subfolder that does (Kaggle mounts each data set one level down); None when neither."
+    if _has_meta(c): return c
+    if c.is_dir():
+        for sub in sorted(c.glob("*")):
+            if sub.is_dir() and _has_meta(sub): return sub
+    return None
+
+# %% ../nbs/00_core.ipynb #d74bcfbf
 def default_data_root(platform:Platform|None=None, # where the kit runs; detected when None
                       environ:dict|None=None,       # environment variables; `os.environ` when None
                      )->Path:
@@ -42,10 +54,7 @@ def default_data_root(platform:Platform|None=None, # where the kit runs; detecte
     if env.get("FIRESEG_DATA"): return Path(env["FIRESEG_DATA"]).expanduser()
     candidates = [Path(p) for p in _ROOTS[platform or detect_platform(env)]]
     for c in candidates:
-        if _has_meta(c): return c
-        if c.is_dir():  # Kaggle mounts each data set one level down
-            for sub in sorted(c.glob("*")):
-                if sub.is_dir() and _has_meta(sub): return sub
+        if (found := _meta_folder(c)) is not None: return found
     return candidates[0]
 
 # %% ../nbs/00_core.ipynb #0589c0da
@@ -67,6 +76,15 @@ def seed_everything(seed:int=0, # one seed for Python, NumPy and torch
 # %% ../nbs/00_core.ipynb #87ff878d
 _DEVICE_KINDS = ("cuda", "mps", "cpu")
 
+# %% ../nbs/00_core.ipynb #e1fcb9bb
+def _why_missing(kind:str,   # 'cuda' or 'mps', asked for and not here
+                 n_cuda:int, # GPUs torch sees here
+                )->str:
+    "Why a device asked for is not on this machine, in words."
+    if kind != "cuda": return "MPS is not available here"
+    return f"this machine has {n_cuda} GPU{'s' * (n_cuda != 1)}" if n_cuda else "CUDA is not available here (no GPU, or a CPU-only torch)"
+
+# %% ../nbs/00_core.ipynb #756d1df7
 def choose_device(prefer:str|None,      # 'cuda', 'cuda:1', 'mps' or 'cpu' asked for; None for the best here
                   n_cuda:int,           # GPUs torch sees here (torch.cuda.device_count(); 0 without CUDA)
                   mps:bool=False,       # whether Apple's MPS is available
@@ -80,10 +98,11 @@ def choose_device(prefer:str|None,      # 'cuda', 'cuda:1', 'mps' or 'cpu' asked
         raise FiresegError(f"unknown device {prefer!r}: use cuda, cuda:N, mps or cpu")
     here = {"cuda": n_cuda > (int(index) if index else 0), "mps": mps, "cpu": True}[kind]
     if here: return str(prefer), None
-    why = (f"this machine has {n_cuda} GPU{'s' * (n_cuda != 1)}" if n_cuda else "CUDA is not available here (no GPU, or a CPU-only torch)") if kind == "cuda" else "MPS is not available here"
+    why = _why_missing(kind, n_cuda)
     if not fallback: raise FiresegError(f"device {prefer!r}: {why}; choose another device (--device {best})")
     return best, f"device {prefer!r}: {why}; using {best} instead"
 
+# %% ../nbs/00_core.ipynb #3e9144dc
 def default_device(prefer:str|None=None, # 'cuda', 'cuda:1', 'mps' or 'cpu' to force one; the best here when None
                    fallback:bool=True,   # when `prefer` is not here: use the best device with a warning (True) or raise (False)
                   )->str:
@@ -127,6 +146,7 @@ def check_sun_elevation(sun_elevation:float, # degrees above the horizon
 # %% ../nbs/00_core.ipynb #3e9c1d72
 REAL_PATCH_NAME = "LC08_L1TP_099069_20200827_20200827_01_RT_p00819.tif"   # the real patch shipped in fireseg/resources
 
+# %% ../nbs/00_core.ipynb #f880f272
 def real_patch_path()->Path:
     "The real Landsat-8 patch that ships with the kit."
     from importlib.resources import files
@@ -165,6 +185,7 @@ def _umask()->int:
     mask = os.umask(0o022); os.umask(mask)
     return mask
 
+# %% ../nbs/00_core.ipynb #fedf2b5e
 @contextmanager
 def atomic_path(path:str|Path, # the file to write in the end
                ):
@@ -198,7 +219,6 @@ def worker_processes(n:int|None=None, # processes asked for (jobs, workers): a w
     "How many worker processes to start: `n` as given, else one per core this process may use (`usable_cores`)."
     return usable_cores() if n is None else int(n)
 
-
 # %% ../nbs/00_core.ipynb #ed8fd7a8
 def file_sha256(path:str|Path, # a file
                )->str:         # its SHA-256 digest, in hex
@@ -208,4 +228,3 @@ def file_sha256(path:str|Path, # a file
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
     return h.hexdigest()
-

@@ -39,6 +39,21 @@ class TiffLayout:
     @property
     def bands(self)->int: return self._dim(2)
 
+# %% ../nbs/01_patchio.ipynb #0bdd3dd2
+def _header_facts(tf:tifffile.TiffFile)->tuple: # shape, dtype, planar, offset, strips, end of the pixel data
+    "What a TIFF's first page says about its pixels: how they are stored, and whether a plain read can fetch them."
+    pg = tf.pages[0]
+    shape, dtype = tuple(pg.shape), np.dtype(pg.dtype).newbyteorder(tf.byteorder)
+    end = max(o+n for o, n in zip(pg.dataoffsets, pg.databytecounts))
+    offs, counts = np.asarray(pg.dataoffsets, np.int64), np.asarray(pg.databytecounts, np.int64)
+    back_to_back = bool((offs[1:] == offs[:-1] + counts[:-1]).all()) and int(counts.sum()) == math.prod(shape) * dtype.itemsize
+    uncompressed = pg.compression == 1 and not pg.is_tiled and pg.fillorder == 1 and len(shape) in (2, 3)
+    full = int(counts.sum()) == math.prod(shape) * dtype.itemsize
+    offset = int(offs[0]) if uncompressed and back_to_back else None
+    strips = (tuple(offs.tolist()), tuple(counts.tolist())) if uncompressed and full and offset is None else None
+    planar = "HW" if len(shape) == 2 else ("CHW" if pg.planarconfig == 2 else "HWC")
+    return shape, dtype, planar, offset, strips, end
+
 # %% ../nbs/01_patchio.ipynb #0edebb2c
 def tiff_layout(path:str|Path, # a GeoTIFF
                )->TiffLayout:
@@ -46,22 +61,23 @@ def tiff_layout(path:str|Path, # a GeoTIFF
     path = Path(path)
     if not path.exists(): raise FiresegError(f"{path}: file does not exist")
     try:
-        with tifffile.TiffFile(path) as tf:
-            pg = tf.pages[0]
-            shape, dtype = tuple(pg.shape), np.dtype(pg.dtype).newbyteorder(tf.byteorder)
-            end = max(o+n for o, n in zip(pg.dataoffsets, pg.databytecounts))
-            offs, counts = np.asarray(pg.dataoffsets, np.int64), np.asarray(pg.databytecounts, np.int64)
-            back_to_back = bool((offs[1:] == offs[:-1] + counts[:-1]).all()) and int(counts.sum()) == math.prod(shape) * dtype.itemsize
-            uncompressed = pg.compression == 1 and not pg.is_tiled and pg.fillorder == 1 and len(shape) in (2, 3)
-            full = int(counts.sum()) == math.prod(shape) * dtype.itemsize
-            offset = int(offs[0]) if uncompressed and back_to_back else None
-            strips = (tuple(offs.tolist()), tuple(counts.tolist())) if uncompressed and full and offset is None else None
-            planar = "HW" if len(shape) == 2 else ("CHW" if pg.planarconfig == 2 else "HWC")
+        with tifffile.TiffFile(path) as tf: shape, dtype, planar, offset, strips, end = _header_facts(tf)
     except FiresegError: raise
     except Exception as e: raise FiresegError(f"{path}: not a readable TIFF ({type(e).__name__}: {e})") from None
     size = path.stat().st_size
     if end > size: raise FiresegError(f"{path}: truncated, pixel data ends at byte {end:,} but the file has {size:,} bytes")
     return TiffLayout(shape, dtype.str, planar, offset, strips)
+
+# %% ../nbs/01_patchio.ipynb #aaec9e13
+def _patch_profile(arr:np.ndarray, # (C,H,W)
+                   crs=None, transform=None, # a georeference; none when None
+                  )->dict:
+    "The rasterio profile of a file stored as the competition's are: uncompressed, pixel-interleaved, a strip per row."
+    profile = dict(driver="GTiff", count=arr.shape[0], height=arr.shape[1], width=arr.shape[2], dtype=arr.dtype.name,
+                   interleave="pixel", tiled=False, blockysize=1, compress=None)
+    if crs is not None: profile["crs"] = crs
+    if transform is not None: profile["transform"] = transform
+    return profile
 
 # %% ../nbs/01_patchio.ipynb #b2aab0cd
 def write_patch(path:str|Path,       # where the GeoTIFF goes
@@ -73,23 +89,21 @@ def write_patch(path:str|Path,       # where the GeoTIFF goes
     import rasterio
     from rasterio.errors import NotGeoreferencedWarning
     arr = dn[None] if dn.ndim == 2 else dn
-    profile = dict(driver="GTiff", count=arr.shape[0], height=arr.shape[1], width=arr.shape[2], dtype=arr.dtype.name,
-                   interleave="pixel", tiled=False, blockysize=1, compress=None)
-    if crs is not None: profile["crs"] = crs
-    if transform is not None: profile["transform"] = transform
     with atomic_path(path) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        with rasterio.open(tmp, "w", **profile) as dst: dst.write(arr)
+        with rasterio.open(tmp, "w", **_patch_profile(arr, crs, transform)) as dst: dst.write(arr)
     return Path(path)
 
 # %% ../nbs/01_patchio.ipynb #b982c4b5
 def _decode(path:Path):
+    "Pixels through a decoder: tifffile's, else rasterio's (as stored: (H,W,C), or (H,W) for one band)."
     try: return tifffile.imread(path)
     except Exception:
         import rasterio
         with rasterio.open(path) as src: a = src.read()
         return a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)
 
+# %% ../nbs/01_patchio.ipynb #df4f11f7
 def _read_into(path, layout:TiffLayout, out:np.ndarray|None)->np.ndarray:
     "One offset read of contiguous pixels, into `out` when given (no new memory)."
     if out is None or out.shape != layout.shape or out.dtype != np.dtype(layout.dtype): out = np.empty(layout.shape, layout.dtype)
@@ -109,6 +123,12 @@ def _read_strips(path, layout:TiffLayout)->np.ndarray:
     b = np.frombuffer(buf, np.uint8)
     return np.concatenate([b[o:o+n] for o, n in zip(offs - lo, counts)]).view(layout.dtype).reshape(layout.shape)
 
+# %% ../nbs/01_patchio.ipynb #73eb3b4a
+def _plain_read(path, layout:TiffLayout, out:np.ndarray|None)->np.ndarray:
+    "Uncompressed pixels, without a decoder: one offset read, or a gather of out-of-order strips; in native byte order."
+    a = _read_into(path, layout, out) if layout.offset is not None else _read_strips(path, layout)
+    return a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
+
 # %% ../nbs/01_patchio.ipynb #02e82fa8
 def read_raw(path:str|Path,              # a GeoTIFF
              layout:TiffLayout|None=None, # its header, if already read
@@ -116,9 +136,7 @@ def read_raw(path:str|Path,              # a GeoTIFF
             )->np.ndarray:                # (H,W,C), or (H,W) for one band
     "Read the pixels as stored, using a plain offset read when the file allows it."
     layout = layout or tiff_layout(path)
-    if layout.offset is not None or layout.strips is not None:
-        a = _read_into(path, layout, out) if layout.offset is not None else _read_strips(path, layout)
-        if not a.dtype.isnative: a = a.astype(a.dtype.newbyteorder("="))
+    if layout.offset is not None or layout.strips is not None: a = _plain_read(path, layout, out)
     else:
         try: a = _decode(Path(path))
         except Exception as e: raise FiresegError(f"{path}: pixel data unreadable ({type(e).__name__}: {e})") from None
@@ -143,6 +161,17 @@ def read_patch(path:str|Path,     # a GeoTIFF patch
     check_patch_pixels(path, a)
     return np.ascontiguousarray(a.transpose(2, 0, 1)[np.array(band_positions(bands)) - 1])
 
+# %% ../nbs/01_patchio.ipynb #f316a292
+def _mask_values(path,          # where the mask came from, for messages
+                 m:np.ndarray,  # its pixels as read
+                )->np.ndarray:  # (H,W) uint8 of 0/1
+    "A mask read from a file as 0/1: one band; 0/255 read as 0/1 with a warning; anything else refused."
+    if m.ndim == 3 and m.shape[-1] == 1: m = m[..., 0]
+    if m.ndim != 2: raise FiresegError(f"{path}: mask has {m.shape[-1]} bands, expected 1")
+    if np.issubdtype(m.dtype, np.integer) and m.max(initial=0) == 255 and np.isin(m, (0, 255)).all():
+        warnings.warn(f"{path}: mask uses 0/255; read as 0/1"); m = m == 255
+    return as_mask01(m, str(path))
+
 # %% ../nbs/01_patchio.ipynb #c17168fa
 def read_mask(path:str|Path|None,            # a single-band GeoTIFF mask; None: a patch without fire, whose data set ships no mask (activefire)
               layout:TiffLayout|None=None,   # its header, if already read
@@ -152,18 +181,14 @@ def read_mask(path:str|Path|None,            # a single-band GeoTIFF mask; None:
     if path is None:
         if shape is None: raise FiresegError("a missing mask needs its image's shape")
         return np.zeros(shape, np.uint8)
-    m = read_raw(path, layout)
-    if m.ndim == 3 and m.shape[-1] == 1: m = m[..., 0]
-    if m.ndim != 2: raise FiresegError(f"{path}: mask has {m.shape[-1]} bands, expected 1")
-    if np.issubdtype(m.dtype, np.integer) and m.max(initial=0) == 255 and np.isin(m, (0, 255)).all():
-        warnings.warn(f"{path}: mask uses 0/255; read as 0/1"); m = m == 255
-    return as_mask01(m, str(path))
+    return _mask_values(path, read_raw(path, layout))
 
 # %% ../nbs/01_patchio.ipynb #4d74f013
 TRAIN_META, TEST_META = "train_meta.csv", "test_meta.csv"
 META_COLUMNS = {TRAIN_META: ["train_img", "train_mask"], TEST_META: ["test_img"]}
 FOLDERS = {"train_img": "train_img", "train_mask": "train_mask", "test_img": "test_img"}
 
+# %% ../nbs/01_patchio.ipynb #f62c813b
 def read_meta(path:str|Path, # train_meta.csv or test_meta.csv
              )->pd.DataFrame:
     "Read a metadata CSV, checking that its columns are there."
@@ -181,9 +206,18 @@ ACTIVEFIRE_LABELS = {   # label set -> (mask folder under masks/, the rule's spe
     "voting": ("voting", ("Voting",)), "intersection": ("intersection", ("Intersection",)),
     "schroeder": ("patches", ("Schroeder",)), "murphy": ("patches", ("Murphy",)), "kumar-roy": ("patches", ("Kumar-Roy", "GOLI_v2"))}
 
+# %% ../nbs/01_patchio.ipynb #f018b3b4
 def is_activefire(root:str|Path)->bool:
     "Whether `root` is laid out as the activefire data set: it has `images/patches/`."
     return (Path(root)/ACTIVEFIRE_IMAGES).is_dir()
+
+# %% ../nbs/01_patchio.ipynb #57ee50ca
+def _competition_tables(root:Path)->dict:
+    "The competition layout's CSVs under `root` (None for one that is not there); at least one must be."
+    tables = {n: read_meta(root/n) if (root/n).exists() else None for n in (TRAIN_META, TEST_META)}
+    if all(t is None for t in tables.values()):
+        raise FiresegError(f"{root}: neither {TRAIN_META} nor {TEST_META} found (competition layout), nor {ACTIVEFIRE_IMAGES}/ (activefire layout)")
+    return tables
 
 # %% ../nbs/01_patchio.ipynb #9e543c14
 @dataclass
@@ -192,7 +226,6 @@ class DataLayout:
     root: Path
     train: pd.DataFrame|None = None   # columns train_img, train_mask
     test: pd.DataFrame|None = None    # column test_img
-
     @classmethod
     def from_root(cls, root:str|Path|None=None, # the data root; the default one when None
                   labels:str|None=None,         # activefire's mask set (`ACTIVEFIRE_LABELS`; voting when None); the competition layout has one
@@ -201,12 +234,9 @@ class DataLayout:
         root = Path(root) if root is not None else default_data_root()
         if not root.is_dir(): raise FiresegError(f"{root}: data root does not exist")
         if is_activefire(root): return ActivefireLayout.read(root, labels)
-        tables = {n: read_meta(root/n) if (root/n).exists() else None for n in (TRAIN_META, TEST_META)}
-        if all(t is None for t in tables.values()):
-            raise FiresegError(f"{root}: neither {TRAIN_META} nor {TEST_META} found (competition layout), nor {ACTIVEFIRE_IMAGES}/ (activefire layout)")
+        tables = _competition_tables(root)
         if labels is not None: raise FiresegError(f"{root}: the competition layout has one mask set; labels={labels!r} chooses among activefire's")
         return cls(root, tables[TRAIN_META], tables[TEST_META])
-
     def path(self, column:str, name:str)->Path: return self.root/FOLDERS[column]/name
     @property
     def train_images(self)->list[Path]: return [self.path("train_img", n) for n in self.train.train_img]
@@ -231,6 +261,15 @@ def toy_patch(seed:int,     # which toy patch
     dn[5:7][:, m == 1] = SATURATED_DN
     return dn, m
 
+# %% ../nbs/01_patchio.ipynb #865cb51d
+def _write_meta(root:Path, n_train:int, n_test:int):
+    "The two CSVs of a data set of `n_train` numbered train patches and `n_test` test patches, written atomically."
+    meta = pd.DataFrame({"train_img": [f"train_img_{i}.tif" for i in range(n_train)],
+                         "train_mask": [f"train_mask_{i}.tif" for i in range(n_train)]})
+    with atomic_path(root/TRAIN_META) as tmp: meta.to_csv(tmp, index=False)
+    with atomic_path(root/TEST_META) as tmp:
+        pd.DataFrame({"test_img": [f"test_img_{i}.tif" for i in range(n_test)]}).to_csv(tmp, index=False)
+
 # %% ../nbs/01_patchio.ipynb #0e153f55
 def write_dataset(root:str|Path,        # the data root to create
                   train:Sequence,       # (patch (10,H,W) uint16, mask (H,W) uint8) pairs
@@ -245,11 +284,7 @@ def write_dataset(root:str|Path,        # the data root to create
         write_patch(root/"train_img"/f"train_img_{i}.tif", dn, crs, transform)
         write_patch(root/"train_mask"/f"train_mask_{i}.tif", m.astype(np.uint8), crs, transform)
     for i, dn in enumerate(test): write_patch(root/"test_img"/f"test_img_{i}.tif", dn, crs, transform)
-    meta = pd.DataFrame({"train_img": [f"train_img_{i}.tif" for i in range(len(train))],
-                         "train_mask": [f"train_mask_{i}.tif" for i in range(len(train))]})
-    with atomic_path(root/TRAIN_META) as tmp: meta.to_csv(tmp, index=False)
-    with atomic_path(root/TEST_META) as tmp:
-        pd.DataFrame({"test_img": [f"test_img_{i}.tif" for i in range(len(test))]}).to_csv(tmp, index=False)
+    _write_meta(root, len(train), len(test))
     return root
 
 # %% ../nbs/01_patchio.ipynb #af1c0003
@@ -263,8 +298,10 @@ def check_labels(labels:str|None, # a label set's name; None: voting
 # %% ../nbs/01_patchio.ipynb #af1c0005
 @functools.lru_cache(maxsize=32)
 def _listing(folder:str, changed_ns:int)->tuple:
+    "A folder's GeoTIFF names, sorted: one `os.scandir`, cached per folder and modification time."
     with os.scandir(folder) as it: return tuple(sorted(e.name for e in it if e.name.endswith((".tif", ".TIF"))))
 
+# %% ../nbs/01_patchio.ipynb #e8f65423
 def tif_names(folder:str|Path, # a folder of GeoTIFFs
              )->tuple:         # their file names, sorted
     "The GeoTIFF names in `folder`, from one directory listing, cached until the folder changes."
@@ -300,26 +337,31 @@ def activefire_mask_folder(root:str|Path, # an activefire data root
         if f.is_dir(): return f
     raise FiresegError(f"{root}: no {labels} masks: neither {tried[0].relative_to(root)}/ nor {tried[1].relative_to(root)}/ exists")
 
+# %% ../nbs/01_patchio.ipynb #c988772c
+def _activefire_train(root:Path,    # an activefire data root
+                      labels:str,   # a checked label set
+                     )->tuple[pd.DataFrame, Path]: # train_img and train_mask ('' for no mask), and the mask folder
+    "Every image of `images/patches/` with its mask in `labels` (or none), warning once about masks without an image."
+    images, folder = tif_names(root/ACTIVEFIRE_IMAGES), activefire_mask_folder(root, labels)
+    masks = activefire_masks(folder, labels)
+    orphans = sorted(set(masks) - set(images))
+    if orphans: warnings.warn(f"{folder}: {len(orphans):,} {labels} mask(s) have no image in {ACTIVEFIRE_IMAGES}/, e.g. {masks[orphans[0]]}; skipped")
+    return pd.DataFrame({"train_img": list(images), "train_mask": [masks.get(n, "") for n in images]}), folder
+
 # %% ../nbs/01_patchio.ipynb #af1c000a
 @dataclass(repr=False)
 class ActivefireLayout(DataLayout):
     "The activefire data set read in place: images in `images/patches/`, one mask folder per label set, no mask file meaning no fire."
     labels: str = "voting"          # the label set the masks come from
     mask_folder: Path|None = None   # where its masks are
-
     @classmethod
     def read(cls, root:str|Path, labels:str|None=None)->"ActivefireLayout":
         "Index `root`'s images and `labels`' masks (voting when None): one directory listing per folder."
         root = Path(root)
         try: labels = check_labels(labels)
         except FiresegError as e: raise FiresegError(f"{root}: {e}") from None
-        images, folder = tif_names(root/ACTIVEFIRE_IMAGES), activefire_mask_folder(root, labels)
-        masks = activefire_masks(folder, labels)
-        orphans = sorted(set(masks) - set(images))
-        if orphans: warnings.warn(f"{folder}: {len(orphans):,} {labels} mask(s) have no image in {ACTIVEFIRE_IMAGES}/, e.g. {masks[orphans[0]]}; skipped")
-        train = pd.DataFrame({"train_img": list(images), "train_mask": [masks.get(n, "") for n in images]})
+        train, folder = _activefire_train(root, labels)
         return cls(root, train, None, labels, folder)
-
     def path(self, column:str, name:str)->Path|None:
         if column == "train_img": return self.root/ACTIVEFIRE_IMAGES/name
         if column == "train_mask": return self.mask_folder/name if name else None   # None: no mask, no fire (train_masks gives it as is)
@@ -330,6 +372,15 @@ class ActivefireLayout(DataLayout):
     def __repr__(self):
         return f"ActivefireLayout({self.root}: {len(self.train):,} patches, {(self.train.train_mask != '').sum():,} with {self.labels} fire)"
 
+# %% ../nbs/01_patchio.ipynb #6270ef0c
+def _write_activefire_masks(root:Path, labels:str, by_image:dict, crs=None, transform=None):
+    "One label set's masks, each under its name in the public data set; a mask without fire is not written."
+    sub = ACTIVEFIRE_LABELS[check_labels(labels)][0]
+    (root/"masks"/sub).mkdir(parents=True, exist_ok=True)
+    for name, m in by_image.items():
+        if not m.any(): continue
+        write_patch(root/"masks"/sub/activefire_mask_name(name, labels), m.astype(np.uint8), crs, transform)
+
 # %% ../nbs/01_patchio.ipynb #af1c000b
 def write_activefire(root:str|Path,  # the data root to create
                      patches:dict,   # image name -> (10,H,W) uint16 patch
@@ -339,37 +390,47 @@ def write_activefire(root:str|Path,  # the data root to create
     "Write patches and masks as the activefire data set lays them out."
     root = Path(root); (root/ACTIVEFIRE_IMAGES).mkdir(parents=True, exist_ok=True)
     for name, dn in patches.items(): write_patch(root/ACTIVEFIRE_IMAGES/name, dn, crs, transform)
-    for labels, by_image in masks.items():
-        sub = ACTIVEFIRE_LABELS[check_labels(labels)][0]
-        (root/"masks"/sub).mkdir(parents=True, exist_ok=True)
-        for name, m in by_image.items():
-            if not m.any(): continue
-            write_patch(root/"masks"/sub/activefire_mask_name(name, labels), m.astype(np.uint8), crs, transform)
+    for labels, by_image in masks.items(): _write_activefire_masks(root, labels, by_image, crs, transform)
     return root
 
 # %% ../nbs/01_patchio.ipynb #ps000025
 PSEUDO_MANIFEST = "manifest.json"   # what `fireseg pseudo` writes beside its masks, and `fireseg train --pseudo` reads
 PSEUDO_KIND = "fireseg pseudo-labels"
 
+# %% ../nbs/01_patchio.ipynb #3a013abf
+def _pseudo_manifest(folder:Path)->dict:
+    "A pseudo-label folder's manifest, refused unless `fireseg pseudo` wrote it."
+    mf = folder/PSEUDO_MANIFEST
+    if not mf.exists(): raise FiresegError(f"{folder}: no {PSEUDO_MANIFEST}; not a folder written by `fireseg pseudo` (make one with fireseg pseudo --run RUN --out {folder})")
+    try: man = json.loads(mf.read_text())
+    except (OSError, ValueError) as e: raise FiresegError(f"{mf}: unreadable ({e})") from None
+    if not isinstance(man, dict) or man.get("kind") != PSEUDO_KIND or not isinstance(man.get("images"), list): raise FiresegError(f"{mf}: not a manifest written by `fireseg pseudo`")
+    return man
+
+# %% ../nbs/01_patchio.ipynb #366c36ed
+def _check_pseudo_images(folder:Path, man:dict, layout:DataLayout):
+    "Refuse pseudo-labels for images that are not test images of the data set trained on."
+    known = set(layout.test.test_img) if layout.test is not None else set()
+    other = [i.get("test_img") for i in man["images"] if i.get("test_img") not in known]
+    if other: raise FiresegError(f"{folder}: pseudo-labels for {len(other)} image(s) that are not test images of {layout.root}, such as {other[0]}; they were made for another data set")
+
+# %% ../nbs/01_patchio.ipynb #8554971c
+def _pseudo_pair(folder:Path, layout:DataLayout, item:dict, size:tuple|None)->tuple[Path, Path]:
+    "One manifest entry's test image and mask, the mask there and of its image's (and the training patches') size."
+    img, mask = layout.path("test_img", item["test_img"]), folder/"masks"/Path(str(item["mask"])).name
+    if not mask.exists(): raise FiresegError(f"{mask}: missing; the folder is incomplete, write it again with fireseg pseudo --overwrite")
+    a, b = tiff_layout(img), tiff_layout(mask)
+    if (a.height, a.width) != (b.height, b.width) or (size is not None and (b.height, b.width) != tuple(size)):
+        raise FiresegError(f"{mask}: size {b.height}×{b.width}, but its image {img.name} is {a.height}×{a.width}" + (f" and the training patches are {size[0]}×{size[1]}" if size is not None else ""))
+    return img, mask
+
+# %% ../nbs/01_patchio.ipynb #3888841e
 def read_pseudo_labels(folder:str|Path,     # a folder written by `write_pseudo_labels` (`fireseg pseudo`)
                        layout:DataLayout,   # the data set training on them; its test images are the ones labelled
                        size:tuple|None=None,# (H,W) the training patches' size; not checked when None
                       )->tuple[list[Path], list[Path], dict]: # test image paths, their mask paths, the manifest
     "The pseudo-labelled images and masks of `folder`, checked against the data set they will train with."
-    folder = Path(folder); mf = folder/PSEUDO_MANIFEST
-    if not mf.exists(): raise FiresegError(f"{folder}: no {PSEUDO_MANIFEST}; not a folder written by `fireseg pseudo` (make one with fireseg pseudo --run RUN --out {folder})")
-    try: man = json.loads(mf.read_text())
-    except (OSError, ValueError) as e: raise FiresegError(f"{mf}: unreadable ({e})") from None
-    if not isinstance(man, dict) or man.get("kind") != PSEUDO_KIND or not isinstance(man.get("images"), list): raise FiresegError(f"{mf}: not a manifest written by `fireseg pseudo`")
-    known = set(layout.test.test_img) if layout.test is not None else set()
-    other = [i.get("test_img") for i in man["images"] if i.get("test_img") not in known]
-    if other: raise FiresegError(f"{folder}: pseudo-labels for {len(other)} image(s) that are not test images of {layout.root}, such as {other[0]}; they were made for another data set")
-    images, masks = [], []
-    for i in man["images"]:
-        img, mask = layout.path("test_img", i["test_img"]), folder/"masks"/Path(str(i["mask"])).name
-        if not mask.exists(): raise FiresegError(f"{mask}: missing; the folder is incomplete, write it again with fireseg pseudo --overwrite")
-        a, b = tiff_layout(img), tiff_layout(mask)
-        if (a.height, a.width) != (b.height, b.width) or (size is not None and (b.height, b.width) != tuple(size)):
-            raise FiresegError(f"{mask}: size {b.height}×{b.width}, but its image {img.name} is {a.height}×{a.width}" + (f" and the training patches are {size[0]}×{size[1]}" if size is not None else ""))
-        images.append(img); masks.append(mask)
-    return images, masks, man
+    folder = Path(folder); man = _pseudo_manifest(folder)
+    _check_pseudo_images(folder, man, layout)
+    pairs = [_pseudo_pair(folder, layout, i, size) for i in man["images"]]
+    return [p[0] for p in pairs], [p[1] for p in pairs], man

@@ -15,6 +15,15 @@ from .patchio import DataLayout, read_patch, read_mask
 # %% auto #0
 __all__ = ['false_colour', 'show_patch', 'show_batch', 'show_predictions', 'save_figure']
 
+# %% ../nbs/01e_plots.ipynb #53f5d339
+def _stretch(band:np.ndarray,  # (H,W) one band's values
+             valid:np.ndarray, # (H,W) bool: the pixels inside the scene
+             pct=(2, 98),      # the percentiles mapped to 0 and 1
+            )->np.ndarray:     # (H,W) float in [0,1]
+    "One band stretched between two percentiles of its valid pixels."
+    lo, hi = np.percentile(band[valid], pct) if valid.any() else (0, 1)
+    return np.clip((band - lo) / max(hi - lo, 1), 0, 1)
+
 # %% ../nbs/01e_plots.ipynb #af9bc9cc
 def false_colour(dn:np.ndarray,          # (10,H,W) DN patch
                  bands=(7, 6, 2),         # the bands shown as red, green, blue
@@ -23,10 +32,7 @@ def false_colour(dn:np.ndarray,          # (10,H,W) DN patch
     "A stretched false-colour composite; zero-filled pixels stay black."
     rgb = dn[np.array(band_positions(bands)) - 1].astype(np.float32)
     valid = dn.any(0)
-    out = np.zeros(rgb.shape[1:] + (3,), np.float32)
-    for c in range(3):
-        lo, hi = np.percentile(rgb[c][valid], pct) if valid.any() else (0, 1)
-        out[..., c] = np.clip((rgb[c] - lo) / max(hi - lo, 1), 0, 1)
+    out = np.stack([_stretch(rgb[c], valid, pct) for c in range(3)], axis=-1).astype(np.float32)
     return out * valid[..., None]
 
 # %% ../nbs/01e_plots.ipynb #499cacba
@@ -46,6 +52,33 @@ def show_patch(dn:np.ndarray,              # (10,H,W) DN patch
     if title: ax.set_title(title, fontsize=9)
     return ax
 
+# %% ../nbs/01e_plots.ipynb #4e2d427e
+def _panel_grid(nrows:int, # rows of panels
+                ncols:int, # panels per row
+               ):          # the figure and its (nrows,ncols) axes
+    "A figure of empty 3-inch panels."
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(nrows, ncols, figsize=(3*ncols, 3*nrows), squeeze=False)
+    for ax in axs.flat: ax.set_axis_off()
+    return fig, axs
+
+# %% ../nbs/01e_plots.ipynb #046c3699
+def _show_layout_patch(layout:DataLayout, # the data set
+                       path:Path,         # one of its images
+                       i:int,             # its row in train_meta, for the mask
+                       split:str,         # 'train' (mask outlined) or 'test'
+                       ax,                # the axis to draw in
+                      ):
+    "One patch of a data set, in `ax`, titled with its name (and fire-pixel count for a train patch)."
+    dn = read_patch(path)
+    m = read_mask(layout.train_masks[i], shape=dn.shape[1:]) if split == "train" else None
+    show_patch(dn, m, ax, title=path.name + ("" if m is None else f"  ({int(m.sum())} fire px)"))
+
+# %% ../nbs/01e_plots.ipynb #7757ec4b
+def _random_rows(n_images:int, n:int, seed:int)->np.ndarray:
+    "`n` distinct rows of `n_images` (all of them when fewer), drawn at random from `seed`."
+    return np.random.default_rng(seed).choice(n_images, min(n, n_images), replace=False)
+
 # %% ../nbs/01e_plots.ipynb #5e0b3d27
 def show_batch(layout:DataLayout,   # the data set
                n:int=8,             # how many patches
@@ -54,18 +87,17 @@ def show_batch(layout:DataLayout,   # the data set
                ncols:int=4,         # patches per row
               ):
     "A grid of random patches from a data set."
-    import matplotlib.pyplot as plt
     imgs = layout.train_images if split == "train" else layout.test_images
-    idx = np.random.default_rng(seed).choice(len(imgs), min(n, len(imgs)), replace=False)
-    nrows = math.ceil(len(idx) / ncols)
-    fig, axs = plt.subplots(nrows, ncols, figsize=(3*ncols, 3*nrows), squeeze=False)
-    for ax in axs.flat: ax.set_axis_off()
-    for ax, i in zip(axs.flat, idx):
-        dn = read_patch(imgs[i])
-        m = read_mask(layout.train_masks[i], shape=dn.shape[1:]) if split == "train" else None
-        show_patch(dn, m, ax, title=imgs[i].name + ("" if m is None else f"  ({int(m.sum())} fire px)"))
+    idx = _random_rows(len(imgs), n, seed)
+    fig, axs = _panel_grid(math.ceil(len(idx) / ncols), ncols)
+    for ax, i in zip(axs.flat, idx): _show_layout_patch(layout, imgs[i], i, split, ax)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/01e_plots.ipynb #e31a531b
+def _most_fire(masks:dict, n:int)->list:
+    "The names of the `n` masks with the most fire, most first (ties in the dict's order)."
+    return sorted(masks, key=lambda k: -int(np.asarray(masks[k]).sum()))[:n]
 
 # %% ../nbs/01e_plots.ipynb #2c8e5f17
 def show_predictions(layout:DataLayout,  # the data set the masks are for
@@ -75,11 +107,8 @@ def show_predictions(layout:DataLayout,  # the data set the masks are for
                      spare:int=0,        # empty panels after the patches, for the caller to draw in
                     ):
     "False-colour test patches with their predicted fire outlined; the patches with most fire first."
-    import matplotlib.pyplot as plt
-    names = sorted(masks, key=lambda k: -int(np.asarray(masks[k]).sum()))[:n]
-    nrows = max(1, math.ceil((len(names) + spare) / ncols))
-    fig, axs = plt.subplots(nrows, ncols, figsize=(3 * ncols, 3 * nrows), squeeze=False)
-    for ax in axs.flat: ax.set_axis_off()
+    names = _most_fire(masks, n)
+    fig, axs = _panel_grid(max(1, math.ceil((len(names) + spare) / ncols)), ncols)
     for ax, name in zip(axs.flat, names):
         show_patch(read_patch(layout.path("test_img", name)), masks[name], ax=ax, title=f"{name}\n{int(masks[name].sum())} fire px")
     fig.tight_layout()

@@ -20,6 +20,7 @@ __all__ = ['MARKER', 'data_members', 'prepare_data']
 MARKER = ".fireseg-prepared.json"   # written beside a finished copy
 _METAS = (TRAIN_META, TEST_META)
 
+# %% ../nbs/01f_prepare.ipynb #44d90bd7
 def _safe_relative(name:str, where:str)->PurePosixPath:
     "A member name as a relative path that stays inside the destination; refuse anything else."
     p = PurePosixPath(name.replace("\\", "/"))
@@ -27,14 +28,22 @@ def _safe_relative(name:str, where:str)->PurePosixPath:
         raise FiresegError(f"{where}: refuses the entry {name!r}: it would be written outside the destination folder")
     return p
 
+# %% ../nbs/01f_prepare.ipynb #e748f063
+def _data_root(paths:list, # the source's relative paths
+               where:str,  # the source, for messages
+              )->PurePosixPath:
+    "The folder holding the CSVs: the top, or one folder down (the shallowest)."
+    roots = sorted({str(p.parent) for p in paths if p.name in _METAS and len(p.parts) <= 2}, key=len)
+    if not roots: raise FiresegError(f"{where}: not the competition's data: it holds no {TRAIN_META} or {TEST_META} at its top or one folder down")
+    return PurePosixPath(roots[0]) if roots[0] != "." else PurePosixPath()
+
+# %% ../nbs/01f_prepare.ipynb #e6e08f7f
 def data_members(names:list[str],  # member names of a zip, or relative paths of a folder's files
                  where:str,        # the source, for messages
                 )->tuple[str, dict]: # the data root's prefix, and {relative path in the data set: member name}
     "The data root inside a source and the files that belong to the data set: the CSVs and the three image folders."
     paths = {n: _safe_relative(n, where) for n in names if not n.endswith("/")}
-    roots = sorted({str(p.parent) for p in paths.values() if p.name in _METAS and len(p.parts) <= 2}, key=len)
-    if not roots: raise FiresegError(f"{where}: not the competition's data: it holds no {TRAIN_META} or {TEST_META} at its top or one folder down")
-    root = PurePosixPath(roots[0]) if roots[0] != "." else PurePosixPath()
+    root = _data_root(list(paths.values()), where)
     out = {}
     for n, p in paths.items():
         try: rel = p.relative_to(root)
@@ -45,20 +54,24 @@ def data_members(names:list[str],  # member names of a zip, or relative paths of
 # %% ../nbs/01f_prepare.ipynb #7c4a2e19
 def _is_link(info:zipfile.ZipInfo)->bool: return stat.S_ISLNK(info.external_attr >> 16)
 
+# %% ../nbs/01f_prepare.ipynb #c1f3fe2f
+def _source_names(src:Path)->tuple:
+    "A source's open zip (None for a folder) and its member names; links in a zip are refused."
+    if src.is_dir(): return None, [str(p.relative_to(src).as_posix()) for p in src.rglob("*") if p.is_file()]
+    if src.is_file() and zipfile.is_zipfile(src):
+        z = zipfile.ZipFile(src)
+        links = [i.filename for i in z.infolist() if _is_link(i)]
+        if links: raise FiresegError(f"{src}: refuses the entry {links[0]!r}: links are not unpacked")
+        return z, z.namelist()
+    if src.exists(): raise FiresegError(f"{src}: neither a folder nor a zip file")
+    raise FiresegError(f"{src}: no such file or folder")
+
+# %% ../nbs/01f_prepare.ipynb #57428cf2
 class _Source:
     "A zip or a folder, read the same way: its data members, their sizes, and a stream of each."
     def __init__(self, src:Path):
         self.path = src
-        if src.is_dir():
-            self.zip = None
-            names = [str(p.relative_to(src).as_posix()) for p in src.rglob("*") if p.is_file()]
-        elif src.is_file() and zipfile.is_zipfile(src):
-            self.zip = zipfile.ZipFile(src)
-            links = [i.filename for i in self.zip.infolist() if _is_link(i)]
-            if links: raise FiresegError(f"{src}: refuses the entry {links[0]!r}: links are not unpacked")
-            names = self.zip.namelist()
-        elif src.exists(): raise FiresegError(f"{src}: neither a folder nor a zip file")
-        else: raise FiresegError(f"{src}: no such file or folder")
+        self.zip, names = _source_names(src)
         self.root, self.members = data_members(names, str(src))
     def size(self, member:str)->int: return self.zip.getinfo(member).file_size if self.zip else (self.path/member).stat().st_size
     def open(self, member:str): return self.zip.open(member) if self.zip else open(self.path/member, "rb")
@@ -70,6 +83,7 @@ class _Source:
     def close(self):
         if self.zip: self.zip.close()
 
+# %% ../nbs/01f_prepare.ipynb #872b0e8d
 def _copy_members(source:_Source, dest:Path, progress:bool)->tuple[int, int, int]:
     "Copy the data members missing or incomplete at `dest`, CSVs last; return files copied, files kept, bytes copied."
     order = sorted(source.members, key=lambda rel: (rel in _METAS, rel))
@@ -89,6 +103,36 @@ def _check_options(size)->dict:
     "What a cached check's answer depends on: the expected patch size (None: any)."
     return {"size": None if size is None else [int(s) for s in size]}
 
+# %% ../nbs/01f_prepare.ipynb #9e1891a5
+def _result(root:Path, copied:int, kept:int, nbytes:int, # the data root to use, files copied and kept, bytes copied
+            t0:float,                                    # when the call started (time.perf_counter)
+            check,                                       # the DataCheck, or None
+           )->dict:
+    "What `prepare_data` returns."
+    return {"root": root, "copied": copied, "kept": kept, "bytes": nbytes, "seconds": round(time.perf_counter() - t0, 2), "check": check}
+
+# %% ../nbs/01f_prepare.ipynb #878686b6
+def _check_in_place(source:_Source, src:Path, size, check:bool, progress:bool, t0:float)->dict:
+    "A source folder used where it is, only checked; a zip is refused."
+    if source.zip is not None: raise FiresegError(f"{src}: a zip must be unpacked somewhere: give a destination folder (--to DEST)")
+    root = src/source.root
+    res = check_dataset(root, size, progress=progress) if check else None
+    return _result(root, 0, len(source.members), 0, t0, res)
+
+# %% ../nbs/01f_prepare.ipynb #1145151e
+def _fresh_copy(source:_Source, dest:Path, marker:Path, progress:bool)->tuple[int, int, int]:
+    "Copy what differs from another source, or another version of it: the old marker and leftover temporary files go first."
+    if marker.exists(): marker.unlink()
+    for f in FOLDERS.values(): (dest/f).mkdir(parents=True, exist_ok=True)
+    for stale in dest.rglob(".*.part"): stale.unlink()    # temporary files of an interrupted copy
+    return _copy_members(source, dest, progress)
+
+# %% ../nbs/01f_prepare.ipynb #c828b6a2
+def _write_marker(marker:Path, identity:dict, asked:dict|None, res)->Path:
+    "Record a finished copy: its source, the check's options and answer."
+    return write_text_atomic(marker, json.dumps({"identity": identity, "check": asked, "problems": res.problems if res else [],
+                                                 "summary": res.summary if res else {}}, indent=1))
+
 # %% ../nbs/01f_prepare.ipynb #2a7f9c30
 def prepare_data(src:str|Path,             # the competition zip, or a folder holding the data (on Drive, under /kaggle/input, ...)
                  dest:str|Path|None=None,  # a folder on fast local disk to copy to; None uses a source folder where it is
@@ -100,26 +144,16 @@ def prepare_data(src:str|Path,             # the competition zip, or a folder ho
     t0, src = time.perf_counter(), Path(src)
     source = _Source(src)
     try:
-        if dest is None:
-            if source.zip is not None: raise FiresegError(f"{src}: a zip must be unpacked somewhere: give a destination folder (--to DEST)")
-            root = src/source.root
-            res = check_dataset(root, size, progress=progress) if check else None
-            return {"root": root, "copied": 0, "kept": len(source.members), "bytes": 0, "seconds": round(time.perf_counter() - t0, 2), "check": res}
+        if dest is None: return _check_in_place(source, src, size, check, progress, t0)
         dest = Path(dest); marker = dest/MARKER
         done = json.loads(marker.read_text()) if marker.exists() else {}
         identity, asked = source.identity(), _check_options(size) if check else None
         if done.get("identity") == identity:      # copied already: the check is replayed only if it was made with the same options
-            replay = {"root": dest, "copied": 0, "kept": identity["files"], "bytes": 0, "seconds": round(time.perf_counter() - t0, 2), "check": None}
-            if asked is None: return replay
-            if done.get("check") == asked: return {**replay, "check": DataCheck(dest, done.get("problems", []), summary=done.get("summary", {}))}
+            if asked is None: return _result(dest, 0, identity["files"], 0, t0, None)
+            if done.get("check") == asked: return _result(dest, 0, identity["files"], 0, t0, DataCheck(dest, done.get("problems", []), summary=done.get("summary", {})))
             copied, kept, nbytes = 0, identity["files"], 0
-        else:
-            if marker.exists(): marker.unlink()        # another source, or another version of it: copy again what differs
-            for f in FOLDERS.values(): (dest/f).mkdir(parents=True, exist_ok=True)
-            for stale in dest.rglob(".*.part"): stale.unlink()    # temporary files of an interrupted copy
-            copied, kept, nbytes = _copy_members(source, dest, progress)
+        else: copied, kept, nbytes = _fresh_copy(source, dest, marker, progress)
     finally: source.close()
     res = check_dataset(dest, size, progress=progress) if check else None
-    write_text_atomic(marker, json.dumps({"identity": identity, "check": asked, "problems": res.problems if res else [],
-                                          "summary": res.summary if res else {}}, indent=1))
-    return {"root": dest, "copied": copied, "kept": kept, "bytes": nbytes, "seconds": round(time.perf_counter() - t0, 2), "check": res}
+    _write_marker(marker, identity, asked, res)
+    return _result(dest, copied, kept, nbytes, t0, res)

@@ -88,34 +88,58 @@ def rle_decode(rle:str,                  # 'start length ...' pairs, 1-based, ro
 SUBMISSION_SHAPE = PATCH_SIZE   # every mask the platform takes is a whole patch
 PKL_NAME, CSV_NAME, MANIFEST_NAME = "y_pred.pkl", "submission.csv", "manifest.json"
 
+# %% ../nbs/01g_submission.ipynb #46e71cea
+def _checked_mask(name, # the mask's key: a test_img file name
+                  m,    # the mask
+                  shape, # the (H,W) required; any when None
+                 )->np.ndarray: # a uint8 0/1 copy
+    "One submission mask, checked and converted, or a one-line error naming it."
+    if not isinstance(name, str): raise FiresegError(f"mask key {name!r} is a {type(name).__name__}, expected a test_img file name")
+    m = as_mask01(m, name, ndim=2).copy()
+    if shape is not None and m.shape != tuple(shape): raise FiresegError(f"{name}: shape {m.shape}, expected {tuple(shape)}")
+    return m
+
+# %% ../nbs/01g_submission.ipynb #c6177c43
 def _check_masks(masks, shape)->dict:
     "Check and convert a name->mask mapping, in natural name order."
     if not hasattr(masks, "items"): raise FiresegError(f"masks must be a dict from test_img name to mask, got {type(masks).__name__}")
     if not masks: raise FiresegError("no masks to write")
-    out = {}
-    for name in sorted(masks, key=natural_key):
-        if not isinstance(name, str): raise FiresegError(f"mask key {name!r} is a {type(name).__name__}, expected a test_img file name")
-        m = as_mask01(masks[name], name, ndim=2).copy()
-        if shape is not None and m.shape != tuple(shape): raise FiresegError(f"{name}: shape {m.shape}, expected {tuple(shape)}")
-        out[name] = m
-    return out
+    return {name: _checked_mask(name, masks[name], shape) for name in sorted(masks, key=natural_key)}
 
 # %% ../nbs/01g_submission.ipynb #33dfd4df
 def _write_csv(masks:dict, path:Path):
+    "The CSV twin: test_img and its run-length code, one row per mask."
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n"); w.writerow(["test_img", "rle"])
     w.writerows([name, rle_encode(m)] for name, m in masks.items())
     Path(path).write_text(buf.getvalue())
 
+# %% ../nbs/01g_submission.ipynb #0ec31396
 def _file_facts(path:Path)->dict:
+    "A written file's SHA-256 and size, for the manifest."
     return {"sha256": file_sha256(path), "bytes": Path(path).stat().st_size}
 
+# %% ../nbs/01g_submission.ipynb #3336ddfb
 def _jsonable(x):
+    "What `json` cannot write itself (numpy numbers and arrays, sets, tuples, paths), as what it can."
     if isinstance(x, np.floating): return float(str(x))   # float32 0.4 stays 0.4, not 0.4000000059604645
     if isinstance(x, np.generic): return x.item()
     if isinstance(x, np.ndarray): return x.tolist()
     if isinstance(x, (set, tuple)): return list(x)
     return str(x)
+
+# %% ../nbs/01g_submission.ipynb #4b0e2963
+def _manifest(clean:dict,  # the checked masks
+              files:dict,  # the pickle's and CSV's (temporary) paths, by 'pkl' and 'csv'
+              **about,     # run, folds, threshold, tta, extra: what produced them
+             )->str:       # the manifest's JSON text
+    "Which run made a submission, when, how much fire it holds, and its files' checksums."
+    manifest = {"run": about["run"], "folds": about["folds"], "threshold": about["threshold"], "tta": about["tta"],
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "n_images": len(clean), "n_fire_images": sum(int(m.any()) for m in clean.values()),
+                "n_fire_pixels": sum(int(m.sum()) for m in clean.values()),
+                "files": {PKL_NAME: _file_facts(files["pkl"]), CSV_NAME: _file_facts(files["csv"])}, "extra": about["extra"] or {}}
+    return json.dumps(manifest, indent=2, default=_jsonable) + "\n"
 
 # %% ../nbs/01g_submission.ipynb #6bbc294b
 def write_submission(masks:dict,           # test_img file name -> 2-D 0/1 mask (bool or numbers)
@@ -135,12 +159,7 @@ def write_submission(masks:dict,           # test_img file name -> 2-D 0/1 mask 
         tmp = {k: stack.enter_context(atomic_path(p)) for k, p in paths.items()}
         joblib.dump(clean, tmp["pkl"], compress=compress)
         _write_csv(clean, tmp["csv"])
-        manifest = {"run": run, "folds": folds, "threshold": threshold, "tta": tta,
-                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "n_images": len(clean), "n_fire_images": sum(int(m.any()) for m in clean.values()),
-                    "n_fire_pixels": sum(int(m.sum()) for m in clean.values()),
-                    "files": {PKL_NAME: _file_facts(tmp["pkl"]), CSV_NAME: _file_facts(tmp["csv"])}, "extra": extra or {}}
-        tmp["manifest"].write_text(json.dumps(manifest, indent=2, default=_jsonable) + "\n")
+        tmp["manifest"].write_text(_manifest(clean, tmp, run=run, folds=folds, threshold=threshold, tta=tta, extra=extra))
     return paths
 
 # %% ../nbs/01g_submission.ipynb #a8a466a5
@@ -149,9 +168,26 @@ _NUMPY_GLOBALS = {("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiar
 _JOBLIB_ARRAY = ("joblib.numpy_pickle", "NumpyArrayWrapper")
 _MAX_PICKLE_BYTES = 4 << 30   # a y_pred.pkl of 4,000 masks is 262 MB; refuse to inflate anything past this
 
+# %% ../nbs/01g_submission.ipynb #b90c0396
 class _JoblibArray:
     "Stands in for joblib's array wrapper: its fields are set by the pickle, its pixels follow it in the stream."
 
+# %% ../nbs/01g_submission.ipynb #954291ff
+def _joblib_array_pixels(f,               # the pickle stream, just past the wrapper
+                         w:_JoblibArray,  # the wrapper's fields: dtype, shape, order, alignment
+                         where:str,       # the file, for messages
+                        )->np.ndarray:
+    "The pixels joblib writes right after an array's wrapper: an optional alignment pad, then the raw bytes."
+    dtype, shape = np.dtype(w.dtype), tuple(int(x) for x in w.shape)
+    if dtype.hasobject: raise FiresegError(f"{where}: holds an array of Python objects; a mask is an array of numbers")
+    if getattr(w, "numpy_array_alignment_bytes", None) is not None: f.read(f.read(1)[0])
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    data = f.read(nbytes)
+    if len(data) != nbytes: raise FiresegError(f"{where}: cut short inside an array")
+    a = np.frombuffer(data, dtype).reshape(shape[::-1] if w.order == "F" else shape)
+    return (a.T if w.order == "F" else a).copy()
+
+# %% ../nbs/01g_submission.ipynb #7d6c3a56
 class _MaskUnpickler(pickle._Unpickler):
     "An unpickler that builds only dicts, strings, numbers and numpy arrays, and refuses every other global."
     dispatch = pickle._Unpickler.dispatch.copy()
@@ -164,17 +200,9 @@ class _MaskUnpickler(pickle._Unpickler):
         pickle._Unpickler.load_build(self)
         if isinstance(self.stack[-1], _JoblibArray): self.stack[-1] = self._read_joblib_array(self.stack[-1])
     dispatch[pickle.BUILD[0]] = load_build
-    def _read_joblib_array(self, w:_JoblibArray)->np.ndarray:
-        "The pixels joblib writes right after an array's wrapper: an optional alignment pad, then the raw bytes."
-        dtype, shape = np.dtype(w.dtype), tuple(int(x) for x in w.shape)
-        if dtype.hasobject: raise FiresegError(f"{self.where}: holds an array of Python objects; a mask is an array of numbers")
-        if getattr(w, "numpy_array_alignment_bytes", None) is not None: self.file.read(self.file.read(1)[0])
-        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-        data = self.file.read(nbytes)
-        if len(data) != nbytes: raise FiresegError(f"{self.where}: cut short inside an array")
-        a = np.frombuffer(data, dtype).reshape(shape[::-1] if w.order == "F" else shape)
-        return (a.T if w.order == "F" else a).copy()
+    def _read_joblib_array(self, w:_JoblibArray)->np.ndarray: return _joblib_array_pixels(self.file, w, self.where)
 
+# %% ../nbs/01g_submission.ipynb #b232ca63
 def _decompressed(raw:bytes, where:str)->bytes:
     "The pickle stream of a file joblib may have compressed (zlib, gzip, bz2, xz or lzma), inflated to a bounded size."
     cap = _MAX_PICKLE_BYTES + 1
@@ -186,6 +214,7 @@ def _decompressed(raw:bytes, where:str)->bytes:
     if len(out) >= cap: raise FiresegError(f"{where}: inflates to more than {_MAX_PICKLE_BYTES:,} bytes; not a submission")
     return out
 
+# %% ../nbs/01g_submission.ipynb #22293bfe
 def load_pickle_safely(path:str|Path, # a y_pred.pkl, plain or as joblib compresses it
                       )->object:      # what it holds: dicts, strings, numbers and numpy arrays only
     "Unpickle a submission file without letting it run code."
@@ -199,17 +228,31 @@ def load_pickle_safely(path:str|Path, # a y_pred.pkl, plain or as joblib compres
 
 # %% ../nbs/01g_submission.ipynb #7a0f3e85
 def _load_pkl(path:Path)->dict:
+    "A pickle submission's dict, loaded safely."
     obj = load_pickle_safely(path)
     if not isinstance(obj, dict): raise FiresegError(f"{path}: holds a {type(obj).__name__}, expected a dict from test_img name to mask")
     return obj
 
+# %% ../nbs/01g_submission.ipynb #0e545ab6
 def _load_csv(path:Path)->pd.DataFrame:
+    "A CSV submission's table: its test_img and rle columns, as text."
     try: df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except Exception as e: raise FiresegError(f"{path}: unreadable CSV ({type(e).__name__}: {str(e)[:80]})") from None
     if list(df.columns) != ["test_img", "rle"]:
         raise FiresegError(f"{path}: columns are {','.join(map(str, df.columns))}; expected test_img,rle")
     return df
 
+# %% ../nbs/01g_submission.ipynb #9e595f7b
+def _csv_masks(path:Path, shape:tuple)->dict:
+    "A CSV submission's masks, decoded; a name listed twice or a code that cannot be decoded is an error naming it."
+    df, d = _load_csv(path), {}
+    if (dup := df.test_img[df.test_img.duplicated()]).size: raise FiresegError(f"{path}: {dup.iloc[0]}: listed more than once")
+    for name, rle in zip(df.test_img, df.rle):
+        try: d[name] = rle_decode(rle, shape)
+        except FiresegError as e: raise FiresegError(f"{path}: {name}: {e}") from None
+    return d
+
+# %% ../nbs/01g_submission.ipynb #0d7e2ace
 def read_submission(path:str|Path,           # a y_pred.pkl or submission.csv
                     shape:tuple=SUBMISSION_SHAPE, # mask (H,W) for decoding a CSV
                    )->dict:                  # test_img name -> mask, in natural name order
@@ -217,12 +260,7 @@ def read_submission(path:str|Path,           # a y_pred.pkl or submission.csv
     path = Path(path)
     if not path.exists(): raise FiresegError(f"{path}: no such file")
     if path.suffix == ".pkl": d = _load_pkl(path)
-    elif path.suffix == ".csv":
-        df, d = _load_csv(path), {}
-        if (dup := df.test_img[df.test_img.duplicated()]).size: raise FiresegError(f"{path}: {dup.iloc[0]}: listed more than once")
-        for name, rle in zip(df.test_img, df.rle):
-            try: d[name] = rle_decode(rle, shape)
-            except FiresegError as e: raise FiresegError(f"{path}: {name}: {e}") from None
+    elif path.suffix == ".csv": d = _csv_masks(path, shape)
     else: raise FiresegError(f"{path}: unknown submission type {path.suffix!r}; expected .pkl or .csv")
     return {k: d[k] for k in sorted(d, key=natural_key)}
 
@@ -231,6 +269,7 @@ class ProblemLines(list):
     "The lines to print about a submission's problems; `n_problems` counts the problems, those summed up in a '... and N more' line too."
     def __init__(self, lines=(), n_problems:int|None=None): super().__init__(lines); self.n_problems = len(self) if n_problems is None else n_problems
 
+# %% ../nbs/01g_submission.ipynb #48311e2c
 class _Problems:
     "Problem lines grouped by kind, printed with at most `limit` lines per kind."
     def __init__(self, path:Path, limit:int=20): self.path, self.limit, self.kinds = path, limit, {}
@@ -242,13 +281,16 @@ class _Problems:
             if len(ls) > self.limit: out.append(f"{self.path}: ... and {len(ls)-self.limit} more {kind}")
         return ProblemLines(out, sum(map(len, self.kinds.values())))
 
+# %% ../nbs/01g_submission.ipynb #e1baf4ad
 def _test_names(data_root:Path)->list[str]:
+    "The test images a submission must cover: `test_meta.csv`'s names."
     meta = Path(data_root)/TEST_META
     if not meta.exists(): raise FiresegError(f"{meta}: missing, so there is no test image list to check against")
     return list(read_meta(meta).test_img)
 
 # %% ../nbs/01g_submission.ipynb #d2ec369d
 def _check_pkl_mask(pr:_Problems, name:str, v, shape:tuple):
+    "Add each way one pickled mask is wrong: not an array, its shape, its dtype, values other than 0 and 1."
     if not isinstance(v, np.ndarray): return pr.add("wrong types", f"{name}: is a {type(v).__name__}, expected a numpy uint8 array")
     if v.shape != tuple(shape): pr.add("wrong shapes", f"{name}: shape {v.shape}, expected {tuple(shape)}")
     if v.dtype != np.uint8: pr.add("wrong dtypes", f"{name}: dtype {v.dtype}, expected uint8")
@@ -256,7 +298,9 @@ def _check_pkl_mask(pr:_Problems, name:str, v, shape:tuple):
     except Exception: ok = False
     if not ok: pr.add("masks with values outside {0,1}", f"{name}: values outside {{0,1}}: {some_values(v) if v.dtype != object else 'objects'}")
 
+# %% ../nbs/01g_submission.ipynb #dd437a41
 def _pkl_names(pr:_Problems, path:Path, shape:tuple)->list|None:
+    "A pickle's str keys, its problems added to `pr`; None when it cannot be read."
     try: d = _load_pkl(path)
     except FiresegError as e: return pr.add("unreadable files", str(e).removeprefix(f"{path}: "))
     for k, v in d.items():
@@ -264,7 +308,9 @@ def _pkl_names(pr:_Problems, path:Path, shape:tuple)->list|None:
         _check_pkl_mask(pr, k, v, shape)
     return [k for k in d if isinstance(k, str)]
 
+# %% ../nbs/01g_submission.ipynb #46241ee1
 def _csv_names(pr:_Problems, path:Path, shape:tuple)->list|None:
+    "A CSV's names, its problems (names listed twice, codes that cannot be decoded) added to `pr`; None when it cannot be read."
     try: df = _load_csv(path)
     except FiresegError as e: return pr.add("unreadable files", str(e).removeprefix(f"{path}: "))
     counts = df.test_img.value_counts()
@@ -274,6 +320,13 @@ def _csv_names(pr:_Problems, path:Path, shape:tuple)->list|None:
         try: rle_runs(rle, n)
         except RleError as e: pr.add("undecodable RLEs" if e.kind == "undecodable RLE" else "runs past the mask's end", f"{name}: {e}")
     return list(df.test_img)
+
+# %% ../nbs/01g_submission.ipynb #2ff12940
+def _name_problems(pr:_Problems, names:list, expected:list):
+    "Add the test images with no mask, and the names that are not test images."
+    have, want = set(names), set(expected)
+    for name in sorted(want - have, key=natural_key): pr.add("missing names", f"{name}: missing (listed in test_meta.csv)")
+    for name in sorted(have - want, key=natural_key): pr.add("extra names", f"{name}: not in test_meta.csv")
 
 # %% ../nbs/01g_submission.ipynb #4f8ce8b6
 def validate_submission(path:str|Path,        # a y_pred.pkl or submission.csv
@@ -288,18 +341,17 @@ def validate_submission(path:str|Path,        # a y_pred.pkl or submission.csv
     reader = {".pkl": _pkl_names, ".csv": _csv_names}.get(path.suffix)
     if reader is None: pr.add("unknown file types", f"unknown submission type {path.suffix!r}; expected .pkl or .csv"); return pr.lines()
     names = reader(pr, path, shape)
-    if names is None: return pr.lines()
-    have, want = set(names), set(expected)
-    for name in sorted(want - have, key=natural_key): pr.add("missing names", f"{name}: missing (listed in test_meta.csv)")
-    for name in sorted(have - want, key=natural_key): pr.add("extra names", f"{name}: not in test_meta.csv")
+    if names is not None: _name_problems(pr, names, expected)
     return pr.lines()
 
 # %% ../nbs/01g_submission.ipynb #f96ccf3c
 def _human_bytes(n:int)->str:
+    "A file size in B, kB, MB or GB (powers of 1000)."
     for unit in ("B", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB": return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1000
 
+# %% ../nbs/01g_submission.ipynb #b738199f
 def summarise_submission(path:str|Path,           # a y_pred.pkl or submission.csv
                          shape:tuple=SUBMISSION_SHAPE, # mask (H,W) for decoding a CSV
                         )->str:                   # one line
