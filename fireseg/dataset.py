@@ -93,7 +93,6 @@ def dihedral(x:np.ndarray,  # (H,W,...) array
 
 # %% ../nbs/02e_dataset.ipynb #d1ps0002
 from .core import IGNORE
-
 def read_pseudo_mask(path:str|Path,               # a single-band GeoTIFF pseudo-label
                      layout:TiffLayout|None=None, # its header, if already read
                     )->np.ndarray:                # (H,W) uint8 of 0, 1 and `IGNORE`
@@ -313,7 +312,6 @@ def dihedral_tensor(x:torch.Tensor, # (...,H,W) tensor
 
 # %% ../nbs/02e_dataset.ipynb #2165ef51
 from .normalise import SSL4EO_KELVIN
-
 def ssl4eo_finish_tensor(x:torch.Tensor,  # (N,C,H,W) bands after the linear step, on any device; changed in place
                          k1:torch.Tensor, # K1 per channel, 0 where not thermal
                          k2:torch.Tensor, # K2 per channel

@@ -59,7 +59,6 @@ def reflectance_to_dn(rho:np.ndarray,                 # reflectance, any shape
 
 # %% ../nbs/02_firetests.ipynb #18d9b38b
 _EPS = np.finfo(np.float64).eps
-
 def guarded_ratio(num:np.ndarray, # numerator
                   den:np.ndarray, # denominator
                  )->np.ndarray:
@@ -587,7 +586,6 @@ def fire_intersection(dn:np.ndarray,                     # (10,H,W) DN patch
 
 # %% ../nbs/02_firetests.ipynb #178c5461
 AFI_BLUE_FLOOR = 0.01   # lower bound on ρ2 in AFI's denominator
-
 def afi(dn:np.ndarray,    # (10,H,W) DN patch
         mult:float=MULT,  # reflectance multiplier
         add:float=ADD,    # reflectance offset
@@ -600,7 +598,6 @@ def afi(dn:np.ndarray,    # (10,H,W) DN patch
 # %% ../nbs/02_firetests.ipynb #c13b44ca
 AFI_MAX = 20.0   # AFI is clipped here before the log squash
 PLANE_NAMES = ("vote", "intersection", "schroeder", "kumar_roy", "murphy", "afi")
-
 def afi_plane(dn:np.ndarray,   # (10,H,W) DN patch
               mult:float=MULT, # reflectance multiplier
               add:float=ADD,   # reflectance offset
@@ -641,7 +638,6 @@ FIRE_PLANES = {n: partial(_one_plane, n) for n in PLANE_NAMES}   # name -> f(dn)
 
 # %% ../nbs/02_firetests.ipynb #dabbf6b5
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3   # glibc's mallopt parameters
-
 def keep_freed_memory()->bool: # True where the C library took the settings (glibc)
     "Let this process reuse the memory it frees instead of handing it back to the system after every patch."
     try: mallopt = ctypes.CDLL(None).mallopt
