@@ -7,11 +7,9 @@ from __future__ import annotations
 import math, random
 from pathlib import Path
 from typing import Sequence
-
 import numpy as np
 import torch
 from torch.utils.data import Dataset, DataLoader, BatchSampler, RandomSampler, SequentialSampler, get_worker_info
-
 from .core import FiresegError, N_BANDS, SUN_ELEVATION, band_positions, usable_cores
 from .patchio import DataLayout, TiffLayout, tiff_layout, read_raw, read_mask, check_patch_pixels
 from .normalise import Normaliser, make_normaliser, PlaneCache, plane_names, compute_planes, model_input_channels
@@ -26,6 +24,7 @@ def default_augment():
     import albumentations as A
     return A.Compose([A.SquareSymmetry(p=1.0)])
 
+# %% ../nbs/02e_dataset.ipynb #e21a6d16
 def _batch_buffer(shape, dtype=torch.float32):
     "A tensor in shared memory when called in a DataLoader worker, so that handing it over copies nothing."
     if get_worker_info() is None: return torch.empty(shape, dtype=dtype)
@@ -67,22 +66,22 @@ class FirePatches(Dataset):
         self._sel = None if self.bands == list(range(1, N_BANDS+1)) else np.array(self.bands) - 1
         self._layouts, self._raw_buf = {}, None
         self._scale, self._shift = self.normaliser.scale_shift(len(self.extra))
-
-    @classmethod
-    def from_layout(cls, layout:DataLayout, # the data set
-                    split:str="train",      # 'train' (with masks) or 'test'
-                    indices=None,           # row numbers of the split to keep; all when None
-                    **kwargs,               # passed to FirePatches
-                   )->"FirePatches":
-        "The train (with masks) or test patches of a data set, optionally a subset by row index."
-        rows = (lambda xs: xs if indices is None else [xs[i] for i in indices])
-        if split == "train": return cls(rows(layout.train_images), rows(layout.train_masks), **kwargs)
-        if split == "test": return cls(rows(layout.test_images), None, **kwargs)
-        raise FiresegError(f"unknown split {split!r}: use 'train' or 'test'")
-
     def __len__(self): return len(self.images)
     @property
     def n_channels(self)->int: return model_input_channels(self.bands, self.extra)
+
+# %% ../nbs/02e_dataset.ipynb #947686f9
+def _from_layout(cls, layout:DataLayout, # the data set
+                 split:str="train",      # 'train' (with masks) or 'test'
+                 indices=None,           # row numbers of the split to keep; all when None
+                 **kwargs,               # passed to FirePatches
+                )->"FirePatches":
+    "The train (with masks) or test patches of a data set, optionally a subset by row index."
+    rows = (lambda xs: xs if indices is None else [xs[i] for i in indices])
+    if split == "train": return cls(rows(layout.train_images), rows(layout.train_masks), **kwargs)
+    if split == "test": return cls(rows(layout.test_images), None, **kwargs)
+    raise FiresegError(f"unknown split {split!r}: use 'train' or 'test'")
+FirePatches.from_layout = classmethod(_from_layout)
 
 # %% ../nbs/02e_dataset.ipynb #87d1b077
 def dihedral(x:np.ndarray,  # (H,W,...) array
@@ -94,7 +93,6 @@ def dihedral(x:np.ndarray,  # (H,W,...) array
 
 # %% ../nbs/02e_dataset.ipynb #d1ps0002
 from .core import IGNORE
-
 def read_pseudo_mask(path:str|Path,               # a single-band GeoTIFF pseudo-label
                      layout:TiffLayout|None=None, # its header, if already read
                     )->np.ndarray:                # (H,W) uint8 of 0, 1 and `IGNORE`
@@ -110,12 +108,26 @@ def _layout(self, p:Path)->TiffLayout:
     lay = self._layouts.get(p)
     if lay is None: lay = self._layouts[p] = tiff_layout(p)
     return lay
+FirePatches._layout = _layout
 
+# %% ../nbs/02e_dataset.ipynb #2692fca2
 def _planes(self, i:int, raw:np.ndarray)->np.ndarray:
     "(H,W,k) uint8 extra planes of sample `i`, cached or computed."
     if self.plane_cache is not None: return self.plane_cache.get(self.images[i])
     return compute_planes(raw.transpose(2, 0, 1), self.extra, self.sun_elevation)
+FirePatches._planes = _planes
 
+# %% ../nbs/02e_dataset.ipynb #bedfcc16
+def _mask_of(self, i:int, shape:tuple)->np.ndarray|None:
+    "Sample `i`'s (H,W) mask, checked against its image's `shape`: None for test data, all zero where the data set ships none."
+    if self.masks is None: return None
+    if self.masks[i] is None: return read_mask(None, shape=shape)   # a data set that ships no mask where there is no fire
+    mask = (read_mask if self.pseudo_from is None or i < self.pseudo_from else read_pseudo_mask)(self.masks[i], self._layout(self.masks[i]))
+    if mask.shape != shape: raise FiresegError(f"{self.masks[i]}: size {mask.shape}, its image is {shape}")
+    return mask
+FirePatches._mask_of = _mask_of
+
+# %% ../nbs/02e_dataset.ipynb #9e36a6ce
 def _read_sample(self, i:int, out:np.ndarray|None=None):
     "Raw (H,W,10) DNs (into `out` when given, else a reused buffer), extra planes and mask of sample `i`."
     p = self.images[i]
@@ -123,23 +135,20 @@ def _read_sample(self, i:int, out:np.ndarray|None=None):
     else: raw = read_raw(p, self._layout(p), out)
     check_patch_pixels(p, raw)
     planes = self._planes(i, raw) if self.extra else None
-    mask = None
-    if self.masks is not None and self.masks[i] is None: mask = read_mask(None, shape=raw.shape[:2])   # a data set that ships no mask where there is no fire
-    elif self.masks is not None:
-        mask = (read_mask if self.pseudo_from is None or i < self.pseudo_from else read_pseudo_mask)(self.masks[i], self._layout(self.masks[i]))
-        if mask.shape != raw.shape[:2]: raise FiresegError(f"{self.masks[i]}: size {mask.shape}, its image is {raw.shape[:2]}")
-    return raw, planes, mask
-FirePatches._layout, FirePatches._planes, FirePatches._read_sample = _layout, _planes, _read_sample
+    return raw, planes, self._mask_of(i, raw.shape[:2])
+FirePatches._read_sample = _read_sample
 
 # %% ../nbs/02e_dataset.ipynb #e3b07d0a
 from .normalise import ssl4eo_finish
 
+# %% ../nbs/02e_dataset.ipynb #f76feb93
 def _normalise_into(self, img:np.ndarray, out:np.ndarray, scale:np.ndarray, shift:np.ndarray):
     "out = img*scale + shift, with a scalar multiply when every channel shares the scale; then the 'ssl4eo' normaliser's end on the bands."
     if (scale == scale[0]).all() and not shift.any(): np.multiply(img, scale[0], out=out, casting="unsafe")
     else: np.multiply(img, scale, out=out, casting="unsafe"); out += shift
     if (k := self.normaliser.finish_constants()) is not None: ssl4eo_finish(out[..., :len(self.bands)], *k)
 
+# %% ../nbs/02e_dataset.ipynb #538f67bf
 def _crop_origin(mask:np.ndarray|None, h:int, w:int, c:int, fire_crop:float)->tuple[int, int]:
     "Top-left corner of a c×c crop: around a random fire pixel with probability `fire_crop`, else anywhere."
     if fire_crop and mask is not None and np.random.rand() < fire_crop:
@@ -149,6 +158,7 @@ def _crop_origin(mask:np.ndarray|None, h:int, w:int, c:int, fire_crop:float)->tu
             return (int(np.clip(ys[j] - np.random.randint(c), 0, h - c)), int(np.clip(xs[j] - np.random.randint(c), 0, w - c)))
     return int(np.random.randint(h - c + 1)), int(np.random.randint(w - c + 1))
 
+# %% ../nbs/02e_dataset.ipynb #c2ba5b56
 def _crop(self, i:int, raw:np.ndarray, planes:np.ndarray|None, mask:np.ndarray|None)->tuple:
     "Sample `i`'s image, planes and mask cut to one random window, as views; unchanged when not cropping."
     if not self.crop: return raw, planes, mask
@@ -157,27 +167,36 @@ def _crop(self, i:int, raw:np.ndarray, planes:np.ndarray|None, mask:np.ndarray|N
     y, x = _crop_origin(mask, h, w, self.crop, self.fire_crop)
     win = (slice(y, y + self.crop), slice(x, x + self.crop))
     return raw[win], None if planes is None else planes[win], None if mask is None else mask[win]
+FirePatches._crop = _crop
 
+# %% ../nbs/02e_dataset.ipynb #90965ada
 PLANE_SCALE = np.float32(1/255)   # extra planes are stored as 0..255
-
-def _fill(self, i:int, img_out:np.ndarray, mask_out:np.ndarray|None):
-    "Read, augment and normalise sample `i` into the (H,W,C) float32 slot `img_out`."
-    raw, planes, mask = self._crop(i, *self._read_sample(i))
-    if raw.shape[:2] != img_out.shape[:2]: raise FiresegError(f"{self.images[i]}: size {raw.shape[:2]}, the batch's is {img_out.shape[:2]}")
+def _fill_d4(self, raw:np.ndarray, planes:np.ndarray|None, mask:np.ndarray|None, img_out:np.ndarray, mask_out:np.ndarray|None):
+    "No augmentation, or one of the 8 flips and rotations drawn at random, as views, normalised straight into the slots."
     nb = len(self.bands)
-    if self.augment is None or isinstance(self.augment, str):   # no augmentation, or the view-based flips
-        k = int(np.random.randint(8)) if self.augment == "d4" else 0
-        img = dihedral(raw if self._sel is None else raw[..., self._sel], k)
-        _normalise_into(self, img, img_out[..., :nb], self._scale[:nb], self._shift[:nb])
-        if planes is not None: np.multiply(dihedral(planes, k), PLANE_SCALE, out=img_out[..., nb:], casting="unsafe")
-        if mask_out is not None: mask_out[...] = dihedral(mask, k)
-        return
-    img = raw if self._sel is None else raw[..., self._sel]    # an albumentations pipeline
+    k = int(np.random.randint(8)) if self.augment == "d4" else 0
+    img = dihedral(raw if self._sel is None else raw[..., self._sel], k)
+    _normalise_into(self, img, img_out[..., :nb], self._scale[:nb], self._shift[:nb])
+    if planes is not None: np.multiply(dihedral(planes, k), PLANE_SCALE, out=img_out[..., nb:], casting="unsafe")
+    if mask_out is not None: mask_out[...] = dihedral(mask, k)
+
+# %% ../nbs/02e_dataset.ipynb #5e67394f
+def _fill_albumentations(self, raw:np.ndarray, planes:np.ndarray|None, mask:np.ndarray|None, img_out:np.ndarray, mask_out:np.ndarray|None):
+    "An albumentations pipeline: bands and planes (scaled to 0..65535) through it with the mask, then normalised into the slots."
+    img = raw if self._sel is None else raw[..., self._sel]
     if planes is not None: img = np.concatenate([img, planes.astype(np.uint16) * np.uint16(257)], -1)
     out = self.augment(image=img, mask=mask) if mask is not None else self.augment(image=img)
     _normalise_into(self, out["image"], img_out, self._scale, self._shift)
     if mask_out is not None: mask_out[...] = out["mask"]
-FirePatches._crop, FirePatches._fill = _crop, _fill
+
+# %% ../nbs/02e_dataset.ipynb #5a09a914
+def _fill(self, i:int, img_out:np.ndarray, mask_out:np.ndarray|None):
+    "Read, augment and normalise sample `i` into the (H,W,C) float32 slot `img_out`."
+    raw, planes, mask = self._crop(i, *self._read_sample(i))
+    if raw.shape[:2] != img_out.shape[:2]: raise FiresegError(f"{self.images[i]}: size {raw.shape[:2]}, the batch's is {img_out.shape[:2]}")
+    if self.augment is None or isinstance(self.augment, str): _fill_d4(self, raw, planes, mask, img_out, mask_out)   # no augmentation, or the view-based flips
+    else: _fill_albumentations(self, raw, planes, mask, img_out, mask_out)                                       # an albumentations pipeline
+FirePatches._fill = _fill
 
 # %% ../nbs/02e_dataset.ipynb #c242512a
 def _float_batch(self:FirePatches, idx:list, h:int, w:int)->dict:
@@ -189,9 +208,10 @@ def _float_batch(self:FirePatches, idx:list, h:int, w:int)->dict:
     out = {"image": img.permute(0, 3, 1, 2), "index": torch.tensor(idx)}
     if mask is not None: out["mask"] = mask.permute(0, 3, 1, 2)
     return out
+FirePatches._float_batch = _float_batch
 
+# %% ../nbs/02e_dataset.ipynb #ffaca80b
 _PER_BATCH = ("scale", "shift", "k1", "k2")   # raw-batch entries that belong to the whole batch, not to one sample
-
 def _getitem(self:FirePatches, i):
     "One sample for an integer index, a whole batch for a list of indices."
     batch = not np.isscalar(i)
@@ -200,7 +220,7 @@ def _getitem(self:FirePatches, i):
     h, w = (self.crop, self.crop) if self.crop else (first.height, first.width)
     out = (self._raw_batch if self.raw else self._float_batch)(idx, h, w)
     return out if batch else {k: v if k in _PER_BATCH else v[0] for k, v in out.items()}
-FirePatches._float_batch, FirePatches.__getitem__ = _float_batch, _getitem
+FirePatches.__getitem__ = _getitem
 
 # %% ../nbs/02e_dataset.ipynb #000600b0
 class PatchLoader(DataLoader):
@@ -225,12 +245,14 @@ def _seed_worker(worker_id:int):
     s = torch.initial_seed() % 2**32
     np.random.seed(s); random.seed(s)
 
+# %% ../nbs/02e_dataset.ipynb #b85f2357
 def pins_memory(device:str|torch.device|None, # where the batches go; None for the CPU
                 cuda_available:bool,          # whether this machine has CUDA (torch.cuda.is_available())
                )->bool:
     "Whether a loader should pin its batches: only for a CUDA device that exists, since pinning creates a CUDA context (hundreds of MB) in every process that pins."
     return cuda_available and device is not None and str(device).startswith("cuda")
 
+# %% ../nbs/02e_dataset.ipynb #9c5fcaed
 def patch_loader(ds:FirePatches,            # the dataset
                  batch_size:int=16,         # patches per batch
                  shuffle:bool=False,        # shuffle (training)
@@ -261,7 +283,9 @@ def _fill_raw(self:FirePatches, i:int, img_out:np.ndarray, planes_out:np.ndarray
     if planes_out is not None: planes_out[...] = planes
     if mask_out is not None: mask_out[...] = mask
     return k
+FirePatches._fill_raw = _fill_raw
 
+# %% ../nbs/02e_dataset.ipynb #c870a65b
 def _raw_batch(self:FirePatches, idx:list, h:int, w:int)->dict:
     "Samples `idx` as stored, in shared-memory buffers, with their D4 draws and the normaliser's scale and shift."
     n, nb, k = len(idx), len(self.bands), len(self.extra)
@@ -276,7 +300,7 @@ def _raw_batch(self:FirePatches, idx:list, h:int, w:int)->dict:
     if mask is not None: out["mask"] = mask.permute(0, 3, 1, 2)
     if (kk := self.normaliser.finish_constants()) is not None: out["k1"], out["k2"] = torch.from_numpy(kk[0]), torch.from_numpy(kk[1])   # 'ssl4eo': its end runs on the device too
     return out
-FirePatches._fill_raw, FirePatches._raw_batch = _fill_raw, _raw_batch
+FirePatches._raw_batch = _raw_batch
 
 # %% ../nbs/02e_dataset.ipynb #6ca3aafe
 def dihedral_tensor(x:torch.Tensor, # (...,H,W) tensor
@@ -288,7 +312,6 @@ def dihedral_tensor(x:torch.Tensor, # (...,H,W) tensor
 
 # %% ../nbs/02e_dataset.ipynb #2165ef51
 from .normalise import SSL4EO_KELVIN
-
 def ssl4eo_finish_tensor(x:torch.Tensor,  # (N,C,H,W) bands after the linear step, on any device; changed in place
                          k1:torch.Tensor, # K1 per channel, 0 where not thermal
                          k2:torch.Tensor, # K2 per channel
@@ -307,6 +330,28 @@ def _model_input_buffers(shape:tuple, with_mask:bool, device, memory_format, out
         if fits(x, shape) and x.is_contiguous(memory_format=memory_format) and (fits(y, (shape[0], 1, *shape[2:])) if with_mask else y is None): return x, y
     return (torch.empty(shape, device=device, memory_format=memory_format), torch.empty((shape[0], 1, *shape[2:]), device=device) if with_mask else None)
 
+# %% ../nbs/02e_dataset.ipynb #0748e9d2
+def _flip_raw_into(x:torch.Tensor, y:torch.Tensor|None, src:torch.Tensor, planes:torch.Tensor|None, mask:torch.Tensor|None, d4:list, host:bool):
+    "Each sample's bands, planes and mask, flipped by its draw in `d4`, into the float tensors `x` and `y`; with `host`, numpy converts the bands in the same pass."
+    nb = src.shape[1]
+    dn = src.numpy().view(np.uint16) if host else None           # on the CPU no dtype is missing: numpy reads the bytes as uint16
+    for i, k in enumerate(d4):
+        if host: np.copyto(x[i, :nb].numpy().transpose(1, 2, 0), dihedral(dn[i].transpose(1, 2, 0), k), casting="unsafe")   # flip and convert, one pass
+        else: x[i, :nb].copy_(dihedral_tensor(src[i], k))
+        if planes is not None: x[i, nb:].copy_(dihedral_tensor(planes[i], k))
+        if y is not None: y[i].copy_(dihedral_tensor(mask[i], k))
+
+# %% ../nbs/02e_dataset.ipynb #ccc3c2d5
+def _finish_raw(x:torch.Tensor, batch:dict, src:torch.Tensor, host:bool, has_planes:bool):
+    "The flipped bands of `x` made DNs again (when read as int16 on the device) and normalised; the planes scaled to 0..1."
+    nb = src.shape[1]
+    if src.dtype == torch.int16 and not host: x[:, :nb].remainder_(65536)   # the uint16 DN from its int16 bits: -1 -> 65535, exact in float32
+    x[:, :nb].mul_(batch["scale"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
+    if batch["shift"].any(): x[:, :nb].add_(batch["shift"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
+    if "k1" in batch: ssl4eo_finish_tensor(x[:, :nb], batch["k1"], batch["k2"])   # the 'ssl4eo' normaliser's end
+    if has_planes: x[:, nb:].mul_(float(PLANE_SCALE))   # a scalar: nothing to copy to the device
+
+# %% ../nbs/02e_dataset.ipynb #8df152ee
 def to_model_input(batch:dict,                                  # a batch from `FirePatches`, raw or float
                    device:str|torch.device="cpu",               # where the model runs
                    memory_format=torch.contiguous_format,       # the model's memory format, e.g. torch.channels_last on CUDA
@@ -323,15 +368,6 @@ def to_model_input(batch:dict,                                  # a batch from `
     n, nb, h, w = src.shape
     x, y = _model_input_buffers((n, nb + (0 if planes is None else planes.shape[1]), h, w), mask is not None, src.device, memory_format, out)
     host = src.device.type == "cpu" and src.dtype == torch.int16 if host is None else host
-    dn = src.numpy().view(np.uint16) if host else None           # on the CPU no dtype is missing: numpy reads the bytes as uint16
-    for i, k in enumerate(batch["d4"].tolist()):
-        if host: np.copyto(x[i, :nb].numpy().transpose(1, 2, 0), dihedral(dn[i].transpose(1, 2, 0), k), casting="unsafe")   # flip and convert, one pass
-        else: x[i, :nb].copy_(dihedral_tensor(src[i], k))
-        if planes is not None: x[i, nb:].copy_(dihedral_tensor(planes[i], k))
-        if y is not None: y[i].copy_(dihedral_tensor(mask[i], k))
-    if src.dtype == torch.int16 and not host: x[:, :nb].remainder_(65536)   # the uint16 DN from its int16 bits: -1 -> 65535, exact in float32
-    x[:, :nb].mul_(batch["scale"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
-    if batch["shift"].any(): x[:, :nb].add_(batch["shift"].to(src.device, non_blocking=True).view(1, nb, 1, 1))
-    if "k1" in batch: ssl4eo_finish_tensor(x[:, :nb], batch["k1"], batch["k2"])   # the 'ssl4eo' normaliser's end
-    if planes is not None: x[:, nb:].mul_(float(PLANE_SCALE))   # a scalar: nothing to copy to the device
+    _flip_raw_into(x, y, src, planes, mask, batch["d4"].tolist(), host)
+    _finish_raw(x, batch, src, host, planes is not None)
     return x, y

@@ -7,9 +7,7 @@ from __future__ import annotations
 import ctypes, math, os
 from functools import partial
 from typing import Literal, Sequence
-
 import numpy as np
-
 from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, check_sun_elevation, usable_cores, SATURATED_DN
 
 # %% auto #0
@@ -23,6 +21,7 @@ __all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'DIRECT_PIXELS
 # %% ../nbs/02_firetests.ipynb #1d41d893
 MULT, ADD = 2e-5, -0.1   # the usual Landsat-8 reflectance multiplier and offset
 
+# %% ../nbs/02_firetests.ipynb #c25d74a9
 def _check_dn(dn)->np.ndarray:
     a = np.asarray(dn)
     if a.ndim != 3 or a.shape[0] != N_BANDS:
@@ -30,6 +29,7 @@ def _check_dn(dn)->np.ndarray:
     if not np.issubdtype(a.dtype, np.number): raise FiresegError(f"DN patch has non-numeric dtype {a.dtype}")
     return a
 
+# %% ../nbs/02_firetests.ipynb #65722fc2
 def _sin_elevation(sun_elevation:float)->float: return math.sin(math.radians(check_sun_elevation(sun_elevation)))
 
 # %% ../nbs/02_firetests.ipynb #84f6e6bb
@@ -59,7 +59,6 @@ def reflectance_to_dn(rho:np.ndarray,                 # reflectance, any shape
 
 # %% ../nbs/02_firetests.ipynb #18d9b38b
 _EPS = np.finfo(np.float64).eps
-
 def guarded_ratio(num:np.ndarray, # numerator
                   den:np.ndarray, # denominator
                  )->np.ndarray:
@@ -80,6 +79,7 @@ def _shift_combine(mask, op):
     c = b.copy(); op(c[1:], b[:-1], out=c[1:]); op(c[:-1], b[1:], out=c[:-1])
     return c
 
+# %% ../nbs/02_firetests.ipynb #b327a744
 def dilate3(mask:np.ndarray, # (H,W) bool or 0/1 mask
            )->np.ndarray:
     "3×3 square dilation; pixels outside the image are off."
@@ -112,6 +112,7 @@ SCHROEDER_HALF = 30                   # Schroeder's window is 61×61
 KR_SIZES = tuple(range(5, 62, 2))     # Kumar-Roy tries windows 5×5, 7×7, …, 61×61
 FLOORS = (0.8, 0.08)                  # minimum margins over the background: ratio ρ7/ρ5, then ρ7
 
+# %% ../nbs/02_firetests.ipynb #abb30fa8
 def _window_passes(planes_nan, values, t, b, l, r)->bool:
     "Both context inequalities for one window [t:b, l:r]; planes hold NaN at excluded pixels."
     with np.errstate(invalid="ignore"):
@@ -120,6 +121,7 @@ def _window_passes(planes_nan, values, t, b, l, r)->bool:
             if not v > np.nanmean(w) + np.maximum(3 * np.nanstd(w), floor): return False
     return True
 
+# %% ../nbs/02_firetests.ipynb #1e650e71
 def _nan_outside(planes, allowed): return [np.where(allowed, p, np.nan) for p in planes]
 
 # %% ../nbs/02_firetests.ipynb #ce7cdb8f
@@ -157,6 +159,7 @@ def kumar_roy_context_loop(r75:np.ndarray,        # ρ′7/ρ′5 (may hold ±in
 # %% ../nbs/02_firetests.ipynb #8602415b
 _U = _EPS / 2   # unit roundoff of float64
 
+# %% ../nbs/02_firetests.ipynb #e5602903
 def _stack(h:int, w:int, n:int)->np.ndarray:
     "Storage F[i, k//2, j, k%2] for n layers of (h+1)×(w+1) summed-area tables, first row and column zeroed (and the spare layer when n is odd); fill each layer's [1:, 1:] and read it with `_layer`."
     F = np.empty((h + 1, (n + 1) // 2, w + 1, 2))
@@ -164,8 +167,10 @@ def _stack(h:int, w:int, n:int)->np.ndarray:
     if n % 2: F[:, -1, :, 1] = 0
     return F
 
+# %% ../nbs/02_firetests.ipynb #67f1d8a6
 def _layer(F, k): return F[:, k // 2, :, k % 2]
 
+# %% ../nbs/02_firetests.ipynb #01aa7f3f
 def _prefix_sums(F:np.ndarray,               # a stack whose first row and column are zero
                  rows:np.ndarray|None=None,    # sorted rows whose tables are wanted; all when None
                 )->np.ndarray:                 # F made summed-area tables in place, or a new stack of just `rows`
@@ -176,15 +181,12 @@ def _prefix_sums(F:np.ndarray,               # a stack whose first row and colum
     np.cumsum(Z, axis=2, out=Z)            # along the rows
     return F
 
+# %% ../nbs/02_firetests.ipynb #6986fe1c
 def _integrals(layers:Sequence[np.ndarray])->np.ndarray:
     "Stacked float64 summed-area tables: `_layer(F, k)[i, j]` = layers[k][:i,:j].sum()."
     F = _stack(*layers[0].shape, len(layers))
     for k, a in enumerate(layers): _layer(F, k)[1:, 1:] = a
     return _prefix_sums(F)
-
-# Windows read their tables at two rows each (top and bottom), so when the candidates' windows start and end on few rows, only those rows need the sums along them (`rows`): the pass down the rows covers every row, the pass along them only those.
-# Only the border is zeroed: every layer's inside is written next, and zeroing megabytes that are overwritten at once costs as much as filling them.
-# Summing in float64 costs one dependent addition per element along each row, which is slow in a scan. Storing two layers as the real and imaginary parts of one complex number lets the processor do both additions at once, halving that pass; the results are the same IEEE sums.
 
 # %% ../nbs/02_firetests.ipynb #6a7372bb
 def _corners(F, t, b, l, r):
@@ -192,10 +194,12 @@ def _corners(F, t, b, l, r):
     g = lambda y, x: F[y, :, x, :].reshape(len(y), -1).T
     return g(b, r), g(t, r), g(b, l), g(t, l)
 
+# %% ../nbs/02_firetests.ipynb #ab511e0c
 def _box(P, t, b, l, r):
     br, tr, bl, tl = _corners(P, t, b, l, r)
     return br - tr - bl + tl
 
+# %% ../nbs/02_firetests.ipynb #1ba59494
 def _clipped(cy, cx, half, H, W):
     "Bounds t, b, l, r of windows centred on (cy, cx) with half-width `half`, clipped to an H×W image."
     return np.maximum(cy - half, 0), np.minimum(cy + half + 1, H), np.maximum(cx - half, 0), np.minimum(cx + half + 1, W)
@@ -207,6 +211,7 @@ def _ref(c:np.ndarray, allowed:np.ndarray)->float:
     sub = sub[allowed[::8, ::8] & np.isfinite(sub)]
     return float(np.median(sub)) if sub.size else 0.0
 
+# %% ../nbs/02_firetests.ipynb #40db32a1
 def _window_sums(planes, allowed, y0, y1, x0, x1, rows=None)->dict:
     "Integral images over the crop [y0:y1, x0:x1] (at its `rows` only, when they are few): allowed count, then y and y² per plane, then infinite-value count."
     ok = allowed[y0:y1, x0:x1]
@@ -269,6 +274,7 @@ def _verdicts(planes:Sequence[np.ndarray], # the (H,W) value planes, one per ine
             out[i] = _window_passes(nan_planes, [p[cy[i], cx[i]] for p in planes], t[i], b[i], l[i], r[i])
     return out, unsure.size
 
+# %% ../nbs/02_firetests.ipynb #d8e15794
 def _context_passes(planes:Sequence[np.ndarray], # the (H,W) value planes, one per inequality (FLOORS)
                     allowed:np.ndarray,          # pixels kept in the statistics
                     sums:dict,                   # from `_window_sums` over a crop holding every window
@@ -288,6 +294,7 @@ def _context_passes(planes:Sequence[np.ndarray], # the (H,W) value planes, one p
 # %% ../nbs/02_firetests.ipynb #2fbb2c8e
 DIRECT_PIXELS = 100_000   # contextual tests sum their windows directly up to this many window pixels in all (Σw²), with integral images beyond
 
+# %% ../nbs/02_firetests.ipynb #61394da5
 def _direct_sums(planes, allowed, cy, cx, w, refs)->tuple:
     "From the pixels of each candidate's w×w window (clipped): allowed count, whether an allowed value is infinite, and Σy, Σy² per plane."
     (H, W), h = allowed.shape, int(w.max()) // 2
@@ -314,6 +321,7 @@ def _direct_sums(planes, allowed, cy, cx, w, refs)->tuple:
             v = y[idx]; S1[j][i] = v.sum(1); S2[j][i] = (v * v).sum(1)
     return n, bad_w, S1, S2
 
+# %% ../nbs/02_firetests.ipynb #fef69762
 def _windows_pass(planes, allowed, cy, cx, w, tol_scale:float=1.0, direct_pixels:int=DIRECT_PIXELS)->np.ndarray:
     "Both context inequalities for each candidate's w×w window (clipped): sums taken directly when the windows are few or small, else from integral images."
     (H, W), w = allowed.shape, np.asarray(w)
@@ -352,12 +360,14 @@ def _count_integral(mask:np.ndarray)->np.ndarray:
     np.cumsum(P[1:, 1:], axis=1, out=P[1:, 1:])
     return P
 
+# %% ../nbs/02_firetests.ipynb #4bfbd398
 def _window_counts(Pcount, cy, cx, half, H, W, origin):
     "Pixels counted in each clipped window of half-width `half` centred on (cy, cx), and the window's area."
     t, b, l, r = _clipped(cy, cx, half, H, W)
     tt, bb, ll, rr = t - origin[0], b - origin[0], l - origin[1], r - origin[1]
     return Pcount[bb, rr] - Pcount[tt, rr] - Pcount[bb, ll] + Pcount[tt, ll], (b - t) * (r - l)
 
+# %% ../nbs/02_firetests.ipynb #f10ae3c7
 def _first_windows(Pcount, cy, cx, H, W, origin=(0, 0)):
     "Chosen Kumar-Roy window width per candidate (0: none) from a 2-D count integral image over a crop at `origin`."
     sizes = np.array(KR_SIZES)
@@ -370,6 +380,7 @@ def _first_windows(Pcount, cy, cx, H, W, origin=(0, 0)):
         w[rest] = np.where(q.any(1), sizes[1:][q.argmax(1)], 0)
     return w
 
+# %% ../nbs/02_firetests.ipynb #e9c1370d
 def kumar_roy_windows(background:np.ndarray, # Kumar-Roy background pixels
                       cy:np.ndarray,         # candidate rows
                       cx:np.ndarray,         # candidate columns
@@ -399,15 +410,18 @@ def kumar_roy_context(r75:np.ndarray,        # ρ′7/ρ′5 (may hold ±inf)
 # %% ../nbs/02_firetests.ipynb #256e07d3
 Method = Literal["vectorised", "loop"]
 
+# %% ../nbs/02_firetests.ipynb #6138f2be
 def _check_method(method):
     if method not in ("vectorised", "loop"): raise FiresegError(f"method must be 'vectorised' or 'loop', got {method!r}")
 
+# %% ../nbs/02_firetests.ipynb #42834eca
 def _reflectance7(dn, mult, add):
     "ρ1…ρ7 in float64, computed like the released code (DN·mult, then + add)."
     rho = _check_dn(dn)[:7].astype(np.float64)
     rho *= mult; rho += add
     return rho
 
+# %% ../nbs/02_firetests.ipynb #73e2c67f
 def _schroeder(rho, method:Method="vectorised", where=None)->np.ndarray:
     "Schroeder's mask; with `where`, candidates elsewhere are not tested (the mask is then right only at `where`)."
     s = schroeder_masks(rho)
@@ -455,6 +469,7 @@ def _kumar_roy(rhop, method:Method="vectorised", valid=None)->np.ndarray:
     passed = context(k["r75"], rhop[6], k["background"], undecided) if undecided.any() else undecided
     return ((k["unambiguous"] | passed) & ~k["water"]).astype(np.uint8)
 
+# %% ../nbs/02_firetests.ipynb #319c3098
 def kumar_roy(dn:np.ndarray,                      # (10,H,W) DN patch
               sun_elevation:float=SUN_ELEVATION,  # degrees
               mult:float=MULT,                    # reflectance multiplier
@@ -480,6 +495,7 @@ def _murphy(rhop, saturated=None, as_released:bool=True)->np.ndarray:
     potential.flat[j] = (nir & (p6 >= 0.5)) | (False if saturated is None else np.take(saturated, j))
     return (unamb | potential).astype(np.uint8)
 
+# %% ../nbs/02_firetests.ipynb #f6a7bfc6
 def _check_saturated(saturated, shape):
     if saturated is None: return None
     s = np.asarray(saturated, bool)
@@ -508,6 +524,7 @@ def _schroeder_wanted(km:dict, wanted)->np.ndarray|None:
         if ("intersection", e) in wanted: need |= (k & m) == 1     # S ∧ K ∧ M is 0 wherever K ∧ M is
     return need
 
+# %% ../nbs/02_firetests.ipynb #cd793d65
 def _tests_at(dn, elevations, saturated=None, as_released=True, mult=MULT, add=ADD, method:Method="vectorised", wanted=None)->dict:
     "The three tests at each elevation; given `wanted`, a set of (plane, elevation), Schroeder's mask is right only where those planes depend on it."
     _check_method(method)
@@ -522,6 +539,7 @@ def _tests_at(dn, elevations, saturated=None, as_released=True, mult=MULT, add=A
     schr = _schroeder(rho, method, _schroeder_wanted(km, wanted))   # one array, shared by every elevation
     return {e: dict(schroeder=schr, kumar_roy=k, murphy=m) for e, (k, m) in km.items()}
 
+# %% ../nbs/02_firetests.ipynb #d8134a48
 def fire_tests_at(dn:np.ndarray,                   # (10,H,W) DN patch
                   elevations:Sequence[float],      # sun elevations, degrees (Kumar-Roy and Murphy)
                   saturated:np.ndarray|None=None,  # Murphy's saturation flags; all false when None
@@ -533,6 +551,7 @@ def fire_tests_at(dn:np.ndarray,                   # (10,H,W) DN patch
     "Run Schroeder, Kumar-Roy and Murphy at each sun elevation, computing what does not depend on it once."
     return _tests_at(dn, elevations, saturated, as_released, mult, add, method)
 
+# %% ../nbs/02_firetests.ipynb #b3803183
 def fire_tests(dn:np.ndarray,                     # (10,H,W) DN patch
                sun_elevation:float=SUN_ELEVATION, # degrees (Kumar-Roy and Murphy)
                saturated:np.ndarray|None=None,    # Murphy's saturation flags; all false when None
@@ -567,7 +586,6 @@ def fire_intersection(dn:np.ndarray,                     # (10,H,W) DN patch
 
 # %% ../nbs/02_firetests.ipynb #178c5461
 AFI_BLUE_FLOOR = 0.01   # lower bound on ρ2 in AFI's denominator
-
 def afi(dn:np.ndarray,    # (10,H,W) DN patch
         mult:float=MULT,  # reflectance multiplier
         add:float=ADD,    # reflectance offset
@@ -580,7 +598,6 @@ def afi(dn:np.ndarray,    # (10,H,W) DN patch
 # %% ../nbs/02_firetests.ipynb #c13b44ca
 AFI_MAX = 20.0   # AFI is clipped here before the log squash
 PLANE_NAMES = ("vote", "intersection", "schroeder", "kumar_roy", "murphy", "afi")
-
 def afi_plane(dn:np.ndarray,   # (10,H,W) DN patch
               mult:float=MULT, # reflectance multiplier
               add:float=ADD,   # reflectance offset
@@ -615,12 +632,12 @@ def fire_planes(dn:np.ndarray,                     # (10,H,W) DN patch
     for i, key in enumerate(parsed): out[i] = planes[key]
     return out
 
+# %% ../nbs/02_firetests.ipynb #04b19112
 def _one_plane(name, dn, sun_elevation=SUN_ELEVATION): return fire_planes(dn, [name], sun_elevation)[0]
 FIRE_PLANES = {n: partial(_one_plane, n) for n in PLANE_NAMES}   # name -> f(dn) -> (H,W) float32
 
 # %% ../nbs/02_firetests.ipynb #dabbf6b5
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3   # glibc's mallopt parameters
-
 def keep_freed_memory()->bool: # True where the C library took the settings (glibc)
     "Let this process reuse the memory it frees instead of handing it back to the system after every patch."
     try: mallopt = ctypes.CDLL(None).mallopt

@@ -4,10 +4,8 @@
 
 # %% ../nbs/04b_losses.ipynb #047ea3c8
 from __future__ import annotations
-
 import torch
 from torch import nn
-
 from .core import FiresegError, IGNORE
 
 # %% auto #0
@@ -17,7 +15,6 @@ __all__ = ['LOSSES', 'parse_loss_spec', 'kept_pixels', 'WeightedLoss', 'make_los
 def _smp_losses():
     from segmentation_models_pytorch import losses
     return losses
-
 LOSSES = {
     "bce":     lambda: _smp_losses().SoftBCEWithLogitsLoss(),
     "dice":    lambda: _smp_losses().DiceLoss("binary", from_logits=True),
@@ -26,19 +23,24 @@ LOSSES = {
     "tversky": lambda: _smp_losses().TverskyLoss("binary", from_logits=True, alpha=0.3, beta=0.7),
 }
 
+# %% ../nbs/04b_losses.ipynb #ea33f66b
+def _loss_term(spec:str, # the whole spec, for messages
+               part:str, # one of its terms, like '0.5*bce' or 'dice'
+              )->tuple[float, str]: # (weight, name)
+    "One term of a loss spec as (weight, name), checking the name and the weight."
+    w, _, name = part.rpartition("*")
+    if name not in LOSSES:
+        raise FiresegError(f"loss {spec!r}: unknown loss {name!r}; valid names: {', '.join(LOSSES)} (sums like '0.5*bce+dice')")
+    try: w = float(w) if w else 1.0
+    except ValueError: raise FiresegError(f"loss {spec!r}: weight {w!r} of {name} is not a number") from None
+    if not w > 0: raise FiresegError(f"loss {spec!r}: weight of {name} must be positive, got {w}")
+    return w, name
+
+# %% ../nbs/04b_losses.ipynb #29a157e1
 def parse_loss_spec(spec:str, # like 'dice', 'bce+dice' or '0.5*bce+lovasz'
                    )->list[tuple[float, str]]: # (weight, name) terms
     "Split a loss spec into weighted terms, checking every name and weight."
-    terms = []
-    for part in str(spec).replace(" ", "").lower().split("+"):
-        w, _, name = part.rpartition("*")
-        if name not in LOSSES:
-            raise FiresegError(f"loss {spec!r}: unknown loss {name!r}; valid names: {', '.join(LOSSES)} (sums like '0.5*bce+dice')")
-        try: w = float(w) if w else 1.0
-        except ValueError: raise FiresegError(f"loss {spec!r}: weight {w!r} of {name} is not a number") from None
-        if not w > 0: raise FiresegError(f"loss {spec!r}: weight of {name} must be positive, got {w}")
-        terms.append((w, name))
-    return terms
+    return [_loss_term(spec, part) for part in str(spec).replace(" ", "").lower().split("+")]
 
 # %% ../nbs/04b_losses.ipynb #a7e1c0d3
 def kept_pixels(logits:torch.Tensor, # (N,1,H,W) raw network outputs
@@ -58,7 +60,6 @@ class WeightedLoss(nn.Module):
         self.spec, terms = spec, parse_loss_spec(spec)
         self.weights, self.names = [w for w, _ in terms], [n for _, n in terms]
         self.losses = nn.ModuleList([LOSSES[n]() for n in self.names])
-
     def parts(self, logits:torch.Tensor, # (N,1,H,W) raw network outputs
               target:torch.Tensor,       # (N,1,H,W) 0/1 mask, any dtype; `IGNORE` marks pixels left out
              )->dict:                    # loss name -> scalar tensor
@@ -66,12 +67,10 @@ class WeightedLoss(nn.Module):
         logits, target = kept_pixels(logits, target.to(logits.dtype))
         if logits.numel() == 0: return {n: logits.sum() for n in self.names}   # every pixel ignored: zero, still in the graph
         return {n: f(logits, target) for n, f in zip(self.names, self.losses)}
-
     def forward(self, logits:torch.Tensor, # (N,1,H,W) raw network outputs
                 target:torch.Tensor,       # (N,1,H,W) 0/1 mask, any dtype; `IGNORE` marks pixels left out
                )->torch.Tensor:            # scalar loss
         return sum(w*v for w, v in zip(self.weights, self.parts(logits, target).values()))
-
     def extra_repr(self)->str: return repr(self.spec)
 
 # %% ../nbs/04b_losses.ipynb #56660f3c

@@ -9,10 +9,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Sequence
-
 import numpy as np
 from tqdm.auto import tqdm
-
 from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, write_text_atomic, band_positions, SATURATED_DN, usable_cores
 from .patchio import tiff_layout, read_raw, read_patch, check_patch_pixels
 from .firetests import fire_planes, keep_freed_memory
@@ -23,6 +21,16 @@ __all__ = ['SSL4EO_REFLECTANCE', 'SSL4EO_KELVIN', 'REFLECTANCE_MULT', 'REFLECTAN
            'ssl4eo_finish', 'Normaliser', 'make_normaliser', 'ssl4eo_normaliser', 'check_normalisation', 'plane_names',
            'model_input_channels', 'compute_planes', 'PlaneCache', 'build_plane_cache']
 
+# %% ../nbs/02d_normalise.ipynb #97c91a6c
+def _sample_rows(n:int,              # patches in all
+                 n_patches:int|None, # how many to sample; all when None
+                 seed:int,           # seed for the sample
+                )->np.ndarray:       # sorted row numbers
+    "Rows of a seeded random sample of `n_patches` of `n` patches; all of them when None or not fewer."
+    idx = np.arange(n)
+    if n_patches is not None and n_patches < n: idx = np.sort(np.random.default_rng(seed).choice(idx, n_patches, replace=False))
+    return idx
+
 # %% ../nbs/02d_normalise.ipynb #57249148
 def band_stats(images:Sequence,        # patch paths, usually the train images
                n_patches:int|None=2000, # sample this many at random; all when None
@@ -31,8 +39,7 @@ def band_stats(images:Sequence,        # patch paths, usually the train images
               )->dict:
     "Per-band mean and standard deviation over valid (not zero-filled) pixels."
     images = list(images)
-    idx = np.arange(len(images))
-    if n_patches is not None and n_patches < len(images): idx = np.sort(np.random.default_rng(seed).choice(idx, n_patches, replace=False))
+    idx = _sample_rows(len(images), n_patches, seed)
     s, s2, n = np.zeros(N_BANDS), np.zeros(N_BANDS), 0
     for i in tqdm(idx, desc="band statistics", disable=not progress):
         a = read_raw(images[i]); check_patch_pixels(images[i], a)
@@ -50,12 +57,14 @@ REFLECTANCE_MULT, REFLECTANCE_ADD = 2e-5, -0.1    # Level-1 reflectance ρ = DN�
 RADIANCE_MULT, RADIANCE_ADD = 3.342e-4, 0.1       # Level-1 radiance L = DN·mult + add (B10, B11)
 THERMAL_K = {"B10": (774.8853, 1321.0789), "B11": (480.8883, 1201.1442)}   # K1, K2 of BT = K2 / ln(K1/L + 1)
 
+# %% ../nbs/02d_normalise.ipynb #e23dd138
 def thermal_constants(bands=None, # band positions or names; all ten when None
                      )->tuple[np.ndarray, np.ndarray]: # K1 and K2 per band, 0 for reflective ones
     "Each band's thermal constants K1, K2 (float32), 0 for bands that are not thermal."
     names = [BAND_NAMES[b - 1] for b in band_positions(bands)]
     return tuple(np.array([THERMAL_K.get(n, (0.0, 0.0))[i] for n in names], np.float32) for i in (0, 1))
 
+# %% ../nbs/02d_normalise.ipynb #7d3e65d9
 def ssl4eo_finish(x:np.ndarray,  # (..., C) values after the linear step: ρ/0.4, or radiance for thermal bands; changed in place
                   k1:np.ndarray, # K1 per channel, 0 where not thermal
                   k2:np.ndarray, # K2 per channel
@@ -70,6 +79,7 @@ NORMALISATIONS = {"dn": "DN/65535, as the official baseline", "standardise": "pe
                   "ssl4eo": "as SSL4EO-L's Landsat weights were pretrained: reflectance 0-0.4 and brightness temperature 248.15-318.15 K to 0-1"}
 _ALIASES = {"dn65535": "dn", "baseline": "dn", "standardize": "standardise", "zscore": "standardise"}
 
+# %% ../nbs/02d_normalise.ipynb #ba639ac6
 @dataclass
 class Normaliser:
     "Maps raw DNs of the chosen bands to network inputs: (DN - mean) / std per band; for 'ssl4eo', then brightness temperature for thermal bands and a clip to 0..1."
@@ -77,23 +87,19 @@ class Normaliser:
     bands: list          # 1-based band positions, in channel order
     mean: list           # per band
     std: list            # per band
-
     def scale_shift(self, n_extra:int=0)->tuple[np.ndarray, np.ndarray]:
         "Per-channel `scale`, `shift` with x*scale + shift; extra planes (stored as 0..65535) map to 0..1."
         std, mean = np.array(self.std + [float(SATURATED_DN)]*n_extra), np.array(self.mean + [0.0]*n_extra)
         return (1/std).astype(np.float32), (-mean/std).astype(np.float32)
-
     def __call__(self, raw:np.ndarray)->np.ndarray:
         "Normalise a (..., C) array of DNs of `bands`."
         scale, shift = self.scale_shift(raw.shape[-1] - len(self.bands))
         x = raw.astype(np.float32) * scale + shift
         if self.finish_constants() is not None: ssl4eo_finish(x[..., :len(self.bands)], *self.finish_constants())
         return x
-
     def finish_constants(self)->tuple|None:
         "K1, K2 per band of `ssl4eo_finish`, the step after DN*scale + shift of 'ssl4eo'; None for the normalisers that stop there."
         return thermal_constants(self.bands) if self.name == "ssl4eo" else None
-
     def save(self, path:str|Path)->Path: return write_text_atomic(path, json.dumps(asdict(self), indent=1))
     @classmethod
     def load(cls, path:str|Path)->"Normaliser": return cls(**json.loads(Path(path).read_text()))
@@ -164,6 +170,7 @@ def compute_planes(dn:np.ndarray,                     # (10,H,W) uint16 DN patch
 # %% ../nbs/02d_normalise.ipynb #24959886
 PLANES_NPY, PLANES_JSON = "planes.npy", "planes.json"   # a complete cache: the array, then its description, written last
 
+# %% ../nbs/02d_normalise.ipynb #f12b5245
 class PlaneCache:
     "Extra planes of many patches in one uint8 memmap (N,H,W,k), with their names beside it."
     def __init__(self, path:str|Path): # the cache folder `build_plane_cache` wrote
@@ -182,6 +189,7 @@ class PlaneCache:
 # %% ../nbs/02d_normalise.ipynb #a56e0b99
 def _cache_meta(images:list, extra:list, sun_elevation)->dict: return {"names": plane_names(extra), "images": [p.name for p in images], "sun_elevation": sun_elevation}
 
+# %% ../nbs/02d_normalise.ipynb #587b3dc4
 def _is_complete(path:Path, meta:dict, shape:tuple)->bool:
     "Whether `path` already holds a complete cache of these planes, images and elevation."
     try: old = json.loads((path/PLANES_JSON).read_text())
@@ -196,17 +204,32 @@ def _check_share(share)->tuple[int, int]:
     if not 0 <= rank < size: raise FiresegError(f"share must be (rank, size) with 0 <= rank < size, got {tuple(share)}")
     return rank, size
 
+# %% ../nbs/02d_normalise.ipynb #0db6627f
+def _partial_key(meta:dict,   # planes, images and sun elevation, from `_cache_meta`
+                 shape:tuple, # the cache array's shape
+                )->str:       # 16 hex digits
+    "The hash naming a partial cache; an elevation of 55 and one of 55.0 are the same."
+    return hashlib.sha1(json.dumps([{**meta, "sun_elevation": float(meta["sun_elevation"])}, list(shape)], sort_keys=True).encode()).hexdigest()[:16]
+
+# %% ../nbs/02d_normalise.ipynb #170379e1
+def _write_empty_partial(folder:Path, # a new, empty folder
+                         meta:dict,   # what is being built, from `_cache_meta`
+                         shape:tuple, # the cache array's shape
+                        ):
+    "An empty partial cache: the array of zeros, no row done, and what is being built."
+    np.lib.format.open_memmap(folder/PLANES_NPY, mode="w+", dtype=np.uint8, shape=shape).flush()   # zeros, not written out: a sparse file
+    np.save(folder/"done.npy", np.zeros(shape[0], np.uint8))
+    (folder/"meta.json").write_text(json.dumps(meta))                                               # for whoever looks inside
+
+# %% ../nbs/02d_normalise.ipynb #59956a30
 def _partial_folder(path:Path, meta:dict, shape:tuple)->Path:
     "The partial cache for these planes under `path`, created (by exactly one of any processes racing) when missing."
-    key = hashlib.sha1(json.dumps([{**meta, "sun_elevation": float(meta["sun_elevation"])}, list(shape)], sort_keys=True).encode()).hexdigest()[:16]
-    part = path/f"partial-{key}"
+    part = path/f"partial-{_partial_key(meta, shape)}"
     if (part/"done.npy").exists(): return part
     tmp = path/f".{part.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     tmp.mkdir(parents=True)
     try:
-        np.lib.format.open_memmap(tmp/PLANES_NPY, mode="w+", dtype=np.uint8, shape=shape).flush()   # zeros, not written out: a sparse file
-        np.save(tmp/"done.npy", np.zeros(shape[0], np.uint8))
-        (tmp/"meta.json").write_text(json.dumps(meta))                                               # for whoever looks inside
+        _write_empty_partial(tmp, meta, shape)
         try: os.rename(tmp, part)
         except OSError:
             if not (part/"done.npy").exists(): raise                                                 # not lost to another process
@@ -216,15 +239,18 @@ def _partial_folder(path:Path, meta:dict, shape:tuple)->Path:
 # %% ../nbs/02d_normalise.ipynb #9713445b
 _WORKER = {}   # in a worker process: the partial array and the planes to compute
 
+# %% ../nbs/02d_normalise.ipynb #8dc56823
 def _start_worker(npy:Path, extra:list, sun_elevation):
     keep_freed_memory()
     _WORKER.update(arr=np.load(npy, mmap_mode="r+"), extra=extra, sun_elevation=sun_elevation)
 
+# %% ../nbs/02d_normalise.ipynb #4ee9414d
 def _write_row(job)->int:
     i, image = job
     _WORKER["arr"][i] = compute_planes(read_patch(image), _WORKER["extra"], _WORKER["sun_elevation"])
     return i
 
+# %% ../nbs/02d_normalise.ipynb #21a0cb84
 def _default_jobs(jobs, size:int, extra:list)->int:
     "Worker processes to use: all usable cores (divided among a share's processes) when None; none where the planes cannot reach a worker."
     if jobs is not None:
@@ -235,6 +261,24 @@ def _default_jobs(jobs, size:int, extra:list)->int:
         except Exception: return 0
     return max(1, usable_cores() // size)
 
+# %% ../nbs/02d_normalise.ipynb #964f0f38
+def _fill_here(npy:Path, images:list, extra:list, sun_elevation, todo:list, done:np.ndarray, bar)->None:
+    "Compute the planes of rows `todo` in this process into the array at `npy`, marking each done."
+    arr = np.load(npy, mmap_mode="r+")
+    for i in todo:
+        arr[i] = compute_planes(read_patch(images[i]), extra, sun_elevation); done[i] = 1; bar.update()
+    arr.flush()
+
+# %% ../nbs/02d_normalise.ipynb #15afb453
+def _fill_in_workers(part:Path, images:list, extra:list, sun_elevation, todo:list, done:np.ndarray, bar, jobs:int)->None:
+    "Compute the planes of rows `todo` in up to `jobs` worker processes, marking each done when its worker reports it."
+    jobs = min(jobs, len(todo))
+    ex = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(part/PLANES_NPY, extra, sun_elevation))
+    try:
+        for i in ex.map(_write_row, [(i, str(images[i])) for i in todo], chunksize=max(1, min(8, len(todo) // (4 * jobs)))):
+            done[i] = 1; bar.update()
+    finally: ex.shutdown(wait=True, cancel_futures=True)   # on an error, drop the work not yet started
+
 # %% ../nbs/02d_normalise.ipynb #9f1b37f1
 def _fill_rows(part:Path, images:list, extra:list, sun_elevation, rows, jobs:int, progress:bool, desc:str)->int:
     "Compute the planes of `rows` not yet done into the partial cache `part`, marking each done; how many were computed."
@@ -242,22 +286,13 @@ def _fill_rows(part:Path, images:list, extra:list, sun_elevation, rows, jobs:int
     todo = [i for i in rows if not done[i]]
     bar = tqdm(total=len(todo), desc=desc, unit="patch", disable=not progress)
     try:
-        if jobs == 0 or not todo:
-            arr = np.load(part/PLANES_NPY, mmap_mode="r+")
-            for i in todo:
-                arr[i] = compute_planes(read_patch(images[i]), extra, sun_elevation); done[i] = 1; bar.update()
-            arr.flush()
-        else:
-            jobs = min(jobs, len(todo))
-            ex = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(part/PLANES_NPY, extra, sun_elevation))
-            try:
-                for i in ex.map(_write_row, [(i, str(images[i])) for i in todo], chunksize=max(1, min(8, len(todo) // (4 * jobs)))):
-                    done[i] = 1; bar.update()
-            finally: ex.shutdown(wait=True, cancel_futures=True)   # on an error, drop the work not yet started
+        if jobs == 0 or not todo: _fill_here(part/PLANES_NPY, images, extra, sun_elevation, todo, done, bar)
+        else: _fill_in_workers(part, images, extra, sun_elevation, todo, done, bar, jobs)
     finally:
         done.flush(); bar.close()
     return len(todo)
 
+# %% ../nbs/02d_normalise.ipynb #04d3062d
 def _finish(path:Path, part:Path, meta:dict):
     "Move a partial cache whose rows are all done into place, description last, and clear the partial folders."
     if (part/PLANES_NPY).exists():                      # (absent when a finish was stopped after the move)
