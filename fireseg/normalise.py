@@ -5,7 +5,6 @@
 # %% ../nbs/02d_normalise.ipynb #a4f0b7c2
 from __future__ import annotations
 import hashlib, json, multiprocessing, os, pickle, shutil, uuid
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Sequence
@@ -13,7 +12,8 @@ import numpy as np
 from tqdm.auto import tqdm
 from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, write_text_atomic, band_positions, SATURATED_DN, usable_cores
 from .patchio import tiff_layout, read_raw, read_patch, check_patch_pixels
-from .firetests import fire_planes, keep_freed_memory
+from .parallel import process_map
+from .firetests import fire_planes
 
 # %% auto #0
 __all__ = ['SSL4EO_REFLECTANCE', 'SSL4EO_KELVIN', 'REFLECTANCE_MULT', 'REFLECTANCE_ADD', 'RADIANCE_MULT', 'RADIANCE_ADD',
@@ -241,7 +241,6 @@ _WORKER = {}   # in a worker process: the partial array and the planes to comput
 
 # %% ../nbs/02d_normalise.ipynb #8dc56823
 def _start_worker(npy:Path, extra:list, sun_elevation):
-    keep_freed_memory()
     _WORKER.update(arr=np.load(npy, mmap_mode="r+"), extra=extra, sun_elevation=sun_elevation)
 
 # %% ../nbs/02d_normalise.ipynb #4ee9414d
@@ -272,12 +271,8 @@ def _fill_here(npy:Path, images:list, extra:list, sun_elevation, todo:list, done
 # %% ../nbs/02d_normalise.ipynb #15afb453
 def _fill_in_workers(part:Path, images:list, extra:list, sun_elevation, todo:list, done:np.ndarray, bar, jobs:int)->None:
     "Compute the planes of rows `todo` in up to `jobs` worker processes, marking each done when its worker reports it."
-    jobs = min(jobs, len(todo))
-    ex = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(part/PLANES_NPY, extra, sun_elevation))
-    try:
-        for i in ex.map(_write_row, [(i, str(images[i])) for i in todo], chunksize=max(1, min(8, len(todo) // (4 * jobs)))):
-            done[i] = 1; bar.update()
-    finally: ex.shutdown(wait=True, cancel_futures=True)   # on an error, drop the work not yet started
+    for i in process_map(_write_row, [(i, str(images[i])) for i in todo], jobs, initializer=_start_worker, initargs=(part/PLANES_NPY, extra, sun_elevation)):
+        done[i] = 1; bar.update()
 
 # %% ../nbs/02d_normalise.ipynb #9f1b37f1
 def _fill_rows(part:Path, images:list, extra:list, sun_elevation, rows, jobs:int, progress:bool, desc:str)->int:
@@ -286,7 +281,7 @@ def _fill_rows(part:Path, images:list, extra:list, sun_elevation, rows, jobs:int
     todo = [i for i in rows if not done[i]]
     bar = tqdm(total=len(todo), desc=desc, unit="patch", disable=not progress)
     try:
-        if jobs == 0 or not todo: _fill_here(part/PLANES_NPY, images, extra, sun_elevation, todo, done, bar)
+        if min(jobs, len(todo)) <= 1: _fill_here(part/PLANES_NPY, images, extra, sun_elevation, todo, done, bar)
         else: _fill_in_workers(part, images, extra, sun_elevation, todo, done, bar, jobs)
     finally:
         done.flush(); bar.close()
@@ -307,7 +302,7 @@ def build_plane_cache(images:Sequence,                   # patch paths
                       path:str|Path,                     # cache folder
                       sun_elevation:float=SUN_ELEVATION, # passed to the fire tests
                       progress:bool=True,                # show a progress bar
-                      jobs:int|None=None,                # worker processes; all usable cores when None (divided among a share's processes), 0 to compute in this process
+                      jobs:int|None=None,                # worker processes; all usable cores when None (divided among a share's processes), 0 or 1 to compute in this process
                       share:tuple[int, int]|None=None,   # (rank, size): compute rows rank::size only, and leave the cache unfinished
                      )->PlaneCache|None:                 # the cache; None after a share, until a call without share finishes it
     "Compute extra planes for every image once, into a memmap under `path`; resumes a stopped build and can be split among processes."
