@@ -35,11 +35,13 @@ def grid_size(step:float, # weight step, e.g. 0.05
     if not 1 <= g <= 200 or abs(g * step - 1) > 1e-9: raise FiresegError(f"weight step {step!r} must be 1/G for a whole number G from 1 to 200 (0.05, 0.1, 0.01, ...)")
     return g
 
+# %% ../nbs/07d_blend.ipynb #b3435981
 def _splits(n:int, total:int)->list:
     "Every list of n whole numbers summing to `total`, the largest first number first."
     if n == 1: return [[total]]
     return [[k, *rest] for k in range(total, -1, -1) for rest in _splits(n - 1, total - k)]
 
+# %% ../nbs/07d_blend.ipynb #782c86c8
 def weight_grid(n_runs:int,       # runs in the blend
                 step:float=0.05,  # weight step
                )->np.ndarray:     # (M, n_runs) int: whole numbers summing to 1/step, first run's share first
@@ -70,6 +72,7 @@ class KeptPixels:
     index: np.ndarray     # (m,) int64 (non-fire)·n·256 + image·256 + 255 of each kept pixel: its histogram slot, less its bin
     q: np.ndarray         # (R, m) uint8 the runs' bins of each kept pixel
 
+# %% ../nbs/07d_blend.ipynb #d8320de4
 def _scan(paths:list, rows:list, starts:list, folds:list, floor:int)->list:
     "Kept pixels of some chunks of images; each chunk's rows, per run, start at `starts[i]` of the joint order."
     stores = [OofStore(p) for p in paths]
@@ -104,6 +107,7 @@ def _score_chunks(chunks:list, ks:np.ndarray, fire:np.ndarray, g:int, floor:int,
             iou[i, ch.fold] += per.sum(0)
     return iou, above
 
+# %% ../nbs/07d_blend.ipynb #dc0f3386
 def _in_parts(fn, parts:list, workers:int)->list:
     "fn(*part) for each part: in forked worker processes when `workers` > 1 and the system forks, else here."
     if workers > 1 and len(parts) > 1 and "fork" in get_all_start_methods():
@@ -144,6 +148,18 @@ class ScoreSums:
         return ScoreSums(np.concatenate([self.ks, other.ks]), np.concatenate([self.iou, other.iou]), np.concatenate([self.above, other.above]),
                          self.images, self.fire, self.floor)
 
+# %% ../nbs/07d_blend.ipynb #e20ab979
+def _fold_pieces(fold_ids:np.ndarray, chunk:int)->list:
+    "(start, end) of chunks of at most `chunk` images, each within one fold (images in fold order)."
+    edges = np.r_[0, np.flatnonzero(np.diff(fold_ids)) + 1, len(fold_ids)]          # where the folds change
+    return [(s, min(s + chunk, e)) for b, e in zip(edges[:-1], edges[1:]) for s in range(b, e, chunk)]
+
+# %% ../nbs/07d_blend.ipynb #80023143
+def _scan_parts(runs:list, rows:list, pieces:list, fold_ids:np.ndarray, floor:int, workers:int)->list:
+    "The pieces dealt round-robin to `workers`: per worker, the arguments of one `_scan` call."
+    return [([str(r) for r in runs], [[r[s:e] for r in rows] for s, e in mine], [s for s, _ in mine],
+             [int(fold_ids[s]) for s, _ in mine], int(floor)) for mine in (pieces[i::max(1, workers)] for i in range(max(1, workers))) if mine]
+
 # %% ../nbs/07d_blend.ipynb #d7d0020
 class BlendData:
     "The runs' joint out-of-fold store: the images they share, in fold order; `keep` reduces it to the pixels that can become fire."
@@ -168,10 +184,7 @@ class BlendData:
         "Read the stores once, keeping the pixels that reach `floor` in some run."
         bound = sum(int(np.asarray(s.hist[r][:, :, floor:]).sum()) for s, r in zip(self.stores, self.rows))
         if bound > max_pixels: raise FiresegError(f"threshold floor {bin_to_threshold(floor):.3f} could keep up to {bound:,} pixels of the runs' out-of-fold stores (at most {max_pixels:,}); raise the floor (--floor)")
-        edges = np.r_[0, np.flatnonzero(np.diff(self.fold_ids)) + 1, len(self)]          # where the folds change
-        pieces = [(s, min(s + chunk, e)) for b, e in zip(edges[:-1], edges[1:]) for s in range(b, e, chunk)]
-        parts = [([str(r) for r in self.runs], [[r[s:e] for r in self.rows] for s, e in mine], [s for s, _ in mine],
-                  [int(self.fold_ids[s]) for s, _ in mine], int(floor)) for mine in (pieces[i::max(1, workers)] for i in range(max(1, workers))) if mine]
+        parts = _scan_parts(self.runs, self.rows, _fold_pieces(self.fold_ids, chunk), self.fold_ids, floor, workers)
         self.chunks = sorted((c for part in _in_parts(_scan, parts, workers) for c in part), key=lambda c: c.start)
         self.floor, self.pixels = int(floor), sum(len(c.index) for c in self.chunks)
         return self
@@ -226,6 +239,7 @@ class _Search:
     def choose(self, how:str, metric:str, folds=None)->np.ndarray:
         return self.exhaustive(metric, folds) if how == "exhaustive" else self.ascent(metric, folds) if how == "ascent" else self.fixed
 
+# %% ../nbs/07d_blend.ipynb #70461151
 def _nested(search:_Search, how:str, metric:str)->dict:
     "Weights and threshold chosen on the other folds, scored on each fold; averaged over folds (None with fewer than two folds)."
     folds = range(len(search.data.folds)); per = []
@@ -247,11 +261,13 @@ class _BlendedProbs:
     def __getitem__(self, rows):
         return blend_bins(np.stack([read_rows(s.probs, r[rows]) for s, r in zip(self.data.stores, self.data.rows)]), self.k, self.g)
 
+# %% ../nbs/07d_blend.ipynb #f821894c
 class _JointMasks:
     "The joint images' packed true masks, by row of the joint order."
     def __init__(self, data:BlendData): self.data = data; s = data.stores[0]; self.shape = (len(data), *s.masks.shape[1:])
     def __getitem__(self, rows): return read_rows(self.data.stores[0].masks, self.data.rows[0][rows])
 
+# %% ../nbs/07d_blend.ipynb #b78184bf
 class _JointStore:
     "Just enough of an OofStore for `min_size_search`: blended probs, masks, and the bins of the histograms."
     def __init__(self, data:BlendData, k:np.ndarray, g:int):
@@ -269,6 +285,7 @@ def _curve(data:BlendData, sums:ScoreSums, k:np.ndarray)->tuple:
     i = {tuple(x): n for n, x in enumerate(sums.ks)}[tuple(k)]
     return {m: sums.scores(m)[i] for m in MIOU_MODES}, sums.floor
 
+# %% ../nbs/07d_blend.ipynb #3580c170
 def _member_scores(data:BlendData, rules:list, labels:list)->list:
     "Each run alone at its own threshold and min size, on the joint images."
     out = []
@@ -277,6 +294,7 @@ def _member_scores(data:BlendData, rules:list, labels:list)->list:
                     **table_scores(oof_table(st, rule["threshold"], rule["min_size"]).iloc[r])})
     return out
 
+# %% ../nbs/07d_blend.ipynb #382dc57b
 def _weights_of(weights:Sequence[float], n_runs:int, g:int)->np.ndarray:
     "Fixed weights as whole numbers summing to g; they must be multiples of the step once normalised."
     w = np.asarray(weights, dtype=float)
@@ -296,7 +314,54 @@ def check_same_split(data:BlendData, # the runs' joint out-of-fold store
         if k != k0: raise FiresegError(f"{run}: {k} folds, {first}: {k0}; blend runs split the same way (the same --folds, --group-by and --seed on the same data)")
         if (s.folds[rows] != folds0).any(): raise FiresegError(f"{run}: its images fall in other folds than in {first}; blend runs split the same way (the same --folds, --group-by and --seed on the same data)")
 
-# %% ../nbs/07d_blend.ipynb #d7d0030
+# %% ../nbs/07d_blend.ipynb #c9d3fc48
+def _check_blend_out(out:str|Path, runs:list, overwrite:bool):
+    "Refuse to write a blend into a training run, or over an earlier blend unless told to."
+    if Path(out).resolve() in [r.resolve() for r in runs] or is_run(out): raise FiresegError(f"{out}: holds a training run; write the blend to a folder of its own")
+    if not overwrite and (Path(out)/BLEND_FILE).exists(): raise FiresegError(f"{out}: already holds a blend; pass overwrite=True (--overwrite) to replace it, or choose another folder (--out)")
+
+# %% ../nbs/07d_blend.ipynb #174461df
+def _member_rules(runs:list)->list:
+    "Each member's tuned rule, or the 0.5 fallback for an untuned one, without the warning: the blend reports it as untuned."
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")         # an untuned member is reported as such
+        return [run_threshold(r, FALLBACK_THRESHOLD) for r in runs]
+
+# %% ../nbs/07d_blend.ipynb #816f892b
+def _search_kind(weights, search:str, n_runs:int)->str:
+    "'fixed' for given weights; for 'auto', 'exhaustive' up to three runs and 'ascent' beyond; else `search`."
+    return "fixed" if weights is not None else ("exhaustive" if n_runs <= 3 else "ascent") if search == "auto" else search
+
+# %% ../nbs/07d_blend.ipynb #ba20c733
+def _single_run_blend(base:dict, rule:dict, bin:int, single:dict, step:float)->dict:
+    "A blend of one run: that run, with its own threshold and minimum size, untouched."
+    return {**base, "weights": [1.0], "threshold": rule["threshold"], "bin": bin, "min_size": rule["min_size"], "search": "single run",
+            "score": single[base["metric"]], "scores": {m: single[m] for m in MIOU_MODES},
+            "nested": None, "floor": None, "step": step}
+
+# %% ../nbs/07d_blend.ipynb #84736545
+def _threshold_choice(data:BlendData, sums:ScoreSums, k:np.ndarray, metric:str, floor_bin:int)->tuple:
+    "The curve of weighting k, its first bin, and its best bin; a warning when the best is the lowest bin searched."
+    curve, first = _curve(data, sums, k)
+    t = best_bin(curve[metric], first)
+    if t == floor_bin and first == floor_bin: warnings.warn(f"the best threshold is the lowest searched ({bin_to_threshold(t):.3f}); pass a lower --floor to search below it")
+    return curve, first, t
+
+# %% ../nbs/07d_blend.ipynb #755e6250
+def _wanted_size(min_size, rules:list):
+    "The size search asked for: `min_size` when given, else 'auto' where a member's tuning chose a size, else None."
+    return min_size if min_size is not None else ("auto" if any(r["min_size"] > 1 for r in rules) else None)
+
+# %% ../nbs/07d_blend.ipynb #0a73e185
+def _size_choice(data:BlendData, k:np.ndarray, g:int, metric:str, curve:dict, first:int, t:int, wanted, sizes, max_images)->tuple:
+    "(the size search or None, bin, min_size, scores): with a size wanted, `min_size_search` on the blended bins near bin t."
+    scores = {m: float(curve[m][t - first]) for m in MIOU_MODES}
+    if not (wanted == "auto" or (wanted is not None and int(wanted) > 1)): return None, t, 0, scores
+    found = min_size_search(_JointStore(data, k, g), metric, t, wanted, sizes, min(10, t - first), max_images, 0, False)
+    t = found["bin"]
+    return found, t, found["min_size"], {m: float(curve[m][t - first]) + found["gain"][m] for m in MIOU_MODES}
+
+# %% ../nbs/07d_blend.ipynb #4bc33132
 def blend_runs(runs:Sequence[str],           # training run folders, trained on the same data, each with a complete out-of-fold store
                out:str,                      # the blend folder to write (blend.json, blend.png)
                metric:str="per_image",       # the mIoU reading to maximise: 'per_image' or 'global'
@@ -317,11 +382,8 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
     check_miou_mode(metric)
     if search not in ("auto", "exhaustive", "ascent"): raise FiresegError(f"search {search!r}: use 'exhaustive', 'ascent' or 'auto'")
     runs, g = distinct_runs(runs, least=1, what="blend"), grid_size(step)
-    if Path(out).resolve() in [r.resolve() for r in runs] or is_run(out): raise FiresegError(f"{out}: holds a training run; write the blend to a folder of its own")
-    if not overwrite and (Path(out)/BLEND_FILE).exists(): raise FiresegError(f"{out}: already holds a blend; pass overwrite=True (--overwrite) to replace it, or choose another folder (--out)")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")         # an untuned member is reported as such
-        rules = [run_threshold(r, FALLBACK_THRESHOLD) for r in runs]
+    _check_blend_out(out, runs, overwrite)
+    rules = _member_rules(runs)
     bins = [threshold_to_bin(r["threshold"]) for r in rules]
     floor_bin = threshold_to_bin(floor) if floor is not None else max(1, min(bins) // 2)
     data, labels = BlendData(runs), run_labels(runs)
@@ -329,29 +391,34 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
     members = _member_scores(data, rules, labels)
     single = max(members, key=lambda m: m[metric])
     base = {"members": runs, "metric": metric, "n_images": len(data), "members_alone": members, "best_single": single}
-    if len(runs) == 1:          # a blend of one run is that run
-        rule = rules[0]
-        blend = {**base, "weights": [1.0], "threshold": rule["threshold"], "bin": bins[0], "min_size": rule["min_size"], "search": "single run",
-                 "score": single[metric], "scores": {m: single[m] for m in MIOU_MODES}, "nested": None, "floor": None, "step": step}
-        return _finish(blend, out, None, plot, verbose, t0)
+    if len(runs) == 1: return _finish(_single_run_blend(base, rules[0], bins[0], single, step), out, None, plot, verbose, t0)   # a blend of one run is that run
     data.keep(floor_bin, workers=workers)
-    how = "fixed" if weights is not None else ("exhaustive" if len(runs) <= 3 else "ascent") if search == "auto" else search
+    how = _search_kind(weights, search, len(runs))
     s = _Search(data, g, workers, None if weights is None else _weights_of(weights, len(runs), g))
     k = s.choose(how, metric); sums = s.sums
-    curve, first = _curve(data, sums, k)
-    t = best_bin(curve[metric], first)
-    scores = {m: float(curve[m][t - first]) for m in MIOU_MODES}
-    if t == floor_bin and first == floor_bin: warnings.warn(f"the best threshold is the lowest searched ({bin_to_threshold(t):.3f}); pass a lower --floor to search below it")
-    size_search, ms = None, 0
-    wanted = min_size if min_size is not None else ("auto" if any(r["min_size"] > 1 for r in rules) else None)
-    if wanted == "auto" or (wanted is not None and int(wanted) > 1):
-        size_search = min_size_search(_JointStore(data, k, g), metric, t, wanted, sizes, min(10, t - first), max_images, 0, False)
-        t, ms = size_search["bin"], size_search["min_size"]
-        scores = {m: float(curve[m][t - first]) + size_search["gain"][m] for m in MIOU_MODES}
+    curve, first, t = _threshold_choice(data, sums, k, metric, floor_bin)
+    size_search, t, ms, scores = _size_choice(data, k, g, metric, curve, first, t, _wanted_size(min_size, rules), sizes, max_images)
     blend = {**base, "weights": (k / g).tolist(), "threshold": bin_to_threshold(t), "bin": int(t), "min_size": int(ms), "search": how,
              "score": scores[metric], "scores": scores, "nested": _nested(s, how, metric), "floor": bin_to_threshold(floor_bin), "step": step,
              "weightings": len(sums.ks), "pixels_kept": data.pixels, "min_size_search": size_search}
     return _finish(blend, out, sums, plot, verbose, t0)
+
+# %% ../nbs/07d_blend.ipynb #e786d50d
+def _weights_line(ax, w:np.ndarray, best:np.ndarray, metric:str, labels:list, chosen):
+    "Two runs: the best score against the first run's weight, the chosen weight marked."
+    o = np.argsort(w[:, 0]); ax.plot(w[o, 0], best[o], marker=".")
+    ax.axvline(chosen[0], color="C3", ls="--", lw=1, label=f"chosen: {chosen[0]:.2f} {labels[0]} + {chosen[1]:.2f} {labels[1]}")
+    ax.set(xlabel=f"weight of {labels[0]} (the rest: {labels[1]})", ylabel=f"best OOF mIoU ({metric})"); ax.grid(alpha=.3); ax.legend(fontsize=8)
+
+# %% ../nbs/07d_blend.ipynb #9f5a7be3
+def _weights_triangle(fig, ax, w:np.ndarray, best:np.ndarray, metric:str, labels:list, chosen):
+    "Three runs: the best score of each weighting on a triangle whose corners are the runs alone, the chosen one starred."
+    xy = lambda v: (v[..., 1] + v[..., 2] / 2, v[..., 2] * np.sqrt(3) / 2)
+    x, y = xy(w); sc = ax.scatter(x, y, c=best, cmap="viridis", s=60)
+    cx, cy = xy(np.asarray(chosen)); ax.plot([cx], [cy], marker="*", color="C3", ms=16, ls="none", label="chosen")
+    for (px, py), lab in zip([(0, 0), (1, 0), (.5, np.sqrt(3) / 2)], labels): ax.annotate(lab, (px, py), ha="center", va="top" if py == 0 else "bottom", fontsize=9)
+    fig.colorbar(sc, ax=ax, label=f"best OOF mIoU ({metric})"); ax.set_aspect("equal"); ax.set_axis_off(); ax.legend(fontsize=8)
+    ax.set(xlim=(-.1, 1.1), ylim=(-.12, .98))
 
 # %% ../nbs/07d_blend.ipynb #d7d0031
 def plot_weights(sums:ScoreSums,   # the scores of every weighting of 2 or 3 runs
@@ -363,21 +430,13 @@ def plot_weights(sums:ScoreSums,   # the scores of every weighting of 2 or 3 run
     from matplotlib.figure import Figure
     best = sums.scores(metric).max(1); w = sums.ks / sums.ks.sum(1, keepdims=True)
     fig = Figure(figsize=(6.5, 4.5)); ax = fig.subplots()
-    if sums.ks.shape[1] == 2:
-        o = np.argsort(w[:, 0]); ax.plot(w[o, 0], best[o], marker=".")
-        ax.axvline(chosen[0], color="C3", ls="--", lw=1, label=f"chosen: {chosen[0]:.2f} {labels[0]} + {chosen[1]:.2f} {labels[1]}")
-        ax.set(xlabel=f"weight of {labels[0]} (the rest: {labels[1]})", ylabel=f"best OOF mIoU ({metric})"); ax.grid(alpha=.3); ax.legend(fontsize=8)
-    else:
-        xy = lambda v: (v[..., 1] + v[..., 2] / 2, v[..., 2] * np.sqrt(3) / 2)
-        x, y = xy(w); sc = ax.scatter(x, y, c=best, cmap="viridis", s=60)
-        cx, cy = xy(np.asarray(chosen)); ax.plot([cx], [cy], marker="*", color="C3", ms=16, ls="none", label="chosen")
-        for (px, py), lab in zip([(0, 0), (1, 0), (.5, np.sqrt(3) / 2)], labels): ax.annotate(lab, (px, py), ha="center", va="top" if py == 0 else "bottom", fontsize=9)
-        fig.colorbar(sc, ax=ax, label=f"best OOF mIoU ({metric})"); ax.set_aspect("equal"); ax.set_axis_off(); ax.legend(fontsize=8)
-        ax.set(xlim=(-.1, 1.1), ylim=(-.12, .98))
+    if sums.ks.shape[1] == 2: _weights_line(ax, w, best, metric, labels, chosen)
+    else: _weights_triangle(fig, ax, w, best, metric, labels, chosen)
     ax.set_title("blend score across the weights, each at its best threshold", fontsize=10)
     fig.tight_layout()
     return fig
 
+# %% ../nbs/07d_blend.ipynb #12ebfd89
 def _finish(blend:dict, out, sums:ScoreSums|None, plot:bool, verbose:bool, t0:float)->dict:
     "Write blend.json (and blend.png for 2-3 runs); print the summary if asked."
     out = Path(out); blend = {**blend, "seconds": round(time.perf_counter() - t0, 2),
@@ -390,6 +449,7 @@ def _finish(blend:dict, out, sums:ScoreSums|None, plot:bool, verbose:bool, t0:fl
     if verbose: print(format_blend(blend))
     return blend
 
+# %% ../nbs/07d_blend.ipynb #82c7f17f
 def format_blend(blend:dict)->str:   # a few lines for a terminal
     "The blend chosen, its scores against the best single run, and the nested estimate."
     labels = [m["run"] for m in blend["members_alone"]]; b, s = blend["best_single"], blend["scores"]

@@ -26,48 +26,68 @@ from .folds import scene_groups
 __all__ = ['joint_images', 'describe_runs', 'resampling_units', 'bootstrap_means', 'table_scores', 'run_labels', 'distinct_runs',
            'comparison_folder', 'compare_runs', 'plot_by_fire_size', 'write_comparison', 'format_comparison']
 
-# %% ../nbs/07c_compare.ipynb #c7c0006
-def joint_images(stores:Sequence[OofStore], # the runs' complete out-of-fold stores
-                 runs:Sequence,             # the run folders, for messages
-                 chunk:int=4096,            # images whose masks are compared at once
-                )->dict:                    # names (in the first run's order), and rows: per run, the images' rows in its store
-    "The training images every run predicted out of fold; an error when the runs share none or a shared mask differs."
+# %% ../nbs/07c_compare.ipynb #13f9bfc9
+def _shared_names(stores:Sequence[OofStore], runs:Sequence)->list:
+    "The images every store holds, in the first store's order; an error when image sizes differ or none is shared."
     first, shared = stores[0], set(stores[0].names)
     for s, r in zip(stores[1:], runs[1:]):
         if (s.height, s.width) != (first.height, first.width):
             raise FiresegError(f"{r}: images of {s.height}×{s.width}, {runs[0]}: {first.height}×{first.width}; the runs were trained on different data")
         shared &= set(s.names)
         if not shared: raise FiresegError(f"{r} shares no training image with the runs before it: the runs were trained on different data")
-    names = [n for n in first.names if n in shared]
-    rows = [np.array([at[n] for n in names], dtype=np.int64) for at in ({n: i for i, n in enumerate(s.names)} for s in stores)]
+    return [n for n in first.names if n in shared]
+
+# %% ../nbs/07c_compare.ipynb #d2c505c7
+def _store_rows(stores:Sequence[OofStore], names:list)->list:
+    "Per store, the row that holds each named image."
+    return [np.array([at[n] for n in names], dtype=np.int64) for at in ({n: i for i, n in enumerate(s.names)} for s in stores)]
+
+# %% ../nbs/07c_compare.ipynb #51fb56b0
+def _check_same_masks(stores:Sequence[OofStore], rows:list, names:list, runs:Sequence, chunk:int):
+    "An error naming the first shared image whose stored true mask differs between the first run and another."
     for c in range(0, len(names), chunk):
-        ref = read_rows(first.masks, rows[0][c:c+chunk])
+        ref = read_rows(stores[0].masks, rows[0][c:c+chunk])
         for s, r, run in zip(stores[1:], rows[1:], runs[1:]):
             bad = np.flatnonzero((read_rows(s.masks, r[c:c+chunk]) != ref).reshape(len(ref), -1).any(1))
             if len(bad): raise FiresegError(f"{names[c + bad[0]]}: its true mask differs between {runs[0]} and {run}; the runs were trained on different data")
+
+# %% ../nbs/07c_compare.ipynb #c7c0006
+def joint_images(stores:Sequence[OofStore], # the runs' complete out-of-fold stores
+                 runs:Sequence,             # the run folders, for messages
+                 chunk:int=4096,            # images whose masks are compared at once
+                )->dict:                    # names (in the first run's order), and rows: per run, the images' rows in its store
+    "The training images every run predicted out of fold; an error when the runs share none or a shared mask differs."
+    names = _shared_names(stores, runs)
+    rows = _store_rows(stores, names)
+    _check_same_masks(stores, rows, names, runs, chunk)
     return {"names": names, "rows": rows}
 
 # %% ../nbs/07c_compare.ipynb #c7c0010
 _WHAT = {"arch": "arch", "encoder": "encoder", "bands": "bands", "extra": "planes", "loss": "loss", "epochs": "epochs", "ema": "ema"}   # config field -> column; ema where the config has it
 _HOW = tuple(n for r in ("how", "resume", "run") for n in fields_with_role(r))   # how a run ran (or what came after its folds), not what its out-of-fold predictions are (`05b_config`'s FIELD_ROLES)
 
+# %% ../nbs/07c_compare.ipynb #aef40e60
 def _shown(v)->object:
     "A config value as a table cell: lists as space-separated text, None as 'none'."
     if isinstance(v, (list, tuple)): return " ".join(map(str, v)) or "none"
     return "none" if v is None else v
 
+# %% ../nbs/07c_compare.ipynb #79bacd30
+def _what_row(run:Path, cfg:dict)->dict:
+    "One run's named columns, then its trained parameters and training minutes (NaN where it has none yet)."
+    row = {col: _shown(cfg[k]) for k, col in _WHAT.items() if k in cfg}
+    if row.get("bands") == "none": row["bands"] = "all"
+    try: minutes = float(read_logs(run).seconds.sum()) / 60
+    except FiresegError: minutes = float("nan")
+    p = run_parameters(run)
+    return {**row, "parameters": np.nan if p is None else p, "train_minutes": minutes}
+
+# %% ../nbs/07c_compare.ipynb #3033f47c
 def describe_runs(runs:Sequence[str|Path], # training run folders
                  )->pd.DataFrame:         # one row per run
     "What each run is: architecture, encoder, bands, planes, loss, epochs, parameters, training minutes, and the other options that differ."
     cfgs = [asdict(run_config(r)) for r in runs]
-    rows = []
-    for r, c in zip(runs, cfgs):
-        row = {col: _shown(c[k]) for k, col in _WHAT.items() if k in c}
-        if row.get("bands") == "none": row["bands"] = "all"
-        try: minutes = float(read_logs(r).seconds.sum()) / 60
-        except FiresegError: minutes = float("nan")
-        p = run_parameters(r)
-        rows.append({**row, "parameters": np.nan if p is None else p, "train_minutes": minutes})
+    rows = [_what_row(r, c) for r, c in zip(runs, cfgs)]
     differ = [k for k in cfgs[0] if k not in _WHAT and k not in _HOW and len({repr(c.get(k)) for c in cfgs}) > 1]
     return pd.DataFrame([{**row, **{k: _shown(c.get(k)) for k in differ}} for row, c in zip(rows, cfgs)])
 
@@ -78,6 +98,7 @@ def resampling_units(names:Sequence[str], # image names
     groups = scene_groups(names)
     return groups, ("scene" if len(set(groups)) < len(names) else "image")
 
+# %% ../nbs/07c_compare.ipynb #10ff1f4e
 def bootstrap_means(values:np.ndarray, # (N,) or (N,M): per image, one or more paired differences
                     units,             # (N,) the resampling unit of each image: its scene, or the image itself
                     n_boot:int=2000,   # resamples
@@ -104,6 +125,7 @@ def table_scores(t:pd.DataFrame, # per image: tp, fp, fn, iou (`oof_table`)
     union = int((t.tp + t.fp + t.fn).sum())
     return {"per_image": float(t.iou.mean()) if len(t) else 1.0, "global": int(t.tp.sum()) / union if union else 1.0}
 
+# %% ../nbs/07c_compare.ipynb #299916cc
 def run_labels(runs:Sequence[Path], # run folders
               )->list:              # a short name per run
     "Each run's folder name, or its path where two names clash."
@@ -125,6 +147,7 @@ def distinct_runs(runs:Sequence,      # run folders, as given
         seen[key] = r
     return runs
 
+# %% ../nbs/07c_compare.ipynb #2c025fca
 def comparison_folder(runs:Sequence, # the runs compared
                      )->Path:        # compare-A-vs-B under the runs' common parent folder
     "Where a comparison is written by default: a folder of its own, named after the runs."
@@ -132,6 +155,42 @@ def comparison_folder(runs:Sequence, # the runs compared
     names = [p.name for p in runs]
     name = "compare-" + "-vs-".join(names) if len(names) <= 4 else f"compare-{names[0]}-vs-{names[1]}-and-{len(names) - 2}-more"
     return Path(os.path.commonpath([str(r.resolve().parent) for r in runs]))/name
+
+# %% ../nbs/07c_compare.ipynb #82c46c7f
+def _check_out_free(out:str|Path|None, overwrite:bool):
+    "Refuse an output folder that already holds a comparison, unless told to replace it."
+    if out is not None and not overwrite and any((Path(out)/f).exists() for f in ("compare.csv", "compare.png")):
+        raise FiresegError(f"{out}: already holds a comparison; pass overwrite=True (--overwrite) to replace it, or choose another folder (--out)")
+
+# %% ../nbs/07c_compare.ipynb #034e0dd7
+def _run_rules(runs:Sequence)->list:
+    "Each run's tuned rule, or the 0.5 fallback marked untuned, without the warning: the table marks it."
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")            # an untuned run is marked in the table instead
+        return [run_threshold(r, FALLBACK_THRESHOLD) for r in runs]
+
+# %% ../nbs/07c_compare.ipynb #e511185f
+def _run_scores(t:pd.DataFrame, s:dict, rule:dict, metric:str)->dict:
+    "A run's rule and scores: threshold, min_size, tuned, both mIoU readings, and the mean and spread of its folds' scores."
+    per_fold = [table_scores(g)[metric] for _, g in t.groupby("fold")]
+    return {"threshold": rule["threshold"], "min_size": rule["min_size"], "tuned": rule["tuned"],
+            "miou_per_image": s["per_image"], "miou_global": s["global"],
+            "fold_mean": float(np.mean(per_fold)), "fold_std": float(np.std(per_fold))}
+
+# %% ../nbs/07c_compare.ipynb #f372f139
+def _paired_diff(diffs:np.ndarray, k:int, best:int, best_folds:np.ndarray, low:np.ndarray, high:np.ndarray)->dict:
+    "Run k's mean difference from the best run, its interval, and in how many of the best run's folds it has the same sign."
+    d = float(diffs[:, k].mean())
+    fold_d = [diffs[best_folds == f, k].mean() for f in np.unique(best_folds)]
+    same = f"{sum(np.sign(x) == np.sign(d) for x in fold_d)}/{len(fold_d)}" if k != best else ""
+    return {"diff": d, "diff_low": float(low[k]) if k != best else np.nan, "diff_high": float(high[k]) if k != best else np.nan, "same_sign_folds": same}
+
+# %% ../nbs/07c_compare.ipynb #796be4cd
+def _by_fire_size(tables:list, labels:list)->pd.DataFrame:
+    "Shared images per fire-size class, and each run's mean IoU in it (a column per run)."
+    by_size = iou_by_fire_size(tables[0])[["fire_size", "images"]]
+    for lab, t in zip(labels, tables): by_size[lab] = iou_by_fire_size(t).mean_iou.to_numpy()
+    return by_size
 
 # %% ../nbs/07c_compare.ipynb #c7c0021
 def compare_runs(runs:Sequence[str],          # training run folders, trained on the same data
@@ -146,12 +205,9 @@ def compare_runs(runs:Sequence[str],          # training run folders, trained on
     "Compare runs on the training images they share: what each is, its OOF mIoU at its own threshold, its paired difference from the best."
     check_miou_mode(metric)
     runs = distinct_runs(runs)
-    if out is not None and not overwrite and any((Path(out)/f).exists() for f in ("compare.csv", "compare.png")):
-        raise FiresegError(f"{out}: already holds a comparison; pass overwrite=True (--overwrite) to replace it, or choose another folder (--out)")
+    _check_out_free(out, overwrite)
     stores = [run_oof(r) for r in runs]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")            # an untuned run is marked in the table instead
-        rules = [run_threshold(r, FALLBACK_THRESHOLD) for r in runs]
+    rules = _run_rules(runs)
     joint, labels = joint_images(stores, runs), run_labels(runs)
     tables = [oof_table(s, rule["threshold"], rule["min_size"]).iloc[rows].reset_index(drop=True)
               for s, rule, rows in zip(stores, rules, joint["rows"])]
@@ -161,23 +217,12 @@ def compare_runs(runs:Sequence[str],          # training run folders, trained on
     diffs = np.stack([t.iou.to_numpy() - tables[best].iou.to_numpy() for t in tables], 1)
     low, high = np.percentile(bootstrap_means(diffs, units, n_boot, seed), [2.5, 97.5], axis=0)
     best_folds = tables[best].fold.to_numpy()
-    rows = []
-    for k, (t, s, rule) in enumerate(zip(tables, scores, rules)):
-        per_fold = [table_scores(g)[metric] for _, g in t.groupby("fold")]
-        d = float(diffs[:, k].mean())
-        fold_d = [diffs[best_folds == f, k].mean() for f in np.unique(best_folds)]
-        same = f"{sum(np.sign(x) == np.sign(d) for x in fold_d)}/{len(fold_d)}" if k != best else ""
-        rows.append({"threshold": rule["threshold"], "min_size": rule["min_size"], "tuned": rule["tuned"],
-                     "miou_per_image": s["per_image"], "miou_global": s["global"],
-                     "fold_mean": float(np.mean(per_fold)), "fold_std": float(np.std(per_fold)),
-                     "diff": d, "diff_low": float(low[k]) if k != best else np.nan, "diff_high": float(high[k]) if k != best else np.nan,
-                     "same_sign_folds": same, "resampled": unit_kind})
+    rows = [{**_run_scores(t, s, rule, metric), **_paired_diff(diffs, k, best, best_folds, low, high), "resampled": unit_kind}
+            for k, (t, s, rule) in enumerate(zip(tables, scores, rules))]
     table = pd.concat([pd.DataFrame({"run": labels}), describe_runs(runs), pd.DataFrame(rows)], axis=1).set_index("run")
-    by_size = iou_by_fire_size(tables[0])[["fire_size", "images"]]
-    for lab, t in zip(labels, tables): by_size[lab] = iou_by_fire_size(t).mean_iou.to_numpy()
     table = table.sort_values(sort or f"miou_{metric}", ascending=ascending, kind="stable")
     table.attrs.update(images=len(joint["names"]), resampled=unit_kind, units=len(set(units)), best=labels[best], metric=metric,
-                       n_boot=n_boot, by_fire_size=by_size, files={})
+                       n_boot=n_boot, by_fire_size=_by_fire_size(tables, labels), files={})
     if out is not None: table.attrs["files"] = write_comparison(table, out)
     return table
 
@@ -197,6 +242,7 @@ def plot_by_fire_size(table:pd.DataFrame, # from `compare_runs`
     fig.tight_layout()
     return fig
 
+# %% ../nbs/07c_compare.ipynb #22a258fd
 def write_comparison(table:pd.DataFrame, # from `compare_runs`
                      out:str|Path,       # folder for compare.csv and compare.png
                     )->dict:             # the files written

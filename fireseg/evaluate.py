@@ -33,6 +33,7 @@ __all__ = ['MANUAL_IMAGES', 'MANUAL_ANNOTATIONS', 'METRICS', 'EVAL_ELEVATIONS', 
 # %% ../nbs/08d_evaluate.ipynb #02af0e10
 MANUAL_IMAGES, MANUAL_ANNOTATIONS = "landsat_patches", "manual_annotations_patches"   # the folders of the activefire manual subset
 
+# %% ../nbs/08d_evaluate.ipynb #5bbb6e33
 def find_manual_folder(path:str|Path, # the folder holding manual_annotations/, manual_annotations/ itself, or manual_annotations/patches/
                       )->Path:        # the folder that holds landsat_patches/
     "Where the manual subset's images are, from any of the three folders a user may name."
@@ -45,6 +46,7 @@ def find_manual_folder(path:str|Path, # the folder holding manual_annotations/, 
 # %% ../nbs/08d_evaluate.ipynb #05695166
 _PATCH_NUMBER = re.compile(r"_(p\d+)\.tif$")
 
+# %% ../nbs/08d_evaluate.ipynb #bcb54a82
 def annotation_name(image:str|Path, # an image of landsat_patches/, or its name
                    )->str:          # the name of its version-1 manual annotation
     "The file name of an image's manual annotation: `_v1_` inserted before its patch number."
@@ -61,6 +63,7 @@ def activefire_name(i:int,               # the patch number
     "A patch name in the activefire pattern: `LC08_L1TP_PPPRRR_YYYYMMDD_YYYYMMDD_01_RT_pNNNNN.tif`."
     return f"LC08_{level}_{path_row:06d}_{date}_{date}_01_RT_p{i:05d}.tif"
 
+# %% ../nbs/08d_evaluate.ipynb #f016dfd7
 def write_manual_folder(root:str|Path,     # the folder that will hold manual_annotations/
                         items:Sequence,    # (image name, (10,H,W) uint16 patch, (H,W) 0/1 annotation or None) triples
                        )->Path:            # ROOT/manual_annotations/patches
@@ -100,6 +103,7 @@ def manual_mask(annotation:str|Path|None, # the annotation file; None: no fire
 # %% ../nbs/08d_evaluate.ipynb #408ef43c
 METRICS = ("precision", "recall", "iou", "f1")   # the columns of the evaluation table, in this order
 
+# %% ../nbs/08d_evaluate.ipynb #c9226acc
 def image_metrics(counts:np.ndarray, # (N,≥3) TP, FP, FN (and TN) per image
                  )->np.ndarray:      # (N,4) precision, recall, IoU, F1 in [0, 1]
     "Precision, recall, IoU and F1 of each image: 1 on all four where truth and prediction are both empty, 0 for any other empty denominator."
@@ -109,6 +113,7 @@ def image_metrics(counts:np.ndarray, # (N,≥3) TP, FP, FN (and TN) per image
     def r(num, den): return np.divide(num, den, out=clean.astype(np.float64), where=den > 0)
     return np.stack([r(tp, tp + fp), r(tp, tp + fn), r(tp, tp + fp + fn), r(2 * tp, 2 * tp + fp + fn)], 1)
 
+# %% ../nbs/08d_evaluate.ipynb #d83ff383
 def pooled_metrics(counts:np.ndarray, # (N,≥3) TP, FP, FN per image
                   )->np.ndarray:      # (4,) precision, recall, IoU, F1 of all pixels pooled
     "The four metrics of all images' pixels pooled, as the paper reports them."
@@ -136,12 +141,22 @@ def score_row(method:str,                 # the row's name: 'ensemble', 'vote@35
 EVAL_ELEVATIONS = tuple(sorted({e or SUN_ELEVATION for _, e in map(parse_plane, PRESETS["cpu-small"]["extra"])}))   # degrees: the rules' elevations when none is given
 RULE_ORDER = ("vote", "intersection", "schroeder", "kumar_roy", "murphy")   # as `fireseg.baseline.RULES`
 
+# %% ../nbs/08d_evaluate.ipynb #33da3d24
 def rule_methods(sun_elevation:float|None=None, # degrees; every elevation of EVAL_ELEVATIONS when None
                 )->list[tuple[str, str, float|None]]: # (row name, rule, elevation or None) per row
     "The rule rows of the table: each rule at each elevation, Schroeder once (it takes none)."
     elevations = EVAL_ELEVATIONS if sun_elevation is None else (check_sun_elevation(sun_elevation),)
     def name(r, e): return r if e is None else f"{r}@{e:g}"
     return [(name(r, e), r, e) for r in RULE_ORDER for e in ((None,) if r == "schroeder" else elevations)]
+
+# %% ../nbs/08d_evaluate.ipynb #09058465
+def _rule_mask(rule:str, # 'vote', 'intersection', 'schroeder', 'kumar_roy' or 'murphy'
+               tests:dict, # the three tests' masks at one elevation, from `fire_tests_at`
+              )->np.ndarray:
+    "One rule's mask: two of the three tests (the vote), all three (the intersection), or one test alone."
+    s, k, m = tests["schroeder"], tests["kumar_roy"], tests["murphy"]
+    return {"vote": lambda: (s.astype(np.uint8) + k + m) >= 2, "intersection": lambda: s & k & m,
+            "schroeder": lambda: s, "kumar_roy": lambda: k, "murphy": lambda: m}[rule]()
 
 # %% ../nbs/08d_evaluate.ipynb #8382db18
 def rule_masks_at(dn:np.ndarray,    # (10,H,W) DN patch
@@ -152,12 +167,10 @@ def rule_masks_at(dn:np.ndarray,    # (10,H,W) DN patch
     tests = fire_tests_at(dn, elevations)
     out = np.empty((len(methods),) + dn.shape[1:], np.uint8)
     for i, (_, rule, e) in enumerate(methods):
-        t = tests[float(elevations[0] if e is None else e)]   # Schroeder's mask is the same at every elevation
-        s, k, m = t["schroeder"], t["kumar_roy"], t["murphy"]
-        out[i] = {"vote": lambda: (s.astype(np.uint8) + k + m) >= 2, "intersection": lambda: s & k & m,
-                  "schroeder": lambda: s, "kumar_roy": lambda: k, "murphy": lambda: m}[rule]()
+        out[i] = _rule_mask(rule, tests[float(elevations[0] if e is None else e)])   # Schroeder's mask is the same at every elevation
     return out
 
+# %% ../nbs/08d_evaluate.ipynb #aabe1466
 def rule_image_counts(job:tuple, # (image path, annotation path or None, methods)
                      )->np.ndarray: # (len(methods),4) TP, FP, FN, TN of each rule row on the image
     "Each rule row's pixel counts against one image's manual mask."
@@ -179,6 +192,7 @@ def ensemble_rule(run:str|Path,                # a run folder, or a blend folder
     return {"threshold": float(saved["threshold"] if threshold is None else threshold),
             "min_size": int(saved["min_size"] if min_size is None else min_size), "tuned": threshold is None and min_size is None}
 
+# %% ../nbs/08d_evaluate.ipynb #19900f60
 def manual_predictions(ens,                      # an ensemble from `open_ensemble`
                        images:Sequence,          # image paths
                        rule:dict,                # threshold and min_size (`ensemble_rule`)
@@ -206,6 +220,15 @@ def worst_key(counts:np.ndarray, # (4,) TP, FP, FN, TN of one image
     tp, fp, fn = (int(x) for x in counts[:3])
     return None if tp + fp + fn == 0 else (tp / (tp + fp + fn), -(fp + fn))
 
+# %% ../nbs/08d_evaluate.ipynb #aa9c74d7
+def _worst_row(row, image:str|Path, truth:np.ndarray, pred:np.ndarray):
+    "One patch on three axes: false colour, the manual mask, the prediction with its TP, FP and FN."
+    tp, fp, fn = int((truth & pred).sum()), int((pred > truth).sum()), int((truth > pred).sum())
+    row[0].imshow(false_colour(read_patch(image)), interpolation="nearest"); row[0].set_title(Path(image).name, fontsize=7)
+    row[1].imshow(truth, cmap="gray", vmin=0, vmax=1, interpolation="nearest"); row[1].set_title(f"manual: {int(truth.sum())} fire px", fontsize=8)
+    row[2].imshow(pred, cmap="gray", vmin=0, vmax=1, interpolation="nearest"); row[2].set_title(f"ensemble: {tp} tp, {fp} fp, {fn} fn", fontsize=8)
+
+# %% ../nbs/08d_evaluate.ipynb #9557503a
 def plot_worst(worst:Sequence, # (image path, manual mask, predicted mask) triples, worst first
               ):
     "A figure with a row per patch: false colour, manual mask, prediction."
@@ -214,11 +237,7 @@ def plot_worst(worst:Sequence, # (image path, manual mask, predicted mask) tripl
     fig, axs = plt.subplots(n, 3, figsize=(9, 3 * n), squeeze=False)
     for ax in axs.flat: ax.set_axis_off()
     if not worst: axs[0, 1].text(0.5, 0.5, "no patch with fire in truth or prediction", ha="center", va="center")
-    for row, (image, truth, pred) in zip(axs, worst):
-        tp, fp, fn = int((truth & pred).sum()), int((pred > truth).sum()), int((truth > pred).sum())
-        row[0].imshow(false_colour(read_patch(image)), interpolation="nearest"); row[0].set_title(Path(image).name, fontsize=7)
-        row[1].imshow(truth, cmap="gray", vmin=0, vmax=1, interpolation="nearest"); row[1].set_title(f"manual: {int(truth.sum())} fire px", fontsize=8)
-        row[2].imshow(pred, cmap="gray", vmin=0, vmax=1, interpolation="nearest"); row[2].set_title(f"ensemble: {tp} tp, {fp} fp, {fn} fn", fontsize=8)
+    for row, (image, truth, pred) in zip(axs, worst): _worst_row(row, image, truth, pred)
     fig.tight_layout()
     return fig
 
@@ -248,10 +267,12 @@ REFERENCE = {"source": "Pereira et al. 2021, ISPRS J. Photogramm. Remote Sens. 1
              "precision": 87.2, "recall": 92.4}   # percent, pooled over the manual patches
 EVALUATE_FILES = ("evaluate.csv", "evaluate.json", "worst.png")
 
+# %% ../nbs/08d_evaluate.ipynb #da3aed0b
 def _jsonable(table:pd.DataFrame)->list:
     "The table's rows as plain Python values, NaN as None."
     return [{k: (None if isinstance(v, float) and np.isnan(v) else v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in table.to_dict("records")]
 
+# %% ../nbs/08d_evaluate.ipynb #2d62d775
 def _write_outputs(out:Path, table:pd.DataFrame, summary:dict, fig)->dict:
     "evaluate.csv, evaluate.json and worst.png in `out`, each written atomically."
     import matplotlib.pyplot as plt

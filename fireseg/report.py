@@ -34,11 +34,13 @@ def oof_counts(store:OofStore,     # a run's complete out-of-fold store
 # %% ../nbs/07b_report.ipynb #0e8d2c67
 FIRE_SIZE_BINS = (0, 1, 10, 100, 1000, np.inf)   # edges of the fire-size classes: no fire, 1-9, 10-99, 100-999, 1000+ pixels
 
+# %% ../nbs/07b_report.ipynb #264de113
 def _size_class(fire:np.ndarray)->pd.Categorical:
     e = FIRE_SIZE_BINS
     labels = [f"{int(a)}" if b - a == 1 else f"{int(a)}+" if b == np.inf else f"{int(a)}-{int(b) - 1}" for a, b in zip(e[:-1], e[1:])]
     return pd.cut(fire, list(e), right=False, labels=labels)
 
+# %% ../nbs/07b_report.ipynb #3266e8d1
 def oof_table(store:OofStore,   # a complete out-of-fold store
               threshold:float,  # probability threshold
               min_size:int=0,   # minimum fire blob size
@@ -51,37 +53,57 @@ def oof_table(store:OofStore,   # a complete out-of-fold store
     return pd.DataFrame({"train_img": store.names, "fold": store.folds, "fire_pixels": fire, "predicted_pixels": c[:, 0] + c[:, 1],
                          "tp": c[:, 0], "fp": c[:, 1], "fn": c[:, 2], "iou": iou, "fire_size": _size_class(fire)})
 
+# %% ../nbs/07b_report.ipynb #9be52fe1
 def iou_by_fire_size(table:pd.DataFrame)->pd.DataFrame:   # per fire-size class: images and mean IoU
     "Mean per-image IoU by fire-size class."
     return table.groupby("fire_size", observed=False).iou.agg(images="size", mean_iou="mean").reset_index()
 
+# %% ../nbs/07b_report.ipynb #0bb5a77b
 def worst_images(table:pd.DataFrame, n:int=6)->pd.DataFrame:
     "The `n` images with the lowest IoU; among equals, the largest fires first."
     return table.sort_values(["iou", "fire_pixels"], ascending=[True, False]).head(n)
 
 # %% ../nbs/07b_report.ipynb #9f2b6e40
-def _show_worst(table:pd.DataFrame, store:OofStore, layout:DataLayout|None, threshold:float, min_size:int, n:int):
-    "A figure: IoU by fire size, then per worst image its patch, true mask and predicted mask."
-    from matplotlib.figure import Figure
-    worst, sizes = worst_images(table, n), iou_by_fire_size(table)
-    fig = Figure(figsize=(9, 2.6 * (len(worst) + 1.4)))
-    grid = fig.add_gridspec(len(worst) + 1, 3, height_ratios=[1.4] + [1] * len(worst))
-    ax = fig.add_subplot(grid[0, :])
+def _plot_by_fire_size(ax, sizes:pd.DataFrame, threshold:float, min_size:int):
+    "Bars of mean IoU per fire-size class on `ax`, each labelled with its number of images."
     ax.bar(sizes.fire_size.astype(str), sizes.mean_iou.fillna(0), color="C3")
     for x, (m, k) in enumerate(zip(sizes.mean_iou, sizes.images)): ax.text(x, (0 if np.isnan(m) else m) + .02, f"{k:,} images", ha="center", fontsize=8)
     ax.set(ylim=(0, 1.15), xlabel="fire pixels in the true mask", ylabel="mean IoU", title=f"out-of-fold IoU by fire size (threshold {threshold:.3f}, min_size {min_size})")
+
+# %% ../nbs/07b_report.ipynb #c6837f05
+def _show_image_row(axes:tuple, w, store:OofStore, i:int, layout:DataLayout|None, threshold:float, min_size:int):
+    "One worst image on three axes: its patch (when found), its true mask, its predicted mask."
+    a0, a1, a2 = axes
+    t, pred = store.mask(i), apply_threshold(store.probs[i], threshold, min_size)
+    path = None if layout is None else layout.path("train_img", w.train_img)
+    if path is not None and path.exists(): show_patch(read_patch(path), t, ax=a0, title=f"{w.train_img} (fold {w.fold})")
+    else: a0.text(.5, .5, f"{w.train_img}\n(patch not found)", ha="center", va="center", fontsize=8); a0.set_axis_off()
+    for a, m, name in ((a1, t, f"true: {int(t.sum())} px"), (a2, pred, f"predicted: {int(pred.sum())} px, IoU {w.iou:.2f}")):
+        a.imshow(m, cmap="gray", vmin=0, vmax=1, interpolation="nearest"); a.set_title(name, fontsize=8); a.set_axis_off()
+
+# %% ../nbs/07b_report.ipynb #b0f8c28e
+def _show_worst(table:pd.DataFrame, store:OofStore, layout:DataLayout|None, threshold:float, min_size:int, n:int):
+    "A figure: IoU by fire size, then per worst image its patch, true mask and predicted mask."
+    from matplotlib.figure import Figure
+    worst = worst_images(table, n)
+    fig = Figure(figsize=(9, 2.6 * (len(worst) + 1.4)))
+    grid = fig.add_gridspec(len(worst) + 1, 3, height_ratios=[1.4] + [1] * len(worst))
+    _plot_by_fire_size(fig.add_subplot(grid[0, :]), iou_by_fire_size(table), threshold, min_size)
     rows = {n: i for i, n in enumerate(store.names)}
     for r, (_, w) in enumerate(worst.iterrows(), start=1):
-        i = rows[w.train_img]; t, pred = store.mask(i), apply_threshold(store.probs[i], threshold, min_size)
-        a0, a1, a2 = (fig.add_subplot(grid[r, j]) for j in range(3))
-        path = None if layout is None else layout.path("train_img", w.train_img)
-        if path is not None and path.exists(): show_patch(read_patch(path), t, ax=a0, title=f"{w.train_img} (fold {w.fold})")
-        else: a0.text(.5, .5, f"{w.train_img}\n(patch not found)", ha="center", va="center", fontsize=8); a0.set_axis_off()
-        for a, m, name in ((a1, t, f"true: {int(t.sum())} px"), (a2, pred, f"predicted: {int(pred.sum())} px, IoU {w.iou:.2f}")):
-            a.imshow(m, cmap="gray", vmin=0, vmax=1, interpolation="nearest"); a.set_title(name, fontsize=8); a.set_axis_off()
+        _show_image_row(tuple(fig.add_subplot(grid[r, j]) for j in range(3)), w, store, rows[w.train_img], layout, threshold, min_size)
     fig.tight_layout()
     return fig
 
+# %% ../nbs/07b_report.ipynb #8298916e
+def _report_layout(run:Path, data_root)->DataLayout|None:
+    "The data set to draw patches from: `data_root`, else the run's; None when there is none to read."
+    if data_root is None and is_run(run): data_root = run_config(run).data
+    labels = run_config(run).labels if is_run(run) else None
+    if data_root is not None and ((Path(data_root)/"train_meta.csv").exists() or is_activefire(data_root)): return DataLayout.from_root(data_root, labels)
+    return None
+
+# %% ../nbs/07b_report.ipynb #6959be3f
 def oof_report(run:str|Path,                # a trained (and tuned) run folder
                data_root:str|Path|None=None,# the data set, for drawing patches; the run's when None
                n_worst:int=6,               # images drawn
@@ -94,11 +116,7 @@ def oof_report(run:str|Path,                # a trained (and tuned) run folder
     table = oof_table(store, thr, ms)
     with atomic_path(run/OOF_REPORT_CSV) as tmp: table.to_csv(tmp, index=False)
     files = {"csv": str(run/OOF_REPORT_CSV)}
-    if plot:
-        if data_root is None and is_run(run): data_root = run_config(run).data
-        layout, labels = None, run_config(run).labels if is_run(run) else None
-        if data_root is not None and ((Path(data_root)/"train_meta.csv").exists() or is_activefire(data_root)): layout = DataLayout.from_root(data_root, labels)
-        files["png"] = str(save_figure(_show_worst(table, store, layout, thr, ms, n_worst), run/OOF_REPORT_PNG))
+    if plot: files["png"] = str(save_figure(_show_worst(table, store, _report_layout(run, data_root), thr, ms, n_worst), run/OOF_REPORT_PNG))
     return {"threshold": thr, "min_size": ms, "n_images": len(table), "miou_per_image": float(table.iou.mean()),
             "by_fire_size": iou_by_fire_size(table).assign(fire_size=lambda d: d.fire_size.astype(str)).to_dict("records"),
             "worst": worst_images(table, n_worst).train_img.tolist(), "files": files}

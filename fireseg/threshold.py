@@ -31,10 +31,12 @@ def _check_hist(hist)->np.ndarray:
     if not np.issubdtype(h.dtype, np.integer): raise FiresegError(f"histograms must hold integer counts, got {h.dtype}")
     return h
 
+# %% ../nbs/07_threshold.ipynb #39360519
 def _tails(h:np.ndarray)->np.ndarray:
     "Pixels of each class with bin >= q, for every q: (n,2,bins) int32."
     return np.cumsum(np.asarray(h)[..., ::-1], axis=-1, dtype=np.int32)[..., ::-1]
 
+# %% ../nbs/07_threshold.ipynb #df71ff02
 def counts_at_thresholds(hist, # (N,2,bins) per-image counts of fire / non-fire pixels per bin
                         )->np.ndarray: # (N,bins-1,3) int32: TP, FP, FN at bins 1..bins-1
     "Exact per-image TP, FP, FN at every threshold bin, from the histograms."
@@ -45,20 +47,35 @@ def counts_at_thresholds(hist, # (N,2,bins) per-image counts of fire / non-fire 
 # %% ../nbs/07_threshold.ipynb #494c6819
 Metric = Literal["per_image", "global"]
 
+# %% ../nbs/07_threshold.ipynb #add2b05e
 def _iou_sums(tp:np.ndarray, union:np.ndarray)->tuple:
     "Sum over axis 0 of per-image IoU (1 where union is 0), of TP and of the union."
     iou = np.divide(tp, union, out=np.ones(np.shape(tp)), where=union > 0)
     return iou.sum(0), tp.sum(0, dtype=np.int64), union.sum(0, dtype=np.int64)
 
+# %% ../nbs/07_threshold.ipynb #6c50c29e
 def _scores(iou_sum, tp_sum, union_sum, n:int, metric:str)->np.ndarray:
     "Per-image mean or pooled IoU from the sums (1 when there is nothing to score)."
     if metric == "per_image": return iou_sum / n if n else np.ones(np.shape(iou_sum))
     return np.divide(tp_sum, union_sum, out=np.ones(np.shape(tp_sum)), where=union_sum > 0)
 
+# %% ../nbs/07_threshold.ipynb #d024a043
 def _metric_list(metric)->list:
     ms = [metric] if isinstance(metric, str) else list(metric)
     for m in ms: check_miou_mode(m)
     return ms
+
+# %% ../nbs/07_threshold.ipynb #a46884ae
+def _sweep_sums(h:np.ndarray, metrics:list, chunk:int)->tuple:
+    "Per-image IoU, TP and union at every bin, summed over images: three (bins-1,) arrays."
+    bins = h.shape[2]
+    iou_sum, tp_sum, union_sum = np.zeros(bins-1), np.zeros(bins-1, np.int64), np.zeros(bins-1, np.int64)
+    for i in range(0, h.shape[0], chunk):
+        tail = _tails(h[i:i+chunk])
+        tp, union = tail[:, 0, 1:], tail[:, 0, :1] + tail[:, 1, 1:]
+        if "per_image" in metrics: iou_sum += np.divide(tp, union, out=np.ones(tp.shape), where=union > 0).sum(0)
+        if "global" in metrics: tp_sum += tp.sum(0, dtype=np.int64); union_sum += union.sum(0, dtype=np.int64)
+    return iou_sum, tp_sum, union_sum
 
 # %% ../nbs/07_threshold.ipynb #f2a89de3
 def sweep_thresholds(hist,                  # (N,2,bins) per-image fire / non-fire histograms; a memmap is fine
@@ -67,16 +84,9 @@ def sweep_thresholds(hist,                  # (N,2,bins) per-image fire / non-fi
                     )->pd.DataFrame:        # index bin 1..bins-1; columns threshold and one per metric
     "mIoU at every threshold bin, exactly, from the OOF histograms."
     h, metrics = _check_hist(hist), _metric_list(metric)
-    n, bins = h.shape[0], h.shape[2]
-    iou_sum, tp_sum, union_sum = np.zeros(bins-1), np.zeros(bins-1, np.int64), np.zeros(bins-1, np.int64)
-    for i in range(0, n, chunk):
-        tail = _tails(h[i:i+chunk])
-        tp, union = tail[:, 0, 1:], tail[:, 0, :1] + tail[:, 1, 1:]
-        if "per_image" in metrics: iou_sum += np.divide(tp, union, out=np.ones(tp.shape), where=union > 0).sum(0)
-        if "global" in metrics: tp_sum += tp.sum(0, dtype=np.int64); union_sum += union.sum(0, dtype=np.int64)
-    t = np.arange(1, bins)
-    df = pd.DataFrame({"threshold": t/(bins-1)}, index=pd.Index(t, name="bin"))
-    for m in metrics: df[m] = _scores(iou_sum, tp_sum, union_sum, n, m)
+    sums, t = _sweep_sums(h, metrics, chunk), np.arange(1, h.shape[2])
+    df = pd.DataFrame({"threshold": t/(h.shape[2]-1)}, index=pd.Index(t, name="bin"))
+    for m in metrics: df[m] = _scores(*sums, h.shape[0], m)
     return df
 
 # %% ../nbs/07_threshold.ipynb #3ae4fcea
@@ -88,6 +98,38 @@ def best_bin(scores,              # one score per bin, e.g. a column of `sweep_t
     s = np.asarray(scores, dtype=float); i = j = int(np.argmax(s))
     while j + 1 < len(s) and s[j+1] >= s[i] - tol: j += 1
     return first_bin + (i + j)//2
+
+# %% ../nbs/07_threshold.ipynb #388a2f60
+def _crop_to_candidates(q:np.ndarray, true:np.ndarray, lowest:int)->tuple|None:
+    "q and the true mask cropped to the box around pixels with q >= lowest; None when there are none."
+    cand = q >= lowest
+    if not cand.any(): return None
+    ys, xs = np.flatnonzero(cand.any(1)), np.flatnonzero(cand.any(0))
+    return q[ys[0]:ys[-1]+1, xs[0]:xs[-1]+1], true[ys[0]:ys[-1]+1, xs[0]:xs[-1]+1]
+
+# %% ../nbs/07_threshold.ipynb #8881fc17
+def _blob_counts(qc:np.ndarray, tc:np.ndarray, t:int, sizes:np.ndarray)->tuple|None:
+    "TP and predicted area for each minimum size, fire where qc >= t; None when nothing is predicted."
+    lab, nb = ndimage.label(qc >= t, _EIGHT)
+    if nb == 0: return None
+    area, hit = np.bincount(lab.ravel(), minlength=nb+1), np.bincount(lab[tc], minlength=nb+1)
+    area[0] = hit[0] = 0
+    keep = area[None, :] >= np.maximum(sizes, 1)[:, None]   # (sizes, blobs)
+    return keep @ hit, keep @ area
+
+# %% ../nbs/07_threshold.ipynb #8e917020
+def _image_grid_counts(q:np.ndarray, true:np.ndarray, bins:np.ndarray, sizes:np.ndarray)->np.ndarray:
+    "One image's TP, FP, FN for every bin × size: (len(bins), len(sizes), 3) int64."
+    out = np.zeros((len(bins), len(sizes), 3), np.int64)
+    out[..., 2] = fire = int(true.sum())          # FN until something is predicted
+    crop = _crop_to_candidates(q, true, bins[0])
+    if crop is None: return out
+    for a, t in enumerate(bins):
+        counts = _blob_counts(*crop, t, sizes)
+        if counts is None: break                  # higher bins predict nothing either
+        tp, pred = counts
+        out[a, :, 0], out[a, :, 1], out[a, :, 2] = tp, pred - tp, fire - tp
+    return out
 
 # %% ../nbs/07_threshold.ipynb #e4732595
 def min_size_counts(probs,              # (N,H,W) uint8 quantised probabilities; a memmap is fine
@@ -108,21 +150,26 @@ def min_size_counts(probs,              # (N,H,W) uint8 quantised probabilities;
     for s in tqdm(range(0, len(idx), chunk), disable=not progress, desc="min-size search"):
         rows = idx[s:s+chunk]
         qs, ts = np.asarray(probs[rows]), np.unpackbits(np.asarray(masks[rows]), axis=-1, count=w).view(bool)
-        for k, (q, true) in enumerate(zip(qs, ts)):
-            out[s+k, :, :, 2] = fire = int(true.sum())          # FN until something is predicted
-            cand = q >= bins[0]
-            if not cand.any(): continue
-            ys, xs = np.flatnonzero(cand.any(1)), np.flatnonzero(cand.any(0))
-            qc, tc = q[ys[0]:ys[-1]+1, xs[0]:xs[-1]+1], true[ys[0]:ys[-1]+1, xs[0]:xs[-1]+1]
-            for a, t in enumerate(bins):
-                lab, nb = ndimage.label(qc >= t, _EIGHT)
-                if nb == 0: break                                  # higher bins predict nothing either
-                area, hit = np.bincount(lab.ravel(), minlength=nb+1), np.bincount(lab[tc], minlength=nb+1)
-                area[0] = hit[0] = 0
-                keep = area[None, :] >= np.maximum(sizes, 1)[:, None]   # (sizes, blobs)
-                tp, pred = keep @ hit, keep @ area
-                out[s+k, a, :, 0], out[s+k, a, :, 1], out[s+k, a, :, 2] = tp, pred - tp, fire - tp
+        for k, (q, true) in enumerate(zip(qs, ts)): out[s+k] = _image_grid_counts(q, true, bins, sizes)
     return out
+
+# %% ../nbs/07_threshold.ipynb #a13a8207
+def _candidate_sizes(min_size, sizes)->list:
+    "Sizes to score: 0 (no filter) and every size above 1 for 'auto'; 0 and the forced size otherwise."
+    return [0] + sorted({int(s) for s in sizes if int(s) > 1}) if min_size == "auto" else [0, int(min_size)]
+
+# %% ../nbs/07_threshold.ipynb #e34d1b04
+def _sample_images(n:int, max_images:int|None, seed:int)->np.ndarray:
+    "All n image indices, or `max_images` of them drawn with `seed`, sorted."
+    if max_images is None or n <= max_images: return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, max_images, replace=False))
+
+# %% ../nbs/07_threshold.ipynb #317b41ca
+def _size_grid(oof:OofStore, lo:int, hi:int, sizes:list, idx:np.ndarray, progress:bool)->dict:
+    "Both mIoU readings on the images `idx` for every bin lo..hi × size: {metric: (bins, sizes)}."
+    c = min_size_counts(oof.probs, oof.masks, range(lo, hi + 1), sizes, idx, progress=progress)
+    sums = _iou_sums(c[..., 0], c[..., :3].sum(-1))
+    return {m: _scores(*sums, len(idx), m) for m in MIOU_MODES}
 
 # %% ../nbs/07_threshold.ipynb #dfbd308a
 def min_size_search(oof:OofStore,          # a complete out-of-fold store
@@ -136,14 +183,10 @@ def min_size_search(oof:OofStore,          # a complete out-of-fold store
                     progress:bool,         # show a progress bar
                    )->dict:                # bin, min_size, gain and what was searched
     "Score bins near `best` × blob sizes on (a sample of) the OOF pixels; pick the size and bin."
-    n, bins = len(oof), oof.hist.shape[-1]
-    auto = min_size == "auto"
-    try_sizes = [0] + sorted({int(s) for s in sizes if int(s) > 1}) if auto else [0, int(min_size)]
+    n, bins, auto = len(oof), oof.hist.shape[-1], min_size == "auto"
+    try_sizes, idx = _candidate_sizes(min_size, sizes), _sample_images(n, max_images, seed)
     lo, hi = max(1, best - window), min(bins - 1, best + window)
-    idx = np.arange(n) if max_images is None or n <= max_images else np.sort(np.random.default_rng(seed).choice(n, max_images, replace=False))
-    c = min_size_counts(oof.probs, oof.masks, range(lo, hi + 1), try_sizes, idx, progress=progress)
-    sums = _iou_sums(c[..., 0], c[..., :3].sum(-1))
-    grid = {m: _scores(*sums, len(idx), m) for m in MIOU_MODES}   # (bins, sizes)
+    grid = _size_grid(oof, lo, hi, try_sizes, idx, progress)   # (bins, sizes)
     by_size = grid[metric].max(0)
     k = int(np.argmax(by_size)) if auto else 1          # first maximum: the smallest of equally good sizes
     keep = k > 0 and (not auto or by_size[k] > by_size[0] + 1e-12)
@@ -172,18 +215,45 @@ def plot_sweep(sweep:pd.DataFrame, # from `sweep_thresholds`, with both metric c
     return fig
 
 # %% ../nbs/07_threshold.ipynb #5502b74f
-def _summary(r:dict, sweep:pd.DataFrame)->str:
-    "A short table: the chosen threshold against the two baselines."
+def _summary_table(r:dict, sweep:pd.DataFrame)->pd.DataFrame:
+    "The two baselines and the histogram optimum, with the chosen size's row when one is kept."
     rows = [("0.25 (official baseline)", threshold_to_bin(.25)), ("0.5", threshold_to_bin(.5)), ("best (histograms)", r["bin_histogram"])]
     df = pd.DataFrame([{"": name, "threshold": round(b/255, 4), "bin": b, "per_image": sweep.loc[b, "per_image"],
                         "global": sweep.loc[b, "global"]} for name, b in rows])
     if r["min_size"]:
         df.loc[len(df)] = {"": f"chosen, min_size {r['min_size']}", "threshold": round(r["threshold"], 4), "bin": r["bin"], **r["scores"]}
-    text = f"threshold tuning: {r['n_images']:,} out-of-fold images, metric {r['metric']}\n" + df.to_string(index=False, float_format="{:.5f}".format)
+    return df
+
+# %% ../nbs/07_threshold.ipynb #f1d18f32
+def _summary(r:dict, sweep:pd.DataFrame)->str:
+    "A short table: the chosen threshold against the two baselines."
+    text = f"threshold tuning: {r['n_images']:,} out-of-fold images, metric {r['metric']}\n" + _summary_table(r, sweep).to_string(index=False, float_format="{:.5f}".format)
     s = r.get("min_size_search")
     if s: text += (f"\nmin_size search on {s['n_images']:,} images, bins {s['bins'][0]}..{s['bins'][1]}: best {r['metric']} by size "
                    + ", ".join(f"{k}: {v:.5f}" for k, v in s["best_by_size"].items()) + f" -> min_size {r['min_size']}")
     return text
+
+# %% ../nbs/07_threshold.ipynb #ec397f13
+def _parse_min_size(min_size:int|str|None)->int|str|None:
+    "None, 'auto' or a whole number of pixels (a digit string becomes its number)."
+    if isinstance(min_size, str) and min_size != "auto":
+        if not min_size.isdigit(): raise FiresegError(f"min_size {min_size!r}: use 'auto' or a whole number of pixels")
+        min_size = int(min_size)
+    if isinstance(min_size, int) and min_size < 0: raise FiresegError(f"min_size {min_size}: use 'auto' or a whole number of pixels, 0 for none")
+    return min_size
+
+# %% ../nbs/07_threshold.ipynb #b925b20b
+def _tuning_record(sweep:pd.DataFrame, metric:str, best:int, search:dict|None, n:int)->dict:
+    "What RUN/threshold.json holds: the chosen bin and size, their scores and the baselines'."
+    t, ms, gain = (search["bin"], search["min_size"], search["gain"]) if search else (best, 0, {"per_image": 0.0, "global": 0.0})
+    scores = {m: float(sweep.loc[t, m]) + gain[m] for m in MIOU_MODES}
+    b25, b50 = threshold_to_bin(.25), threshold_to_bin(.5)
+    return {"threshold": bin_to_threshold(t), "bin": int(t), "metric": metric, "score": scores[metric],
+            "baseline_0.25": float(sweep.loc[b25, metric]), "baseline_0.5": float(sweep.loc[b50, metric]),
+            "min_size": int(ms), "n_images": n, "scores": scores,
+            "baselines": {"0.25": {m: float(sweep.loc[b25, m]) for m in scores}, "0.5": {m: float(sweep.loc[b50, m]) for m in scores}},
+            "bin_histogram": int(best), "rule": "fire where round(p*255) >= bin, then blobs under min_size pixels removed (8-connected)",
+            "min_size_search": search}
 
 # %% ../nbs/07_threshold.ipynb #4ff4bbdc
 def tune_threshold(run:str|Path,             # training run folder with a complete oof/ store
@@ -199,27 +269,17 @@ def tune_threshold(run:str|Path,             # training run folder with a comple
                   )->dict:                   # what RUN/threshold.json holds
     "Choose the threshold (and optionally a minimum blob size) maximising OOF mIoU; save RUN/threshold.json."
     check_miou_mode(metric); run = Path(run)
-    if isinstance(min_size, str) and min_size != "auto":
-        if not min_size.isdigit(): raise FiresegError(f"min_size {min_size!r}: use 'auto' or a whole number of pixels")
-        min_size = int(min_size)
-    if isinstance(min_size, int) and min_size < 0: raise FiresegError(f"min_size {min_size}: use 'auto' or a whole number of pixels, 0 for none")
-    oof = run_oof(run); n = len(oof)
+    min_size = _parse_min_size(min_size)
+    oof = run_oof(run)
     sweep = sweep_thresholds(oof.hist, list(MIOU_MODES))
     best = best_bin(sweep[metric].to_numpy())
     search = min_size_search(oof, metric, best, min_size, sizes, window, max_images, seed, progress) \
              if min_size == "auto" or (min_size is not None and int(min_size) > 1) else None
-    t, ms, gain = (search["bin"], search["min_size"], search["gain"]) if search else (best, 0, {"per_image": 0.0, "global": 0.0})
-    scores = {m: float(sweep.loc[t, m]) + gain[m] for m in MIOU_MODES}
-    b25, b50 = threshold_to_bin(.25), threshold_to_bin(.5)
-    r = {"threshold": bin_to_threshold(t), "bin": int(t), "metric": metric, "score": scores[metric],
-         "baseline_0.25": float(sweep.loc[b25, metric]), "baseline_0.5": float(sweep.loc[b50, metric]),
-         "min_size": int(ms), "n_images": n, "scores": scores,
-         "baselines": {"0.25": {m: float(sweep.loc[b25, m]) for m in scores}, "0.5": {m: float(sweep.loc[b50, m]) for m in scores}},
-         "bin_histogram": int(best), "rule": "fire where round(p*255) >= bin, then blobs under min_size pixels removed (8-connected)",
-         "min_size_search": search}
+    r = _tuning_record(sweep, metric, best, search, len(oof))
     write_run_threshold(run, r)
     if plot:
-        fig = plot_sweep(sweep, metric, t, f"{run.name}: {metric} {r['score']:.4f} at {r['threshold']:.3f}" + (f", min_size {ms}" if ms else ""))
+        ms = r["min_size"]
+        fig = plot_sweep(sweep, metric, r["bin"], f"{run.name}: {metric} {r['score']:.4f} at {r['threshold']:.3f}" + (f", min_size {ms}" if ms else ""))
         save_figure(fig, run/THRESHOLD_FIGURE)
     if verbose: print(_summary(r, sweep))
     return r
