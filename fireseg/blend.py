@@ -5,15 +5,14 @@
 # %% ../nbs/07d_blend.ipynb #d7d0003
 from __future__ import annotations
 import time, warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from .core import FiresegError
+from .parallel import process_map
 from .metrics import MIOU_MODES, check_miou_mode
 from .oof import OofStore, read_rows
 from .runs import run_oof, run_threshold, write_blend, is_run, BLEND_FILE, BLEND_FIGURE
@@ -107,12 +106,16 @@ def _score_chunks(chunks:list, ks:np.ndarray, fire:np.ndarray, g:int, floor:int,
             iou[i, ch.fold] += per.sum(0)
     return iou, above
 
+# %% ../nbs/07d_blend.ipynb #a9e1b2c3
+def _apply(job:tuple):
+    "fn(*args) for a job (fn, args)."
+    fn, args = job
+    return fn(*args)
+
 # %% ../nbs/07d_blend.ipynb #dc0f3386
 def _in_parts(fn, parts:list, workers:int)->list:
-    "fn(*part) for each part: in forked worker processes when `workers` > 1 and the system forks, else here."
-    if workers > 1 and len(parts) > 1 and "fork" in get_all_start_methods():
-        with ProcessPoolExecutor(min(workers, len(parts)), mp_context=get_context("fork")) as ex: return list(ex.map(fn, *zip(*parts)))
-    return [fn(*p) for p in parts]
+    "fn(*part) for each part: in forked worker processes (`process_map`) when `workers` > 1 and the system forks, else here."
+    return list(process_map(_apply, [(fn, p) for p in parts], workers, start_method="fork"))
 
 # %% ../nbs/07d_blend.ipynb #d7d0016
 @dataclass
