@@ -76,6 +76,7 @@ def landsat_sun_elevation(latitude,                  # degrees, scalar or array
     h, d, p = np.radians(15 * (hour - 12)), solar_declination(day_of_year), np.radians(latitude)
     return np.degrees(np.arcsin(np.sin(p) * np.sin(d) + np.cos(p) * np.cos(d) * np.cos(h)))
 
+# %% ../nbs/02b_sample.ipynb #cd3c230e
 REAL_PATCH_LATITUDE, REAL_PATCH_DAY = -12.83, 240   # the real patch: path 99 row 69, 27 Aug 2020, centre 12.83°S 142.04°E
 REAL_PATCH_SUN_ELEVATION = float(landsat_sun_elevation(REAL_PATCH_LATITUDE, REAL_PATCH_DAY))   # degrees, about 52.8
 
@@ -485,6 +486,27 @@ def front_intensity(rng:np.random.Generator, # random source
         hot = heat * float(np.exp(rng.normal(1.6, .6))) * np.exp(-(dth / span) ** 2) * np.clip((d + depth) / 2, 0, 1) * np.clip(.5 - d, 0, 1) * along
     return flame, smoulder, hot
 
+# %% ../nbs/02b_sample.ipynb #7fed9fb9
+def _front_head(rng:np.random.Generator, # random source
+                through:tuple,           # (row, col) the head passes through
+                radius:float,            # size of the burnt area, pixels
+               )->tuple:                 # (the head's angle, radians; the outline)
+    "A random outline of `radius` whose head, at a random angle, sits on `through`."
+    head = rng.uniform(0, 2 * np.pi)
+    centre = (through[0] - radius * math.sin(head), through[1] - radius * math.cos(head))
+    return head, random_outline(rng, centre, radius, anchor=head)        # the head sits on `through`
+
+# %% ../nbs/02b_sample.ipynb #2869d860
+def _front_temperature(temperature:float, # flaming temperature, K
+                       coarse:np.ndarray,   # the front's coarse modulation, about N(0,1)
+                       flame:np.ndarray,    # flaming emission
+                       smoulder:np.ndarray, # smouldering emission
+                       hot:np.ndarray,      # the core's emission
+                      )->np.ndarray:        # K
+    "Each pixel's temperature, set by its strongest emitter: the flame's, varied along the front; 350 K more in the core; 650 K smouldering."
+    t = temperature + 60 * coarse
+    return np.where(hot > flame, t + 350, np.where(smoulder > flame, 650, t))
+
 # %% ../nbs/02b_sample.ipynb #56f0c00a
 def fire_front(rng:np.random.Generator, # random source
                layers:SceneLayers,      # changed in place
@@ -497,9 +519,7 @@ def fire_front(rng:np.random.Generator, # random source
                rough:tuple=(None, None),# (fine, coarse) PointFields that wiggle and modulate the front
               )->None:
     "A fire spreading out of a fresh burn scar: an active arc or ring a few pixels wide, a hot head, smouldering behind."
-    head = rng.uniform(0, 2 * np.pi)
-    centre = (through[0] - radius * math.sin(head), through[1] - radius * math.cos(head))
-    outline = random_outline(rng, centre, radius, anchor=head)        # the head sits on `through`
+    head, outline = _front_head(rng, through, radius)
     band = fresh_burn(rng, layers, outline)
     if band is None: return
     ys, xs, fuel = band
@@ -510,8 +530,7 @@ def fire_front(rng:np.random.Generator, # random source
     active = 1 / (1 + np.exp((dth - arc * np.pi) / .08))
     along = fuel * np.exp(rng.uniform(.4, .8) * coarse + rng.uniform(.1, .3) * fine + rng.uniform(.35, .6) * rng.standard_normal(len(d), np.float32))
     flame, smoulder, hot = front_intensity(rng, d, dth, active, along, radius, heat, core)
-    t = temperature + 60 * coarse
-    t = np.where(hot > flame, t + 350, np.where(smoulder > flame, 650, t))
+    t = _front_temperature(temperature, coarse, flame, smoulder, hot)
     fire = flame + smoulder + hot
     keep = fire > 1e-3
     _burn_points(layers, ys[keep], xs[keep], fire[keep], t[keep])
@@ -789,6 +808,18 @@ def _one_blas_thread():
     finally:
         if limit is not None: limit.restore_original_limits()
 
+# %% ../nbs/02b_sample.ipynb #7923fb7c
+def _draw_ground(rng:np.random.Generator, # random source
+                 style:SceneStyle,        # the scene's style
+                 shape:tuple,             # (H,W) full grid
+                )->SceneLayers:
+    "A scene's fire-free ground: land, then old burn scars, water and towns over it."
+    layers = land_surface(rng, style, shape)
+    old_burn_scars(rng, layers, style.old_scars)
+    water_bodies(rng, layers, style)
+    bright_roofs(rng, layers, style.towns)
+    return layers
+
 # %% ../nbs/02b_sample.ipynb #92335686
 def scene_layers(rng:np.random.Generator,    # random source
                  n_tiles:int=8,              # tiles the scene must hold
@@ -804,10 +835,7 @@ def scene_layers(rng:np.random.Generator,    # random source
     style = style or random_style(rng, acq)
     grid = tile_grid(n_tiles, size)
     with _one_blas_thread():
-        layers = land_surface(rng, style, grid.shape)
-        old_burn_scars(rng, layers, style.old_scars)
-        water_bodies(rng, layers, style)
-        bright_roofs(rng, layers, style.towns)
+        layers = _draw_ground(rng, style, grid.shape)
         valid = scene_edge(rng, grid.shape) if style.edge else None
         if fire:
             scene_fires(rng, layers, style, grid, style.heat * heat, valid, n_fires)
@@ -905,11 +933,8 @@ def cut_tiles(scene:Scene,     # a labelled scene
               tiles=None,      # tile indices; all when None
              )->list:          # [(tile, dn (10,s,s) uint16, mask (s,s) uint8)]
     "Cut a labelled scene into tiles and their masks."
-    out = []
-    for t in range(scene.grid.n_tiles) if tiles is None else tiles:
-        ys, xs = scene.grid.window(t)
-        out.append((t, np.ascontiguousarray(scene.dn[:, ys, xs]), np.ascontiguousarray(scene.label[ys, xs])))
-    return out
+    wins = ((t, scene.grid.window(t)) for t in (range(scene.grid.n_tiles) if tiles is None else tiles))
+    return [(t, np.ascontiguousarray(scene.dn[:, ys, xs]), np.ascontiguousarray(scene.label[ys, xs])) for t, (ys, xs) in wins]
 
 # %% ../nbs/02b_sample.ipynb #5a1e0006
 def scene_rule_masks(scene:Scene, # a labelled scene
