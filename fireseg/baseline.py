@@ -24,15 +24,21 @@ __all__ = ['RULES', 'BASELINE_JSON', 'rule_mask', 'rule_masks', 'vote_prediction
 # %% ../nbs/02c_baseline.ipynb #239ae2cb
 def _schroeder_rule(dn, sun_elevation): return schroeder(dn)   # plain reflectance: no sun correction
 
+# %% ../nbs/02c_baseline.ipynb #c9951ebe
 RULES: dict[str, Callable] = {   # rule name -> f(dn, sun_elevation) -> (H,W) uint8 0/1
     "vote": fire_vote, "intersection": fire_intersection,
     "schroeder": _schroeder_rule, "kumar_roy": kumar_roy, "murphy": murphy,
 }
 
-def _check_rule(rule:str, sun_elevation:float):
+# %% ../nbs/02c_baseline.ipynb #b9f16d4f
+def _check_rule(rule:str,            # a name asked for
+                sun_elevation:float, # degrees
+               ):
+    "Refuse an unknown rule, or a sun elevation outside (0, 90]."
     if rule not in RULES: raise FiresegError(f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
     check_sun_elevation(sun_elevation)
 
+# %% ../nbs/02c_baseline.ipynb #8cbc2c14
 def rule_mask(dn:np.ndarray,                      # (10,H,W) DN patch
               rule:str="vote",                    # a name from `RULES`
               sun_elevation:float=SUN_ELEVATION,  # degrees
@@ -44,6 +50,7 @@ def rule_mask(dn:np.ndarray,                      # (10,H,W) DN patch
 # %% ../nbs/02c_baseline.ipynb #1b5659e3
 def _n_jobs(jobs:int|None)->int: return worker_processes(jobs)
 
+# %% ../nbs/02c_baseline.ipynb #291d3d34
 def _ordered_map(fn:Callable, items:list, jobs:int|None, desc:str, progress:bool)->Iterator:
     "`fn` over `items`, results in input order, in `jobs` processes (here when 0 or 1), with a progress bar."
     jobs = min(_n_jobs(jobs), len(items))
@@ -58,9 +65,11 @@ def _ordered_map(fn:Callable, items:list, jobs:int|None, desc:str, progress:bool
 
 # %% ../nbs/02c_baseline.ipynb #a9d6b6e3
 def _rule_one(job)->np.ndarray:
+    "One worker's job (path, rule, sun elevation): the rule's mask of that patch."
     path, rule, sun_elevation = job
     return rule_mask(read_patch(path), rule, sun_elevation)
 
+# %% ../nbs/02c_baseline.ipynb #2210b573
 def rule_masks(images:Sequence[str|Path],          # image patch paths
                rule:str="vote",                    # a name from `RULES`
                sun_elevation:float=SUN_ELEVATION,  # degrees
@@ -88,11 +97,14 @@ def vote_predictions(images:Sequence[str|Path],          # image patch paths, e.
 
 # %% ../nbs/02c_baseline.ipynb #fa230e08
 def _train_layout(layout)->DataLayout:
+    "`layout` as a DataLayout (read from a root folder when given one), refused when it lists no train masks."
     layout = layout if isinstance(layout, DataLayout) else DataLayout.from_root(layout)
     if layout.train is None: raise FiresegError(f"{layout.root}: no train_meta.csv, so there are no train masks to score against")
     return layout
 
+# %% ../nbs/02c_baseline.ipynb #80f6aa6b
 def _check_indices(indices, n:int)->np.ndarray:
+    "Train rows to score, flattened in the order given (all `n` when None), refused unless whole numbers in 0..n-1."
     idx = np.arange(n) if indices is None else np.asarray(indices).reshape(-1)
     if idx.size and not np.issubdtype(idx.dtype, np.integer): raise FiresegError(f"indices must be integers, got dtype {idx.dtype}")
     if idx.size and (idx.min() < 0 or idx.max() >= n): raise FiresegError(f"indices must be in 0..{n-1}, got {idx.min()}..{idx.max()}")
@@ -100,12 +112,14 @@ def _check_indices(indices, n:int)->np.ndarray:
 
 # %% ../nbs/02c_baseline.ipynb #3da4db79
 def _counts_one(job)->np.ndarray:
+    "One worker's job (image, mask or None, rule, sun elevation): TP, FP, FN, TN of the rule against the mask."
     img, msk, rule, sun_elevation = job
     dn = read_patch(img)
     pred, true = rule_mask(dn, rule, sun_elevation), read_mask(msk, shape=dn.shape[1:])   # msk None: a patch without fire
     if pred.shape != true.shape: raise FiresegError(f"{msk}: mask is {true.shape[0]}×{true.shape[1]} but its image is {pred.shape[0]}×{pred.shape[1]}")
     return confusion_counts(pred, true)[0]
 
+# %% ../nbs/02c_baseline.ipynb #2e39c277
 def rule_counts(layout:DataLayout|str|Path,         # the data set, or its root folder
                 indices:Sequence[int]|None=None,    # train rows to score; all when None
                 rule:str="vote",                    # a name from `RULES`
@@ -143,6 +157,7 @@ def score_rule(layout:DataLayout|str|Path,         # the data set, or its root f
 # %% ../nbs/02c_baseline.ipynb #ab553b0f
 BASELINE_JSON = "baseline.json"
 
+# %% ../nbs/02c_baseline.ipynb #419707d5
 def _write_baseline_submission(layout:DataLayout, out:Path, rule:str, sun_elevation:float, scores:dict, jobs, progress)->dict:
     "Write the rule's test masks as a submission in `out`, validate it, and describe it."
     if layout.test is None or not len(layout.test): raise FiresegError(f"{layout.root}: no test images listed in test_meta.csv, so there is nothing to submit")
@@ -154,6 +169,7 @@ def _write_baseline_submission(layout:DataLayout, out:Path, rule:str, sun_elevat
     return {"out": str(out), "n_test": len(masks), "n_fire_images": sum(int(m.any()) for m in masks.values()),
             "files": {k: str(p) for k, p in paths.items()}}
 
+# %% ../nbs/02c_baseline.ipynb #da8fb6b5
 def run_baseline(data_root:str|Path,                # the data set in the competition layout
                  out:str|Path|None=None,            # folder for the submission and baseline.json; none written when None
                  rule:str="vote",                   # the rule: vote, intersection, schroeder, kumar_roy or murphy (`RULES`)

@@ -22,9 +22,10 @@ def _as_stack(a, what:str):
     if a.ndim != 3: raise FiresegError(f"{what}: masks must be (N,H,W) or (H,W), got shape {a.shape}")
     return a
 
-# %% ../nbs/02a_metrics.ipynb #0951917c
+# %% ../nbs/02a_metrics.ipynb #1ff687c1
 _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], np.uint8)  # for NumPy < 2.0
 
+# %% ../nbs/02a_metrics.ipynb #0951917c
 def _bits_set(packed:np.ndarray)->np.ndarray:
     "Number of set bits in each row of a packed (n,B) uint8 array, as int64."
     c = np.bitwise_count(packed) if hasattr(np, "bitwise_count") else _POPCOUNT[packed]
@@ -62,18 +63,20 @@ def image_iou(pred,          # (N,H,W) or (H,W) 0/1 predicted masks; a memmap is
     "IoU of each image in `pred` against `true`; 1 where both are empty."
     return iou_from_counts(confusion_counts(pred, true, chunk))
 
-# %% ../nbs/02a_metrics.ipynb #befee47c
+# %% ../nbs/02a_metrics.ipynb #edec2c5e
 MIOU_MODES = ("per_image", "global")   # the competition mIoU's two readings: the mean of per-image IoUs, or one IoU of every image's pixels pooled
 
+# %% ../nbs/02a_metrics.ipynb #befee47c
 def check_miou_mode(mode, # an mIoU reading asked for
                    )->str:
     "`mode` when it is one of MIOU_MODES; otherwise one clear error."
     if mode not in MIOU_MODES: raise FiresegError(f"unknown mIoU mode {mode!r}: use {' or '.join(map(repr, MIOU_MODES))}")
     return mode
 
-# %% ../nbs/02a_metrics.ipynb #3894a28d
+# %% ../nbs/02a_metrics.ipynb #35f2a11e
 MiouMode = Literal["per_image", "global"]
 
+# %% ../nbs/02a_metrics.ipynb #3894a28d
 def miou_from_counts(counts:np.ndarray,          # (N,4) TP, FP, FN, TN
                      mode:MiouMode="per_image",  # 'per_image' mean of IoUs, or 'global' pooled IoU
                     )->float:
@@ -93,10 +96,15 @@ def miou(pred,                    # (N,H,W) or (H,W) 0/1 predicted masks; a memm
     check_miou_mode(mode)
     return miou_from_counts(confusion_counts(pred, true, chunk), mode)
 
-# %% ../nbs/02a_metrics.ipynb #05f41f02
-def _ratio(num:int, den:int, other_empty:bool)->float:
+# %% ../nbs/02a_metrics.ipynb #d49564ae
+def _ratio(num:int,          # numerator
+           den:int,          # denominator
+           other_empty:bool, # whether the other side is empty too
+          )->float:
+    "num/den; with nothing in the denominator, 1 when the other side is empty as well (nothing to find, nothing found), else 0."
     return num/den if den else (1.0 if other_empty else 0.0)
 
+# %% ../nbs/02a_metrics.ipynb #05f41f02
 def scores_from_counts(counts:np.ndarray, # (N,4) TP, FP, FN, TN
                       )->dict:            # miou_per_image, miou_global, precision, recall, f1
     "Both mIoU readings and pooled precision, recall and F1, as plain floats."

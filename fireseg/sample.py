@@ -37,6 +37,7 @@ __all__ = ['NODE_TIME', 'INCLINATION', 'REAL_PATCH_LATITUDE', 'REAL_PATCH_DAY', 
 NODE_TIME = 10 + 11 / 60     # Landsat 8 mean local time at the descending node, hours (about 10:11)
 INCLINATION = 98.2           # Landsat 8 orbit inclination, degrees
 
+# %% ../nbs/02b_sample.ipynb #dcdc6406
 def overpass_local_time(latitude,                      # degrees, scalar or array
                         node_time:float=NODE_TIME,     # mean local time at the descending node, hours
                         inclination:float=INCLINATION, # orbit inclination, degrees
@@ -50,6 +51,7 @@ def overpass_local_time(latitude,                      # degrees, scalar or arra
 # %% ../nbs/02b_sample.ipynb #51a0c005
 def _year_angle(day_of_year): return 2 * np.pi * (np.asarray(day_of_year, np.float64) - 1) / 365
 
+# %% ../nbs/02b_sample.ipynb #8eed232d
 def solar_declination(day_of_year, # day of the year, 1 = 1 January; scalar or array
                      ):            # radians
     "The sun's declination, by Spencer's (1971) Fourier series."
@@ -57,6 +59,7 @@ def solar_declination(day_of_year, # day of the year, 1 = 1 January; scalar or a
     return (0.006918 - 0.399912 * np.cos(g) + 0.070257 * np.sin(g) - 0.006758 * np.cos(2 * g)
             + 0.000907 * np.sin(2 * g) - 0.002697 * np.cos(3 * g) + 0.00148 * np.sin(3 * g))
 
+# %% ../nbs/02b_sample.ipynb #d3dd4842
 def equation_of_time(day_of_year, # day of the year; scalar or array
                     ):            # minutes, apparent minus mean solar time
     "The equation of time, by Spencer's (1971) Fourier series."
@@ -73,6 +76,7 @@ def landsat_sun_elevation(latitude,                  # degrees, scalar or array
     h, d, p = np.radians(15 * (hour - 12)), solar_declination(day_of_year), np.radians(latitude)
     return np.degrees(np.arcsin(np.sin(p) * np.sin(d) + np.cos(p) * np.cos(d) * np.cos(h)))
 
+# %% ../nbs/02b_sample.ipynb #cd3c230e
 REAL_PATCH_LATITUDE, REAL_PATCH_DAY = -12.83, 240   # the real patch: path 99 row 69, 27 Aug 2020, centre 12.83°S 142.04°E
 REAL_PATCH_SUN_ELEVATION = float(landsat_sun_elevation(REAL_PATCH_LATITUDE, REAL_PATCH_DAY))   # degrees, about 52.8
 
@@ -90,6 +94,7 @@ class Acquisition:
     wind: float               # direction smoke drifts to, radians (0 = east, counter-clockwise)
     sun_azimuth: float        # direction the sun shines from, radians in the image frame (for cloud shadows)
 
+# %% ../nbs/02b_sample.ipynb #b7998e05
 def draw_acquisition(rng:np.random.Generator,        # random source
                      latitudes:tuple=FIRE_LATITUDES, # latitude range, degrees
                      days:tuple=FIRE_DAYS,           # day-of-year range
@@ -127,12 +132,14 @@ def qa_saturation(dn:np.ndarray, # (10,H,W) DN of a scene or patch
 _CENTRE = {5: 0.865, 6: 1.609, 7: 2.201, 10: 10.895, 11: 12.005}   # band centres, µm
 _ESUN = {5: 951.76, 6: 247.55, 7: 85.46}                            # OLI exo-atmospheric irradiance, W m-2 µm-1
 
+# %% ../nbs/02b_sample.ipynb #ec06bb2f
 def planck(wavelength:float, # µm
            t:np.ndarray,     # temperature, K
           )->np.ndarray:     # spectral radiance, W m-2 sr-1 µm-1
     "Planck's law."
     return 1.191042e8 / wavelength**5 / np.expm1(14387.77 / (wavelength * np.asarray(t, np.float64)))
 
+# %% ../nbs/02b_sample.ipynb #8c76abc7
 def fire_ratios(t:np.ndarray, # fire temperature, K
                )->dict:       # band -> ρ5, ρ6 (bands 5, 6) or radiance (bands 10, 11) per unit of ρ7 emitted
     "What a fire that adds 1 to ρ7 adds to the other bands, at temperature `t`."
@@ -145,10 +152,12 @@ def fire_ratios(t:np.ndarray, # fire temperature, K
 _TIRS_K = {10: (774.8853, 1321.0789), 11: (480.8883, 1201.1442)}   # band -> (K1, K2), from a scene's metadata
 _TIRS_MULT, _TIRS_ADD = 3.342e-4, 0.1                               # radiance = DN·mult + add, both thermal bands
 
+# %% ../nbs/02b_sample.ipynb #771127a0
 def _tirs_radiance(bt:np.ndarray, band:int)->np.ndarray:
     "Radiance of a brightness temperature in thermal band 10 or 11."
     k1, k2 = _TIRS_K[band]; return k1 / np.expm1(k2 / bt)
 
+# %% ../nbs/02b_sample.ipynb #da80b91f
 def _tirs_dn(radiance:np.ndarray)->np.ndarray:
     "Thermal DNs of a radiance, clipped to [1, 65535]."
     return np.clip(np.rint((radiance - _TIRS_ADD) / _TIRS_MULT), 1, SATURATED_DN).astype(np.uint16)
@@ -159,6 +168,7 @@ def half_shape(shape:tuple, # (H,W) of the full 30 m grid
     "The half-resolution grid of a full-resolution shape."
     return (shape[0] + 1) // 2, (shape[1] + 1) // 2
 
+# %% ../nbs/02b_sample.ipynb #c3e30b4f
 def _double_rows(a:np.ndarray, n:int)->np.ndarray:
     "Linear ×2 enlargement of the second-to-last axis to length n: half pixel i feeds full rows 2i and 2i+1."
     out = np.empty(a.shape[:-2] + (2 * a.shape[-2], a.shape[-1]), np.float32)
@@ -168,6 +178,7 @@ def _double_rows(a:np.ndarray, n:int)->np.ndarray:
     out[..., 0, :], out[..., -1, :] = a[..., 0, :], a[..., -1, :]   # the edges take the nearest half pixel
     return out[..., :n, :]
 
+# %% ../nbs/02b_sample.ipynb #1b64b9cb
 def to_full(a:np.ndarray,  # (...,h,w) on the half grid
             shape:tuple,   # (H,W) of the full grid
            )->np.ndarray:  # (...,H,W) float32
@@ -181,12 +192,14 @@ def _interp_index(n:int, cells:int)->tuple:
     pos = np.linspace(0, cells, n)
     lo = np.minimum(pos.astype(int), max(cells - 1, 0)); return lo, (pos - lo).astype(np.float32)
 
+# %% ../nbs/02b_sample.ipynb #2fae0521
 def _interp_matrix(n:int, cells:int)->np.ndarray:
     "(n, cells+1) weights of linear interpolation from a coarse grid to n pixels."
     lo, w = _interp_index(n, cells)
     m = np.zeros((n, cells + 1), np.float32); m[np.arange(n), lo] = 1 - w; m[np.arange(n), np.minimum(lo + 1, cells)] += w
     return m
 
+# %% ../nbs/02b_sample.ipynb #e9116263
 def upsample(coarse:np.ndarray, # (h,w) grid, h, w >= 2
              shape:tuple,       # (H,W) output
             )->np.ndarray:      # (H,W) float32
@@ -200,6 +213,7 @@ def upsample(coarse:np.ndarray, # (h,w) grid, h, w >= 2
 # %% ../nbs/02b_sample.ipynb #53c0c007
 def _coarse_shape(shape:tuple, scale:float)->tuple: return max(1, math.ceil(shape[0] / scale)) + 1, max(1, math.ceil(shape[1] / scale)) + 1
 
+# %% ../nbs/02b_sample.ipynb #b7c90992
 def noise_field(rng:np.random.Generator, # random source
                 shape:tuple,             # (H,W)
                 scale:float,             # blob size, pixels of this grid
@@ -207,6 +221,7 @@ def noise_field(rng:np.random.Generator, # random source
     "A smooth random field: coarse Gaussian noise enlarged bilinearly."
     return upsample(rng.standard_normal(_coarse_shape(shape, scale), dtype=np.float32), shape)
 
+# %% ../nbs/02b_sample.ipynb #5da6ef2a
 def fractal_field(rng:np.random.Generator, # random source
                   shape:tuple,             # (H,W)
                   octaves:dict,            # blob size in pixels of this grid -> amplitude
@@ -224,12 +239,10 @@ class PointField:
     "A smooth random field over a full-resolution scene, evaluated only where asked."
     coarse: np.ndarray  # coarse Gaussian grid
     shape: tuple        # (H,W) of the scene
-
     @classmethod
     def draw(cls, rng:np.random.Generator, shape:tuple, scale:float)->PointField:
         "A field with blobs of `scale` pixels."
         return cls(rng.standard_normal(_coarse_shape(shape, scale), dtype=np.float32), shape)
-
     def at(self, y:np.ndarray, x:np.ndarray)->np.ndarray:
         "Bilinear values at full-resolution pixel coordinates."
         c = self.coarse
@@ -238,6 +251,7 @@ class PointField:
         i, j = u.astype(np.int32), v.astype(np.int32); a, b = (u - i).astype(np.float32), (v - j).astype(np.float32)
         return (c[i, j] * (1 - a) + c[i + 1, j] * a) * (1 - b) + (c[i, j + 1] * (1 - a) + c[i + 1, j + 1] * a) * b
 
+# %% ../nbs/02b_sample.ipynb #abbcf18d
 _BANK = {}
 def _pixel_noise(rng:np.random.Generator, shape:tuple)->np.ndarray:
     "(H,W) per-pixel N(0,1) noise: a random window of a fixed bank, maybe flipped."
@@ -267,6 +281,7 @@ class SceneStyle:
     towns: int = 0            # bright-roof towns
     flares: int = 0           # gas flares
 
+# %% ../nbs/02b_sample.ipynb #6074d74d
 def random_style(rng:np.random.Generator,   # random source
                  acq:Acquisition|None=None, # the scene's acquisition; the real patch's sun when None
                 )->SceneStyle:
@@ -286,6 +301,7 @@ LAND = ("savanna", "vegetation", "dry_grass", "soil")        # the base land cov
 OVERLAYS = ("burn_scar", "char", "water", "roof", "cloud")   # drawn over the land, in this order
 TEXTURE_AMP = np.array([.028, .034, .044, .058, .066, .066, .096], np.float32)   # per-pixel texture, relative to savanna
 
+# %% ../nbs/02b_sample.ipynb #aaed242e
 @dataclass
 class SceneLayers:
     "Everything drawn into one scene before the sensor sees it: smooth layers on the half grid, fire and texture on the full one."
@@ -300,7 +316,6 @@ class SceneLayers:
     glint: np.ndarray|None = None    # (h,w) flat ρ' added by sun glint
     smoke: np.ndarray|None = None    # (h,w) smoke depth
     shadow: np.ndarray|None = None   # (h,w) cloud-shadow darkening, 0..1
-
     @property
     def half(self)->tuple: return self.bt.shape
     def weight(self, name:str)->np.ndarray:
@@ -308,6 +323,7 @@ class SceneLayers:
         if name not in self.over: self.over[name] = np.zeros(self.half, np.float32)
         return self.over[name]
 
+# %% ../nbs/02b_sample.ipynb #2ae40401
 def land_surface(rng:np.random.Generator, # random source
                  style:SceneStyle,        # the scene's style
                  shape:tuple,             # (H,W) full grid
@@ -331,13 +347,13 @@ class Outline:
     cy: float           # centre row
     cx: float           # centre column
     edge: np.ndarray    # (n,) radius at angles -π..π
-
     def distance(self, y:np.ndarray, x:np.ndarray)->tuple:
         "Signed distance to the outline (pixels, > 0 outside) and the angle, at full-grid coordinates."
         dy, dx = (y - self.cy).astype(np.float32), (x - self.cx).astype(np.float32)
         theta, n = np.arctan2(dy, dx), len(self.edge)
         return np.hypot(dy, dx) - self.edge[((theta + np.pi) * (n / (2 * np.pi))).astype(np.int32) % n], theta
 
+# %% ../nbs/02b_sample.ipynb #8ad8f6ea
 def random_outline(rng:np.random.Generator, # random source
                    centre:tuple,            # (row, col), full grid
                    radius:float,            # mean radius, pixels
@@ -354,6 +370,7 @@ def random_outline(rng:np.random.Generator, # random source
     if n > 1024: edge = np.interp(np.linspace(-np.pi, np.pi, n, endpoint=False), th, edge, period=2 * np.pi)
     return Outline(float(centre[0]), float(centre[1]), np.maximum(edge, .2 * radius).astype(np.float32))
 
+# %% ../nbs/02b_sample.ipynb #4035f7b1
 def outline_on_half(outline:Outline, # the outline
                     half:tuple,      # (h,w) half grid
                    ):                # (window slices, d, theta) on the half grid, d in full pixels; None when off the scene
@@ -386,6 +403,7 @@ def old_burn_scars(rng:np.random.Generator, # random source
         np.maximum(wt[sl], np.clip(.5 - (d + ragged[sl]) / 2, 0, 1) * patchy[sl] * rng.uniform(.7, 1.0), out=wt[sl])
     layers.bt += 2 * wt
 
+# %% ../nbs/02b_sample.ipynb #9446abe1
 def water_bodies(rng:np.random.Generator, # random source
                  layers:SceneLayers,      # changed in place
                  style:SceneStyle,        # the scene's style: water chance, glint
@@ -401,6 +419,7 @@ def water_bodies(rng:np.random.Generator, # random source
     if style.glint: layers.glint = style.glint * (1 + .3 * noise_field(rng, hs, 4)) * wt
     layers.bt -= 7 * wt
 
+# %% ../nbs/02b_sample.ipynb #06d8730e
 def bright_roofs(rng:np.random.Generator, # random source
                  layers:SceneLayers,      # changed in place
                  n:int,                   # towns
@@ -423,6 +442,7 @@ def _burn_points(layers:SceneLayers, ys:np.ndarray, xs:np.ndarray, intensity:np.
     layers.temp[ys, xs] = np.where(intensity > old, t, layers.temp[ys, xs])
     layers.emit[ys, xs] = old + intensity
 
+# %% ../nbs/02b_sample.ipynb #5761a447
 def _children(sl:tuple, yh:np.ndarray, xh:np.ndarray, shape:tuple)->tuple:
     "Full-grid pixels (ys, xs) under half-grid pixels (yh, xh of window `sl`), and which of the 4 per half pixel lie in the scene."
     y = (2 * (yh + sl[0].start))[:, None] + np.array([0, 0, 1, 1]); x = (2 * (xh + sl[1].start))[:, None] + np.array([0, 1, 0, 1])
@@ -466,6 +486,27 @@ def front_intensity(rng:np.random.Generator, # random source
         hot = heat * float(np.exp(rng.normal(1.6, .6))) * np.exp(-(dth / span) ** 2) * np.clip((d + depth) / 2, 0, 1) * np.clip(.5 - d, 0, 1) * along
     return flame, smoulder, hot
 
+# %% ../nbs/02b_sample.ipynb #7fed9fb9
+def _front_head(rng:np.random.Generator, # random source
+                through:tuple,           # (row, col) the head passes through
+                radius:float,            # size of the burnt area, pixels
+               )->tuple:                 # (the head's angle, radians; the outline)
+    "A random outline of `radius` whose head, at a random angle, sits on `through`."
+    head = rng.uniform(0, 2 * np.pi)
+    centre = (through[0] - radius * math.sin(head), through[1] - radius * math.cos(head))
+    return head, random_outline(rng, centre, radius, anchor=head)        # the head sits on `through`
+
+# %% ../nbs/02b_sample.ipynb #2869d860
+def _front_temperature(temperature:float, # flaming temperature, K
+                       coarse:np.ndarray,   # the front's coarse modulation, about N(0,1)
+                       flame:np.ndarray,    # flaming emission
+                       smoulder:np.ndarray, # smouldering emission
+                       hot:np.ndarray,      # the core's emission
+                      )->np.ndarray:        # K
+    "Each pixel's temperature, set by its strongest emitter: the flame's, varied along the front; 350 K more in the core; 650 K smouldering."
+    t = temperature + 60 * coarse
+    return np.where(hot > flame, t + 350, np.where(smoulder > flame, 650, t))
+
 # %% ../nbs/02b_sample.ipynb #56f0c00a
 def fire_front(rng:np.random.Generator, # random source
                layers:SceneLayers,      # changed in place
@@ -478,9 +519,7 @@ def fire_front(rng:np.random.Generator, # random source
                rough:tuple=(None, None),# (fine, coarse) PointFields that wiggle and modulate the front
               )->None:
     "A fire spreading out of a fresh burn scar: an active arc or ring a few pixels wide, a hot head, smouldering behind."
-    head = rng.uniform(0, 2 * np.pi)
-    centre = (through[0] - radius * math.sin(head), through[1] - radius * math.cos(head))
-    outline = random_outline(rng, centre, radius, anchor=head)        # the head sits on `through`
+    head, outline = _front_head(rng, through, radius)
     band = fresh_burn(rng, layers, outline)
     if band is None: return
     ys, xs, fuel = band
@@ -491,8 +530,7 @@ def fire_front(rng:np.random.Generator, # random source
     active = 1 / (1 + np.exp((dth - arc * np.pi) / .08))
     along = fuel * np.exp(rng.uniform(.4, .8) * coarse + rng.uniform(.1, .3) * fine + rng.uniform(.35, .6) * rng.standard_normal(len(d), np.float32))
     flame, smoulder, hot = front_intensity(rng, d, dth, active, along, radius, heat, core)
-    t = temperature + 60 * coarse
-    t = np.where(hot > flame, t + 350, np.where(smoulder > flame, 650, t))
+    t = _front_temperature(temperature, coarse, flame, smoulder, hot)
     fire = flame + smoulder + hot
     keep = fire > 1e-3
     _burn_points(layers, ys[keep], xs[keep], fire[keep], t[keep])
@@ -516,6 +554,7 @@ def spot_fires(rng:np.random.Generator, # random source
         ys, xs = np.nonzero(f > 1e-3)
         _burn_points(layers, ys + y0, xs + x0, f[ys, xs].astype(np.float32), np.full(len(ys), temperature + rng.normal(0, 80), np.float32))
 
+# %% ../nbs/02b_sample.ipynb #fd6bbb3a
 def gas_flares(rng:np.random.Generator, # random source
                layers:SceneLayers,      # changed in place
                n:int,                   # how many
@@ -534,6 +573,7 @@ def _plume_kernel(rng:np.random.Generator, wind:float, n:int=41)->np.ndarray:
     width = .6 + spread * np.maximum(s, 0)
     return np.where(s >= 0, (1 - np.exp(-s / 1.5)) * np.exp(-s / length) * np.exp(-t**2 / (2 * width**2)) / width, 0)
 
+# %% ../nbs/02b_sample.ipynb #95715c02
 def smoke_plumes(rng:np.random.Generator, # random source
                  layers:SceneLayers,      # changed in place
                  wind:float,              # drift direction, radians
@@ -592,12 +632,14 @@ def surface_reflectance(layers:SceneLayers,  # the scene's layers
 # %% ../nbs/02b_sample.ipynb #58b0c004
 PSF_SIDE = 0.1   # share of a pixel's light seen by each side neighbour, per axis: 3×3 weights .64 centre, .08 sides, .01 corners
 
+# %% ../nbs/02b_sample.ipynb #ef6cca88
 def _box(mask:np.ndarray)->tuple:
     "Row and column slices of the bounding box of a mask, or (None, None) when it is empty."
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     if not len(rows): return None, None
     return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
 
+# %% ../nbs/02b_sample.ipynb #0b498af2
 def sensor_psf(a:np.ndarray, # (H,W) emission
               )->np.ndarray: # (H,W) float32, as the sensor spreads it
     "Spread an emission map by the sensor's separable 3×3 point-spread function, working only where something emits."
@@ -625,6 +667,7 @@ def visible_emission(layers:SceneLayers, # the scene's layers
     seen = np.zeros_like(emit); seen.ravel()[fire] = emit.ravel()[fire] * np.clip((1 - cloud) * (1 - water), 0, 1)
     return fire[seen.ravel()[fire] > 1e-4], seen
 
+# %% ../nbs/02b_sample.ipynb #67ffebd0
 def add_emission(rho:np.ndarray,       # (7,H,W) reflected ρ, changed in place
                  emit:np.ndarray,      # (H,W) emission as ρ7 added
                  fire:np.ndarray,      # flat indices of the emitting pixels
@@ -675,6 +718,7 @@ def observe(layers:SceneLayers, # the scene's layers
 # %% ../nbs/02b_sample.ipynb #59c0c002
 MARGIN = 32   # scene around the tiles, pixels: the widest context window reaches 30 pixels, the 3×3 steps 1 more
 
+# %% ../nbs/02b_sample.ipynb #e5c61b86
 @dataclass
 class TileGrid:
     "Where the tiles of a scene lie."
@@ -682,7 +726,6 @@ class TileGrid:
     cols: int      # tile columns
     size: int      # tile side, pixels
     margin: int    # scene around the tiles, pixels
-
     @property
     def shape(self)->tuple: return (self.rows * self.size + 2 * self.margin, self.cols * self.size + 2 * self.margin)
     @property
@@ -692,6 +735,7 @@ class TileGrid:
         r, c = divmod(tile, self.cols); m, s = self.margin, self.size
         return slice(m + r * s, m + (r + 1) * s), slice(m + c * s, m + (c + 1) * s)
 
+# %% ../nbs/02b_sample.ipynb #674092a6
 def tile_grid(n_tiles:int,          # tiles wanted from the scene
               size:int=PATCH_SIZE[0], # tile side, pixels
               margin:int=MARGIN,    # scene around the tiles, pixels
@@ -724,6 +768,7 @@ def _seed_point(rng:np.random.Generator, layers:SceneLayers, ys:slice, xs:slice,
         if (valid is None or valid[y, x]) and (water is None or water[y // 2, x // 2] < .3): break
     return p
 
+# %% ../nbs/02b_sample.ipynb #70708a1a
 def _fire_feature(rng:np.random.Generator, layers:SceneLayers, p:tuple, size:int, heat:float, temperature:float, rough:tuple)->None:
     "One fire through point `p`: a long front, a ring, or a cluster of spot fires."
     kind = rng.choice(["front", "ring", "ring", "cluster"])
@@ -732,6 +777,7 @@ def _fire_feature(rng:np.random.Generator, layers:SceneLayers, p:tuple, size:int
     arc = rng.uniform(.1, .35) if kind == "front" else rng.uniform(.5, 1.0)
     fire_front(rng, layers, p, radius, arc, heat, temperature + rng.normal(0, 50), core=rng.random() < .6, rough=rough)
 
+# %% ../nbs/02b_sample.ipynb #eb8ea89d
 def scene_fires(rng:np.random.Generator,  # random source
                 layers:SceneLayers,       # changed in place
                 style:SceneStyle,         # the scene's style: fires per tile, temperature
@@ -762,6 +808,19 @@ def _one_blas_thread():
     finally:
         if limit is not None: limit.restore_original_limits()
 
+# %% ../nbs/02b_sample.ipynb #7923fb7c
+def _draw_ground(rng:np.random.Generator, # random source
+                 style:SceneStyle,        # the scene's style
+                 shape:tuple,             # (H,W) full grid
+                )->SceneLayers:
+    "A scene's fire-free ground: land, then old burn scars, water and towns over it."
+    layers = land_surface(rng, style, shape)
+    old_burn_scars(rng, layers, style.old_scars)
+    water_bodies(rng, layers, style)
+    bright_roofs(rng, layers, style.towns)
+    return layers
+
+# %% ../nbs/02b_sample.ipynb #92335686
 def scene_layers(rng:np.random.Generator,    # random source
                  n_tiles:int=8,              # tiles the scene must hold
                  size:int=PATCH_SIZE[0],     # tile side, pixels
@@ -776,10 +835,7 @@ def scene_layers(rng:np.random.Generator,    # random source
     style = style or random_style(rng, acq)
     grid = tile_grid(n_tiles, size)
     with _one_blas_thread():
-        layers = land_surface(rng, style, grid.shape)
-        old_burn_scars(rng, layers, style.old_scars)
-        water_bodies(rng, layers, style)
-        bright_roofs(rng, layers, style.towns)
+        layers = _draw_ground(rng, style, grid.shape)
         valid = scene_edge(rng, grid.shape) if style.edge else None
         if fire:
             scene_fires(rng, layers, style, grid, style.heat * heat, valid, n_fires)
@@ -825,6 +881,7 @@ def label_scene(dn:np.ndarray,                   # (10,H,W) DN of a whole scene
 # %% ../nbs/02b_sample.ipynb #5a1e0003
 TRUE_FIRE_EMISSION = 0.03   # fire light, as band-7 reflectance added, from which the sample world counts a pixel as burning
 
+# %% ../nbs/02b_sample.ipynb #6632b9c0
 def true_fire(layers:SceneLayers,         # a scene's layers
               valid:np.ndarray|None=None, # where it has data; everywhere when None
               min_emission:float=TRUE_FIRE_EMISSION, # the least emission counted
@@ -849,6 +906,7 @@ class Scene:
     tries: int = 1            # draws it took to put voted fire in every tile
     truth: np.ndarray|None = None  # (H,W) uint8: where its fires really burn (`true_fire`), which no rule sees exactly
 
+# %% ../nbs/02b_sample.ipynb #5f20abe0
 def labelled_scene(rng:np.random.Generator,    # random source
                    n_tiles:int=8,              # tiles the scene must hold
                    size:int=PATCH_SIZE[0],     # tile side, pixels
@@ -870,15 +928,13 @@ def labelled_scene(rng:np.random.Generator,    # random source
             return Scene(dn, label, sat, acq, style, grid, k + 1, true_fire(layers, valid))
     raise FiresegError(f"no fire voted in some tile after {max_tries} draws; the scene style {style} may hide every fire")
 
+# %% ../nbs/02b_sample.ipynb #510956d8
 def cut_tiles(scene:Scene,     # a labelled scene
               tiles=None,      # tile indices; all when None
              )->list:          # [(tile, dn (10,s,s) uint16, mask (s,s) uint8)]
     "Cut a labelled scene into tiles and their masks."
-    out = []
-    for t in range(scene.grid.n_tiles) if tiles is None else tiles:
-        ys, xs = scene.grid.window(t)
-        out.append((t, np.ascontiguousarray(scene.dn[:, ys, xs]), np.ascontiguousarray(scene.label[ys, xs])))
-    return out
+    wins = ((t, scene.grid.window(t)) for t in (range(scene.grid.n_tiles) if tiles is None else tiles))
+    return [(t, np.ascontiguousarray(scene.dn[:, ys, xs]), np.ascontiguousarray(scene.label[ys, xs])) for t, (ys, xs) in wins]
 
 # %% ../nbs/02b_sample.ipynb #5a1e0006
 def scene_rule_masks(scene:Scene, # a labelled scene
@@ -906,6 +962,7 @@ def make_patch(rng:np.random.Generator,    # random source
     dn, _, _, grid = make_scene(rng, 1, size, acq, style, heat=strength, fire=fire, n_fires=n_fires)
     return np.ascontiguousarray(dn[(slice(None),) + grid.window(0)])
 
+# %% ../nbs/02b_sample.ipynb #ca44f9bb
 def labelled_patch(rng:np.random.Generator,        # random source
                    style:SceneStyle|None=None,     # the scene's style; random when None
                    size:int=PATCH_SIZE[0],         # patch side, pixels
@@ -937,6 +994,7 @@ def scene_georef(seed:int,          # the data set's seed
 TRUTH_FILE = "sample_truth.csv"   # hidden per-scene parameters, one row per patch; never read to train or predict
 TEST_TRUTH = "test_truth"         # the test images' masks, by the rule that labels the train masks; named by no meta CSV, for scoring only
 
+# %% ../nbs/02b_sample.ipynb #02d6f26f
 def _deal(n_train:int, n_test:int, seed:int)->list:
     "Deal patches to train and test at random: (patch number, image name, mask name or None) in draw order."
     n = n_train + n_test
@@ -944,6 +1002,7 @@ def _deal(n_train:int, n_test:int, seed:int)->list:
     ti, si = np.cumsum(~is_test) - 1, np.cumsum(is_test) - 1
     return [(g, f"test_img_{si[g]}.tif", None) if is_test[g] else (g, f"train_img_{ti[g]}.tif", f"train_mask_{ti[g]}.tif") for g in range(n)]
 
+# %% ../nbs/02b_sample.ipynb #2ff265bd
 def _truth_row(scene:Scene, scene_id:int, tile:int, dn:np.ndarray, mask:np.ndarray, g:int, name:str, mask_name:str|None)->dict:
     "One row of the truth file: a patch, its scene's hidden parameters and its counts."
     r, c = divmod(tile, scene.grid.cols)
@@ -952,6 +1011,7 @@ def _truth_row(scene:Scene, scene_id:int, tile:int, dn:np.ndarray, mask:np.ndarr
                 n_flagged=int(scene.saturated[scene.grid.window(tile)].sum()),
                 cloud=scene.style.cloud, smoke=scene.style.smoke, edge=scene.style.edge, tries=scene.tries)
 
+# %% ../nbs/02b_sample.ipynb #4fb1838e
 def _write_scene(job:tuple)->list:
     "Draw, label and write the patches of one scene; return their truth rows."
     from affine import Affine
@@ -966,6 +1026,7 @@ def _write_scene(job:tuple)->list:
         rows.append(_truth_row(scene, scene_id, tile, dn, mask, g, name, mask_name))
     return rows
 
+# %% ../nbs/02b_sample.ipynb #af860260
 def read_truth(root:str|Path, # a data root written by `make_sample`
               )->pd.DataFrame:
     "The hidden per-scene parameters of a sample data set, for analysis only."
@@ -973,7 +1034,68 @@ def read_truth(root:str|Path, # a data root written by `make_sample`
     if not p.exists(): raise FiresegError(f"{p}: missing; only data sets written by make_sample carry it")
     return pd.read_csv(p, keep_default_na=False)
 
-# %% ../nbs/02b_sample.ipynb #5c00c008
+# %% ../nbs/02b_sample.ipynb #9dbcb121
+def _check_sample_args(out:Path,            # the data root to create
+                       n_train:int,          # train patches
+                       n_test:int,           # test patches
+                       size:int,             # patch side, pixels
+                       patches_per_scene:int,# tiles cut from one scene
+                       overwrite:bool,       # replace an existing data set
+                       layout:str,           # 'competition' or 'activefire'
+                      )->None:
+    "Refuse, before anything is written, what `make_sample` cannot do."
+    if out.exists() and any(out.iterdir()) and not overwrite: raise FiresegError(f"{out}: already exists and is not empty; pass overwrite=True (--overwrite) to replace it")
+    if n_train < 1 or n_test < 0: raise FiresegError(f"need n_train >= 1 and n_test >= 0, got {n_train}, {n_test}")
+    if patches_per_scene < 1: raise FiresegError(f"need patches_per_scene >= 1, got {patches_per_scene}")
+    if size < 16: raise FiresegError(f"need size >= 16 pixels, got {size}")
+    if layout not in ("competition", "activefire"): raise FiresegError(f"unknown layout {layout!r}; choose competition or activefire")
+
+# %% ../nbs/02b_sample.ipynb #fdcbfaf1
+def _competition_jobs(root:Path, # the folder being built
+                      n_train:int, # train patches
+                      n_test:int,  # test patches
+                      seed:int,    # the data set's seed
+                      size:int,    # patch side, pixels
+                      pps:int,     # patches per scene
+                     )->list:      # [(root, seed, scene, its patches' (number, image, mask) names, size)]
+    "Make the competition layout's folders, and one job per scene: `pps` of the dealt patches each."
+    for f in (*FOLDERS.values(), TEST_TRUTH): (root/f).mkdir()
+    names = _deal(n_train, n_test, seed)
+    return [(root, seed, s, names[s * pps:(s + 1) * pps], size) for s in range(math.ceil(len(names) / pps))]
+
+# %% ../nbs/02b_sample.ipynb #cfc24023
+def _run_scene_jobs(write,             # draws and writes one scene's job, returns its truth rows
+                    jobs:list,         # one per scene
+                    workers:int|None,  # processes; all cores when None, 0 for none
+                    progress:bool,     # show a progress bar
+                   )->list:            # each job's result, in job order
+    "Run the scene jobs, in worker processes when more than one is asked for."
+    workers = worker_processes(workers)
+    bar = dict(total=len(jobs), desc="writing sample scenes", unit="scene", disable=not progress)
+    if workers > 1:
+        with ProcessPoolExecutor(min(workers, len(jobs))) as ex: return list(tqdm(ex.map(write, jobs), **bar))
+    return list(tqdm(map(write, jobs), **bar))
+
+# %% ../nbs/02b_sample.ipynb #46aa8348
+def _write_competition_meta(root:Path, # the folder being built
+                            n_train:int, # train patches
+                            n_test:int,  # test patches
+                           )->None:
+    "The competition's meta CSVs: train images with their masks, and test images."
+    pd.DataFrame({"train_img": [f"train_img_{i}.tif" for i in range(n_train)],
+                  "train_mask": [f"train_mask_{i}.tif" for i in range(n_train)]}).to_csv(root/TRAIN_META, index=False)
+    pd.DataFrame({"test_img": [f"test_img_{i}.tif" for i in range(n_test)]}).to_csv(root/TEST_META, index=False)
+
+# %% ../nbs/02b_sample.ipynb #b4cc922d
+def _replace_dir(tmp:Path, # a finished folder
+                 out:Path, # where it goes
+                )->None:
+    "Rename a finished folder to `out`; an old `out` is moved aside first and removed only once the new one is in place."
+    if out.exists():
+        old = out.with_name(f".{out.name}.old"); os.replace(out, old); os.replace(tmp, out); shutil.rmtree(old)
+    else: os.replace(tmp, out)
+
+# %% ../nbs/02b_sample.ipynb #5d19d1c9
 def make_sample(out:str|Path,               # the data root to create
                 n_train:int=200,            # train patches (with masks)
                 n_test:int=50,              # test patches
@@ -987,32 +1109,16 @@ def make_sample(out:str|Path,               # the data root to create
                )->Path:
     "Write a realistic synthetic data set in the competition's layout (or the public activefire one), with its hidden truth beside it."
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not overwrite: raise FiresegError(f"{out}: already exists and is not empty; pass overwrite=True (--overwrite) to replace it")
-    if n_train < 1 or n_test < 0: raise FiresegError(f"need n_train >= 1 and n_test >= 0, got {n_train}, {n_test}")
-    if patches_per_scene < 1: raise FiresegError(f"need patches_per_scene >= 1, got {patches_per_scene}")
-    if size < 16: raise FiresegError(f"need size >= 16 pixels, got {size}")
-    if layout not in ("competition", "activefire"): raise FiresegError(f"unknown layout {layout!r}; choose competition or activefire")
+    _check_sample_args(out, n_train, n_test, size, patches_per_scene, overwrite, layout)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         if layout == "activefire": write, jobs = _write_af_scene, _activefire_jobs(tmp, n_train, n_test, seed, size, patches_per_scene)
-        else:
-            for f in (*FOLDERS.values(), TEST_TRUTH): (tmp/f).mkdir()
-            names, pps = _deal(n_train, n_test, seed), patches_per_scene
-            write, jobs = _write_scene, [(tmp, seed, s, names[s * pps:(s + 1) * pps], size) for s in range(math.ceil(len(names) / pps))]
-        workers = worker_processes(workers)
-        bar = dict(total=len(jobs), desc="writing sample scenes", unit="scene", disable=not progress)
-        if workers > 1:
-            with ProcessPoolExecutor(min(workers, len(jobs))) as ex: rows = list(tqdm(ex.map(write, jobs), **bar))
-        else: rows = list(tqdm(map(write, jobs), **bar))
-        if layout == "competition":
-            pd.DataFrame({"train_img": [f"train_img_{i}.tif" for i in range(n_train)],
-                          "train_mask": [f"train_mask_{i}.tif" for i in range(n_train)]}).to_csv(tmp/TRAIN_META, index=False)
-            pd.DataFrame({"test_img": [f"test_img_{i}.tif" for i in range(n_test)]}).to_csv(tmp/TEST_META, index=False)
+        else: write, jobs = _write_scene, _competition_jobs(tmp, n_train, n_test, seed, size, patches_per_scene)
+        rows = _run_scene_jobs(write, jobs, workers, progress)
+        if layout == "competition": _write_competition_meta(tmp, n_train, n_test)
         pd.DataFrame([r for rs in rows for r in rs]).to_csv(tmp/TRUTH_FILE, index=False)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old"); os.replace(out, old); os.replace(tmp, out); shutil.rmtree(old)
-        else: os.replace(tmp, out)
+        _replace_dir(tmp, out)
     finally:
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     return out
@@ -1030,6 +1136,7 @@ def test_truth_masks(root:str|Path, # a data root written by `make_sample`
 MANUAL = "manual_annotations/patches"   # the manual subset under an activefire root, as its unzip script leaves it
 MANUAL_FOLDERS = ("landsat_patches", "manual_annotations_patches", "masks_patches")   # its images, annotations (`_v1_`) and rule masks
 
+# %% ../nbs/02b_sample.ipynb #8620ec4f
 def activefire_product(seed:int,  # the data set's seed
                        scene:int, # the scene's number
                       )->str:     # e.g. LC08_L1TP_046031_20200908_20200908_01_RT
@@ -1047,6 +1154,15 @@ def activefire_patch_number(grid:TileGrid, # a scene's tile grid
     r, c = divmod(tile, grid.cols)
     return c * grid.rows + r + 1
 
+# %% ../nbs/02b_sample.ipynb #83f57dca
+def _activefire_jobs(root:Path, n_train:int, n_manual:int, seed:int, size:int, pps:int)->list:
+    "One job per scene: the training scenes' patches, then the manual subset's scenes."
+    for f in (ACTIVEFIRE_IMAGES, *{f"masks/{sub}" for sub, _ in ACTIVEFIRE_LABELS.values()}, *(f"{MANUAL}/{f}" for f in MANUAL_FOLDERS)): (root/f).mkdir(parents=True)
+    jobs, g, s = [], 0, 0
+    for count, manual in ((n_train, False), (n_manual, True)):
+        for k in range(0, count, pps): jobs.append((root, seed, s, g, min(pps, count - k), size, manual)); g += jobs[-1][4]; s += 1
+    return jobs
+
 # %% ../nbs/02b_sample.ipynb #5a1e000d
 def _write_af_tile(root:Path, product:str, p:str, dn, masks:dict, truth, geo:tuple, manual:bool)->str:
     "Write one tile in the activefire layout; return its voting mask's name, or ''."
@@ -1063,7 +1179,7 @@ def _write_af_tile(root:Path, product:str, p:str, dn, masks:dict, truth, geo:tup
         if m.any(): write_patch(root/"masks"/ACTIVEFIRE_LABELS[k][0]/spell(k), m, *geo)
     return spell("voting") if masks["voting"].any() else ""
 
-# %% ../nbs/02b_sample.ipynb #5a1e000e
+# %% ../nbs/02b_sample.ipynb #d3e90ef8
 def _write_af_scene(job:tuple)->list:
     "Draw, label and write one scene's tiles in the activefire layout (or its manual subset); return their truth rows."
     from affine import Affine
@@ -1078,11 +1194,3 @@ def _write_af_scene(job:tuple)->list:
         mask_name = _write_af_tile(root, product, p, np.ascontiguousarray(dn), masks, np.ascontiguousarray(truth), (crs, Affine(*tf)), manual)
         rows.append({**_truth_row(scene, scene_id, t, dn, masks["voting"], first + t, f"{product}_{p}", mask_name), "manual": manual, "n_true": int(truth.sum())})
     return rows
-
-def _activefire_jobs(root:Path, n_train:int, n_manual:int, seed:int, size:int, pps:int)->list:
-    "One job per scene: the training scenes' patches, then the manual subset's scenes."
-    for f in (ACTIVEFIRE_IMAGES, *{f"masks/{sub}" for sub, _ in ACTIVEFIRE_LABELS.values()}, *(f"{MANUAL}/{f}" for f in MANUAL_FOLDERS)): (root/f).mkdir(parents=True)
-    jobs, g, s = [], 0, 0
-    for count, manual in ((n_train, False), (n_manual, True)):
-        for k in range(0, count, pps): jobs.append((root, seed, s, g, min(pps, count - k), size, manual)); g += jobs[-1][4]; s += 1
-    return jobs
