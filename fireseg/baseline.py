@@ -4,17 +4,16 @@
 
 # %% ../nbs/02c_baseline.ipynb #2258d98d
 from __future__ import annotations
-import json, pickle, time
-from concurrent.futures import ProcessPoolExecutor
+import json, time
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from .core import FiresegError, SUN_ELEVATION, write_text_atomic, check_sun_elevation, worker_processes
+from .core import FiresegError, SUN_ELEVATION, write_text_atomic, check_sun_elevation
 from .patchio import DataLayout, read_patch, read_mask
-from .firetests import fire_vote, fire_intersection, schroeder, kumar_roy, murphy, usable_cores, keep_freed_memory
+from .parallel import process_map
+from .firetests import fire_vote, fire_intersection, schroeder, kumar_roy, murphy
 from .metrics import confusion_counts, scores_from_counts
 from .submission import write_submission, validate_submission
 
@@ -47,22 +46,6 @@ def rule_mask(dn:np.ndarray,                      # (10,H,W) DN patch
     _check_rule(rule, sun_elevation)
     return RULES[rule](dn, sun_elevation).astype(np.uint8, copy=False)
 
-# %% ../nbs/02c_baseline.ipynb #1b5659e3
-def _n_jobs(jobs:int|None)->int: return worker_processes(jobs)
-
-# %% ../nbs/02c_baseline.ipynb #291d3d34
-def _ordered_map(fn:Callable, items:list, jobs:int|None, desc:str, progress:bool)->Iterator:
-    "`fn` over `items`, results in input order, in `jobs` processes (here when 0 or 1), with a progress bar."
-    jobs = min(_n_jobs(jobs), len(items))
-    bar = dict(total=len(items), desc=desc, unit="patch", disable=not progress)
-    if jobs <= 1:
-        yield from tqdm(map(fn, items), **bar); return
-    try: pickle.dumps((fn, items[0]))   # fail here: an unpicklable job would leave the pool hanging at shutdown
-    except Exception as e: raise FiresegError(f"cannot send {getattr(fn, '__name__', fn)} to worker processes ({e}); use jobs=0") from None
-    ex = ProcessPoolExecutor(jobs, initializer=keep_freed_memory)
-    try: yield from tqdm(ex.map(fn, items, chunksize=max(1, min(8, len(items) // (4 * jobs)))), **bar)
-    finally: ex.shutdown(wait=True, cancel_futures=True)   # on an error, drop the work not yet started
-
 # %% ../nbs/02c_baseline.ipynb #a9d6b6e3
 def _rule_one(job)->np.ndarray:
     "One worker's job (path, rule, sun elevation): the rule's mask of that patch."
@@ -79,7 +62,7 @@ def rule_masks(images:Sequence[str|Path],          # image patch paths
     "Stream the rule's mask for each patch, computed in parallel."
     _check_rule(rule, sun_elevation)
     items = [(str(p), rule, float(sun_elevation)) for p in images]
-    return _ordered_map(_rule_one, items, jobs, f"{rule} masks", progress)
+    return process_map(_rule_one, items, jobs, f"{rule} masks", "patch", progress)
 
 # %% ../nbs/02c_baseline.ipynb #8344d6a3
 def vote_predictions(images:Sequence[str|Path],          # image patch paths, e.g. `DataLayout.test_images`
@@ -131,7 +114,7 @@ def rule_counts(layout:DataLayout|str|Path,         # the data set, or its root 
     layout = _train_layout(layout); _check_rule(rule, sun_elevation)
     idx, imgs, msks = _check_indices(indices, len(layout.train)), layout.train_images, layout.train_masks
     items = [(str(imgs[i]), None if msks[i] is None else str(msks[i]), rule, float(sun_elevation)) for i in idx]
-    counts = list(_ordered_map(_counts_one, items, jobs, f"scoring {rule}", progress))
+    counts = list(process_map(_counts_one, items, jobs, f"scoring {rule}", "patch", progress))
     return np.stack(counts) if counts else np.zeros((0, 4), np.int64)
 
 # %% ../nbs/02c_baseline.ipynb #1ebb1b54

@@ -21,7 +21,7 @@ from .compare import bootstrap_means
 from .runs import run_threshold, check_predictable
 from .decision import apply_threshold
 from .plots import false_colour, save_figure
-from .baseline import _ordered_map
+from .parallel import process_map
 
 # %% auto #0
 __all__ = ['MANUAL_IMAGES', 'MANUAL_ANNOTATIONS', 'METRICS', 'EVAL_ELEVATIONS', 'RULE_ORDER', 'REFERENCE', 'EVALUATE_FILES',
@@ -311,7 +311,7 @@ def evaluate_run(run:str|Path,                   # a trained run folder, or a bl
     ens = open_ensemble(run, None, tta, device, members=members)
     ens_counts, drawn = ensemble_counts(ens, images, annotations, rule, batch_size, num_workers, n_worst, progress)
     jobs_list = [(img, ann, methods) for img, ann in zip(images, annotations)]
-    rule_counts = np.stack(list(_ordered_map(rule_image_counts, jobs_list, jobs, "fire tests", progress)))   # (N, rows, 4)
+    rule_counts = np.stack(list(process_map(rule_image_counts, jobs_list, jobs, "fire tests", "patch", progress)))   # (N, rows, 4)
     rows = [score_row("ensemble", ens_counts, None, n_boot, seed)]
     rows += [score_row(name, rule_counts[:, j], e, n_boot, seed) for j, (name, _, e) in enumerate(methods)]
     table = pd.DataFrame(rows)

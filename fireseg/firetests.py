@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_firetests.ipynb #ebaf791f
 from __future__ import annotations
-import ctypes, math, os
+import math, os
 from functools import partial
 from typing import Literal, Sequence
 import numpy as np
@@ -16,7 +16,7 @@ __all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'DIRECT_PIXELS
            'dilate3', 'erode3', 'schroeder_masks', 'schroeder_context_loop', 'kumar_roy_context_loop',
            'schroeder_context', 'kumar_roy_windows', 'kumar_roy_context', 'schroeder', 'kumar_roy_masks', 'kumar_roy',
            'murphy', 'fire_tests_at', 'fire_tests', 'fire_vote', 'fire_intersection', 'afi', 'afi_plane', 'parse_plane',
-           'fire_planes', 'keep_freed_memory']
+           'fire_planes']
 
 # %% ../nbs/02_firetests.ipynb #1d41d893
 MULT, ADD = 2e-5, -0.1   # the usual Landsat-8 reflectance multiplier and offset
@@ -635,11 +635,3 @@ def fire_planes(dn:np.ndarray,                     # (10,H,W) DN patch
 # %% ../nbs/02_firetests.ipynb #04b19112
 def _one_plane(name, dn, sun_elevation=SUN_ELEVATION): return fire_planes(dn, [name], sun_elevation)[0]
 FIRE_PLANES = {n: partial(_one_plane, n) for n in PLANE_NAMES}   # name -> f(dn) -> (H,W) float32
-
-# %% ../nbs/02_firetests.ipynb #dabbf6b5
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3   # glibc's mallopt parameters
-def keep_freed_memory()->bool: # True where the C library took the settings (glibc)
-    "Let this process reuse the memory it frees instead of handing it back to the system after every patch."
-    try: mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError): return False
-    return mallopt(_M_MMAP_THRESHOLD, 32 << 20) == 1 and mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1

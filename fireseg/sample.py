@@ -5,7 +5,6 @@
 # %% ../nbs/02b_sample.ipynb #f312bbe7
 from __future__ import annotations
 import datetime, math, os, shutil, tempfile
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -13,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import ndimage, signal
-from tqdm.auto import tqdm
 
-from .core import FiresegError, N_BANDS, PATCH_SIZE, check_sun_elevation, SATURATED_DN, worker_processes
+from .core import FiresegError, N_BANDS, PATCH_SIZE, check_sun_elevation, SATURATED_DN
+from .parallel import process_map
 from .patchio import write_patch, FOLDERS, TRAIN_META, TEST_META, ACTIVEFIRE_IMAGES, ACTIVEFIRE_LABELS, activefire_mask_name, read_meta, read_mask
 from .firetests import reflectance_to_dn, fire_vote, fire_tests
 
@@ -1069,12 +1068,8 @@ def _run_scene_jobs(write,             # draws and writes one scene's job, retur
                     workers:int|None,  # processes; all cores when None, 0 for none
                     progress:bool,     # show a progress bar
                    )->list:            # each job's result, in job order
-    "Run the scene jobs, in worker processes when more than one is asked for."
-    workers = worker_processes(workers)
-    bar = dict(total=len(jobs), desc="writing sample scenes", unit="scene", disable=not progress)
-    if workers > 1:
-        with ProcessPoolExecutor(min(workers, len(jobs))) as ex: return list(tqdm(ex.map(write, jobs), **bar))
-    return list(tqdm(map(write, jobs), **bar))
+    "Run the scene jobs, in worker processes (`process_map`) when more than one is asked for."
+    return list(process_map(write, jobs, workers, "writing sample scenes", "scene", progress))
 
 # %% ../nbs/02b_sample.ipynb #46aa8348
 def _write_competition_meta(root:Path, # the folder being built
