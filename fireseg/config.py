@@ -15,12 +15,11 @@ from .firetests import parse_plane
 from .folds import check_group_by
 
 # %% auto #0
-__all__ = ['SAVED_BEFORE', 'FIELD_ROLES', 'ROLE_MEANINGS', 'RUN_SET', 'SCHEDULES', 'PRESETS', 'TrainConfig', 'field_role',
-           'fields_with_role', 'check_ema', 'check_schedule', 'check_train_config', 'resumed_settings']
+__all__ = ['SAVED_BEFORE', 'SCHEDULES', 'FIELD_ROLES', 'ROLE_MEANINGS', 'RUN_SET', 'PRESETS', 'TrainConfig', 'check_ema',
+           'check_schedule', 'check_train_config', 'field_role', 'fields_with_role', 'resumed_settings']
 
 # %% ../nbs/05b_config.ipynb #66ba5a8c
 SAVED_BEFORE = {"input_skip": False}   # what a saved config without the field meant: the value the field had before its default changed
-
 
 # %% ../nbs/05b_config.ipynb #4038e6f0
 @dataclass
@@ -72,36 +71,128 @@ class TrainConfig:
     world_size: int = 1                    # set by the run: processes training each fold together (torchrun)
     global_batch_size: int|None = None     # set by the run: images per step over all processes, batch_size × world_size
     full_epochs: int|None = None           # set by the run: epochs of the final fit on every image, the median of the folds' best epoch counts
-
     def __post_init__(self): check_train_config(self)
-    def filled_in(self, world_size:int=1)->"TrainConfig":
-        "The config with `world_size` and `global_batch_size` set for a run of `world_size` processes per fold."
-        bs = self.batch_size
-        return dataclasses.replace(self, world_size=world_size, global_batch_size=bs * world_size if isinstance(bs, int) else None)
-    def save(self, path:str|Path)->Path:
-        "Write the config as JSON, atomically."
-        return write_text_atomic(path, json.dumps(asdict(self), indent=1))
-    @classmethod
-    def from_dict(cls, d:dict, where:str="config")->"TrainConfig":
-        "A config from saved settings; missing ones take `SAVED_BEFORE`'s values, unknown ones (from another version of the kit) are ignored with a warning."
-        known = {f.name for f in fields(cls)}
-        d = {**SAVED_BEFORE, **d}   # a setting an older config.json lacks keeps the meaning it had there
-        unknown = set(d) - known
-        if unknown: warnings.warn(f"{where}: ignoring unknown settings {sorted(unknown)}")
-        return cls(**{k: v for k, v in d.items() if k in known})
-    @classmethod
-    def load(cls, path:str|Path)->"TrainConfig":
-        "Read a config.json."
-        try: d = json.loads(Path(path).read_text())
-        except (OSError, ValueError) as e: raise FiresegError(f"{path}: unreadable run config ({e})") from None
-        return cls.from_dict(d, str(path))
-    @property
-    def in_channels(self)->int: return model_input_channels(self.bands, self.extra)
-    def build_model(self, weights:bool=True):
-        "The network this config trains; random weights when `weights` is False (to load a checkpoint into)."
-        from fireseg.models import create_model
-        return create_model(self.arch, self.encoder, self.in_channels, self.encoder_weights if weights else None, self.output_stride,
-                            input_skip=self.input_skip, decoder_channels=self.decoder_channels, encoder_depth=self.encoder_depth, bands=self.bands)
+
+# %% ../nbs/05b_config.ipynb #85d68667
+def check_ema(decay, # the decay of a weight average, or None for none
+             )->float|None:
+    "`decay` when it is a valid decay in [0, 1) or None; otherwise one clear error."
+    if decay is None or (isinstance(decay, (int, float)) and not isinstance(decay, bool) and 0 <= decay < 1): return decay
+    raise FiresegError(f"ema must be a decay in [0, 1), such as 0.999, got {decay!r}")
+
+# %% ../nbs/05b_config.ipynb #bd86415a
+def _whole(name:str, v, least:int):
+    if isinstance(v, bool) or not isinstance(v, int) or v < least: raise FiresegError(f"{name} must be a whole number of at least {least}, got {v!r}")
+
+# %% ../nbs/05b_config.ipynb #cbff51fc
+def _between(name:str, v, lo:float, hi:float, hi_open:bool=False):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not (lo <= v < hi if hi_open else lo <= v <= hi):
+        raise FiresegError(f"{name} must be a number in [{lo}, {hi}{')' if hi_open else ']'}, got {v!r}")
+
+# %% ../nbs/05b_config.ipynb #73c95e7c
+SCHEDULES = ("onecycle", "cosine")   # the learning-rate schedules `make_optimiser` (06_train) builds
+
+# %% ../nbs/05b_config.ipynb #da62993e
+def check_schedule(name, # a learning-rate schedule's name
+                  )->str:
+    "`name` when it is one of SCHEDULES; otherwise one clear error."
+    if name not in SCHEDULES: raise FiresegError(f"unknown schedule {name!r}: use {' or '.join(map(repr, SCHEDULES))}")
+    return name
+
+# %% ../nbs/05b_config.ipynb #59ebbb2d
+def _check_counts(cfg:TrainConfig):
+    "Refuse a count (epochs, folds, batch size, crop, ...) that is not a large enough whole number."
+    for name, least in (("epochs", 1), ("folds", 2), ("patience", 1), ("encoder_depth", 1), ("num_workers", 0), ("world_size", 1)):
+        if getattr(cfg, name) is not None or name != "num_workers": _whole(name, getattr(cfg, name), least)
+    bs = cfg.batch_size
+    if bs != "auto" and (isinstance(bs, bool) or not isinstance(bs, int) or bs < 2): raise FiresegError(f"batch_size must be a whole number of at least 2 or 'auto', got {bs!r}")
+    if cfg.crop is not None: _whole("crop", cfg.crop, 8)
+    if cfg.max_images is not None: _whole("max_images", cfg.max_images, 2)
+
+# %% ../nbs/05b_config.ipynb #c011ecd8
+def _check_numbers(cfg:TrainConfig):
+    "Refuse a rate, share or weight (ema, fire_crop, lr, ...) out of its range."
+    check_ema(cfg.ema)
+    _between("fire_crop", cfg.fire_crop, 0, 1); _between("val_threshold", cfg.val_threshold, 0, 1)
+    for name in ("lr", "weight_decay", "grad_clip"): _between(name, getattr(cfg, name), 0, float("inf"))
+    if not cfg.lr > 0: raise FiresegError(f"lr must be positive, got {cfg.lr!r}")
+    _between("pseudo_weight", cfg.pseudo_weight, 0, float("inf"))
+    if not cfg.pseudo_weight > 0: raise FiresegError(f"pseudo_weight must be positive, got {cfg.pseudo_weight!r}")
+
+# %% ../nbs/05b_config.ipynb #88753795
+def _check_choices(cfg:TrainConfig):
+    "Refuse a name no run knows: init folder, schedule, augment, normalisation, bands, sun elevation, group_by, labels, extra planes."
+    if cfg.init is not None and not (isinstance(cfg.init, (str, os.PathLike)) and str(cfg.init).strip()): raise FiresegError(f"init must be a run folder, got {cfg.init!r}")
+    check_schedule(cfg.schedule)
+    if cfg.augment not in ("d4", None): raise FiresegError(f"unknown augment {cfg.augment!r}: use 'd4' or None")
+    n = str(cfg.normalisation).lower()
+    if _NORMALISATION_ALIASES.get(n, n) not in NORMALISATIONS: raise FiresegError(f"unknown normalisation {cfg.normalisation!r}: choose {', '.join(NORMALISATIONS)}")
+    band_positions(cfg.bands); check_sun_elevation(cfg.sun_elevation); check_group_by(cfg.group_by)
+    if cfg.labels is not None: check_labels(cfg.labels)
+    for e in ([cfg.extra] if isinstance(cfg.extra, str) else cfg.extra):
+        if isinstance(e, str): parse_plane(e)
+
+# %% ../nbs/05b_config.ipynb #1500f3bb
+def check_train_config(cfg:TrainConfig, # the config to check
+                      )->TrainConfig:   # the same config
+    "Refuse, in one line naming the option, any field of `cfg` that no run could use; what needs data, torch or the network is left to `prepare_run`."
+    _check_counts(cfg); _check_numbers(cfg); _check_choices(cfg)
+    return cfg
+
+# %% ../nbs/05b_config.ipynb #a08982de
+def _method_of(cls,             # the class to give a method
+               name:str,        # the method's name there
+               kind=None,       # `classmethod` or `property`; a plain method when None
+              ):
+    "A decorator that puts a function on `cls` as `cls.name`."
+    def put(f):
+        f.__name__, f.__qualname__ = name, f"{cls.__name__}.{name}"
+        setattr(cls, name, kind(f) if kind else f)
+        return f
+    return put
+
+# %% ../nbs/05b_config.ipynb #98deace1
+@_method_of(TrainConfig, "filled_in")
+def _filled_in(self, world_size:int=1)->"TrainConfig":
+    "The config with `world_size` and `global_batch_size` set for a run of `world_size` processes per fold."
+    bs = self.batch_size
+    return dataclasses.replace(self, world_size=world_size, global_batch_size=bs * world_size if isinstance(bs, int) else None)
+
+# %% ../nbs/05b_config.ipynb #f1b0cd20
+@_method_of(TrainConfig, "save")
+def _save(self, path:str|Path)->Path:
+    "Write the config as JSON, atomically."
+    return write_text_atomic(path, json.dumps(asdict(self), indent=1))
+
+# %% ../nbs/05b_config.ipynb #346b46d3
+@_method_of(TrainConfig, "from_dict", classmethod)
+def _from_dict(cls, d:dict, where:str="config")->"TrainConfig":
+    "A config from saved settings; missing ones take `SAVED_BEFORE`'s values, unknown ones (from another version of the kit) are ignored with a warning."
+    known = {f.name for f in fields(cls)}
+    d = {**SAVED_BEFORE, **d}   # a setting an older config.json lacks keeps the meaning it had there
+    unknown = set(d) - known
+    if unknown: warnings.warn(f"{where}: ignoring unknown settings {sorted(unknown)}")
+    return cls(**{k: v for k, v in d.items() if k in known})
+
+# %% ../nbs/05b_config.ipynb #1d3c1b5f
+@_method_of(TrainConfig, "load", classmethod)
+def _load(cls, path:str|Path)->"TrainConfig":
+    "Read a config.json."
+    try: d = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as e: raise FiresegError(f"{path}: unreadable run config ({e})") from None
+    return cls.from_dict(d, str(path))
+
+# %% ../nbs/05b_config.ipynb #17a4fb8f
+@_method_of(TrainConfig, "in_channels", property)
+def _in_channels(self)->int: return model_input_channels(self.bands, self.extra)
+
+# %% ../nbs/05b_config.ipynb #d7c2fa55
+@_method_of(TrainConfig, "build_model")
+def _build_model(self, weights:bool=True):
+    "The network this config trains; random weights when `weights` is False (to load a checkpoint into)."
+    from fireseg.models import create_model
+    return create_model(self.arch, self.encoder, self.in_channels, self.encoder_weights if weights else None, self.output_stride,
+                        input_skip=self.input_skip, decoder_channels=self.decoder_channels, encoder_depth=self.encoder_depth, bands=self.bands)
 
 # %% ../nbs/05b_config.ipynb #8f3e1b27
 FIELD_ROLES = {   # each TrainConfig field's one role; RUN_SET, resuming (`resumed_settings`), `fireseg train`'s options and `07c_compare` read it
@@ -112,6 +203,8 @@ FIELD_ROLES = {   # each TrainConfig field's one role; RUN_SET, resuming (`resum
     "resume": ("batch_size", "num_workers", "device", "devices"),
     "run": ("init_weights", "weights_source", "world_size", "global_batch_size", "full_epochs"),
 }
+
+# %% ../nbs/05b_config.ipynb #569f92e4
 ROLE_MEANINGS = {"what": "what the run is: it changes the out-of-fold predictions; fixed once the run started",
                  "how": "how the run was trained on its machine; fixed once the run started",
                  "resume": "how the run trains on this machine, which a resumed run (--resume) may change: a smaller batch after running out of memory, other devices or loader processes",
@@ -125,64 +218,15 @@ def field_role(name:str, # a TrainConfig field
     if len(roles) != 1: raise FiresegError(f"TrainConfig field {name!r}: {len(roles)} roles in FIELD_ROLES, it needs exactly one")
     return roles[0]
 
+# %% ../nbs/05b_config.ipynb #243b2027
 def fields_with_role(role:str, # a key of FIELD_ROLES
                     )->tuple:  # the fields of that role, in TrainConfig's order
     "The TrainConfig fields of one role."
     if role not in FIELD_ROLES: raise FiresegError(f"unknown field role {role!r}: choose {', '.join(FIELD_ROLES)}")
     return tuple(f.name for f in fields(TrainConfig) if f.name in FIELD_ROLES[role])
 
-
 # %% ../nbs/05b_config.ipynb #a45eb988
 RUN_SET = fields_with_role("run")   # fields the run fills in, not options a user gives
-
-
-# %% ../nbs/05b_config.ipynb #85d68667
-def check_ema(decay, # the decay of a weight average, or None for none
-             )->float|None:
-    "`decay` when it is a valid decay in [0, 1) or None; otherwise one clear error."
-    if decay is None or (isinstance(decay, (int, float)) and not isinstance(decay, bool) and 0 <= decay < 1): return decay
-    raise FiresegError(f"ema must be a decay in [0, 1), such as 0.999, got {decay!r}")
-
-def _whole(name:str, v, least:int):
-    if isinstance(v, bool) or not isinstance(v, int) or v < least: raise FiresegError(f"{name} must be a whole number of at least {least}, got {v!r}")
-
-def _between(name:str, v, lo:float, hi:float, hi_open:bool=False):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not (lo <= v < hi if hi_open else lo <= v <= hi):
-        raise FiresegError(f"{name} must be a number in [{lo}, {hi}{')' if hi_open else ']'}, got {v!r}")
-
-SCHEDULES = ("onecycle", "cosine")   # the learning-rate schedules `make_optimiser` (06_train) builds
-
-def check_schedule(name, # a learning-rate schedule's name
-                  )->str:
-    "`name` when it is one of SCHEDULES; otherwise one clear error."
-    if name not in SCHEDULES: raise FiresegError(f"unknown schedule {name!r}: use {' or '.join(map(repr, SCHEDULES))}")
-    return name
-
-def check_train_config(cfg:TrainConfig, # the config to check
-                      )->TrainConfig:   # the same config
-    "Refuse, in one line naming the option, any field of `cfg` that no run could use; what needs data, torch or the network is left to `prepare_run`."
-    for name, least in (("epochs", 1), ("folds", 2), ("patience", 1), ("encoder_depth", 1), ("num_workers", 0), ("world_size", 1)):
-        if getattr(cfg, name) is not None or name != "num_workers": _whole(name, getattr(cfg, name), least)
-    bs = cfg.batch_size
-    if bs != "auto" and (isinstance(bs, bool) or not isinstance(bs, int) or bs < 2): raise FiresegError(f"batch_size must be a whole number of at least 2 or 'auto', got {bs!r}")
-    if cfg.crop is not None: _whole("crop", cfg.crop, 8)
-    if cfg.max_images is not None: _whole("max_images", cfg.max_images, 2)
-    check_ema(cfg.ema)
-    _between("fire_crop", cfg.fire_crop, 0, 1); _between("val_threshold", cfg.val_threshold, 0, 1)
-    for name in ("lr", "weight_decay", "grad_clip"): _between(name, getattr(cfg, name), 0, float("inf"))
-    if not cfg.lr > 0: raise FiresegError(f"lr must be positive, got {cfg.lr!r}")
-    _between("pseudo_weight", cfg.pseudo_weight, 0, float("inf"))
-    if not cfg.pseudo_weight > 0: raise FiresegError(f"pseudo_weight must be positive, got {cfg.pseudo_weight!r}")
-    if cfg.init is not None and not (isinstance(cfg.init, (str, os.PathLike)) and str(cfg.init).strip()): raise FiresegError(f"init must be a run folder, got {cfg.init!r}")
-    check_schedule(cfg.schedule)
-    if cfg.augment not in ("d4", None): raise FiresegError(f"unknown augment {cfg.augment!r}: use 'd4' or None")
-    n = str(cfg.normalisation).lower()
-    if _NORMALISATION_ALIASES.get(n, n) not in NORMALISATIONS: raise FiresegError(f"unknown normalisation {cfg.normalisation!r}: choose {', '.join(NORMALISATIONS)}")
-    band_positions(cfg.bands); check_sun_elevation(cfg.sun_elevation); check_group_by(cfg.group_by)
-    if cfg.labels is not None: check_labels(cfg.labels)
-    for e in ([cfg.extra] if isinstance(cfg.extra, str) else cfg.extra):
-        if isinstance(e, str): parse_plane(e)
-    return cfg
 
 # %% ../nbs/05b_config.ipynb #9e26ba95
 def resumed_settings(saved:TrainConfig,     # the run's saved config
@@ -197,7 +241,6 @@ def resumed_settings(saved:TrainConfig,     # the run's saved config
     unused = [k for k in changed if field_role(k) != "resume"]
     if unused: warnings.warn(f"{where}: resuming with the saved config.json; these settings given now are not used: {', '.join(unused)}")
     return {**s, **{k: given[k] for k in changed if field_role(k) == "resume"}}
-
 
 # %% ../nbs/05b_config.ipynb #022ce46c
 PRESETS = {   # named recipes: `fireseg train --preset NAME`; options given beside a preset win

@@ -24,6 +24,7 @@ def cuda_index_to_select(device:str|torch.device, # the process's device: 'cuda:
     d = torch.device(device)
     return d.index if d.type == "cuda" else None
 
+# %% ../nbs/05c_devices.ipynb #36a9bb10
 def use_device(device:str|torch.device, # the process's device
               ):
     "Make `device` this process's current CUDA device where it names one; nothing otherwise."
@@ -54,6 +55,7 @@ class Precision:
     scaler: object = None                     # a GradScaler for fp16; None otherwise
     memory_format: torch.memory_format = torch.contiguous_format
 
+# %% ../nbs/05c_devices.ipynb #41d51f14
 def precision_for(device:str,                 # 'cuda', 'cuda:1', 'cpu', ...
                   amp:bool=True,              # mixed precision on CUDA
                   channels_last:bool=True,    # channels-last memory on CUDA
@@ -70,6 +72,7 @@ def autocast_for(prec:Precision):
     "The autocast context of `prec`: mixed precision on CUDA, a no-op for fp32."
     return torch.autocast("cuda", dtype=prec.dtype) if prec.dtype is not None else torch.autocast("cpu", enabled=False)
 
+# %% ../nbs/05c_devices.ipynb #2ead19bd
 def batch_to_device(batch:dict,        # a batch from `patch_loader`: image, mask (training) and index
                     prec:Precision,    # where it goes, in which memory format
                    )->tuple[torch.Tensor, torch.Tensor|None]:   # images, masks (None for test data)
@@ -81,11 +84,13 @@ _OUT_OF_MEMORY = ("out of memory", "cudnn_status_alloc_failed", "cublas_status_a
                   "cudnn_status_internal_error_host_allocation_failed", "cudnn_status_internal_error_device_allocation_failed",   # cuDNN 9's names
                   "unable to find an engine")   # torch's cuDNN convolutions, when no engine's workspace can be allocated (pytorch issue 108645)
 
+# %% ../nbs/05c_devices.ipynb #034dc833
 def is_out_of_memory(e:BaseException, # an error raised by a training or prediction step
                     )->bool:
     "Whether an error is a device running out of memory: CUDA's OutOfMemoryError, the RuntimeError MPS raises, or a cuDNN (8 or 9) or cuBLAS workspace that could not be allocated."
     return isinstance(e, torch.cuda.OutOfMemoryError) or (isinstance(e, RuntimeError) and any(s in str(e).lower() for s in _OUT_OF_MEMORY))
 
+# %% ../nbs/05c_devices.ipynb #6df08a34
 def free_device_memory():
     "Release what an out-of-memory step left allocated, so a smaller batch can try. Call it after the `except` block: inside it, the error still holds the failed step's frames."
     gc.collect()
@@ -108,6 +113,7 @@ def backend_flags(device:str,          # the run's device
     cuda = str(device).startswith("cuda")
     return {"cudnn_benchmark": cuda and not deterministic, "cudnn_deterministic": bool(deterministic), "deterministic_algorithms": bool(deterministic)}
 
+# %% ../nbs/05c_devices.ipynb #3daeaa11
 @contextmanager
 def backend_settings(flags:dict, # from `backend_flags`
                     ):

@@ -42,6 +42,7 @@ class World:
         out = [None] * self.size if self.main else None; torch.distributed.gather_object(obj, out, dst=0, group=self.group)
         return out
 
+# %% ../nbs/05d_distributed.ipynb #3b10d5f5
 def world_from_env(environ:dict|None=None, # environment variables; `os.environ` when None
                   )->World:                 # the world torchrun started this process in; a world of one outside torchrun
     "This process's place among the processes torchrun started, from RANK, WORLD_SIZE and LOCAL_RANK."
@@ -51,12 +52,14 @@ def world_from_env(environ:dict|None=None, # environment variables; `os.environ`
     rank = int(env["RANK"])
     return World(rank, size, int(env.get("LOCAL_RANK", rank)))
 
+# %% ../nbs/05d_distributed.ipynb #3750eeee
 def world_device(device:str, # the run's device: 'cuda', 'cpu', ...
                  world:World, # the processes
                 )->str:      # this process's device
     "The device of one process in a world: its own GPU (cuda:LOCAL_RANK) on CUDA, the CPU otherwise."
     return f"cuda:{world.local_rank}" if device.startswith("cuda") and world.size > 1 else device
 
+# %% ../nbs/05d_distributed.ipynb #c36e1139
 def world_backend(device:str)->str:
     "The torch.distributed backend for a device: NCCL on CUDA, gloo otherwise."
     return "nccl" if device.startswith("cuda") else "gloo"
@@ -64,6 +67,7 @@ def world_backend(device:str)->str:
 # %% ../nbs/05d_distributed.ipynb #fae8ba7c
 OBJECTS_TIMEOUT = timedelta(hours=6)   # how long processes wait for each other over the object group: rank 0's preparation of the full data, with margin
 
+# %% ../nbs/05d_distributed.ipynb #05020ece
 def start_world(world:World,                    # this process's place, from `world_from_env`
                 device:str,                     # this process's device: 'cuda:N' or 'cpu'
                 timeout:timedelta|None=None,    # the default group's timeout; torch's (10 minutes for NCCL) when None

@@ -21,6 +21,7 @@ __all__ = ['GROUP_BY', 'FOLDS_FILE', 'PAPER_SPLITS', 'scene_id', 'PatchName', 'p
 # %% ../nbs/05_folds.ipynb #2499abf7
 _SCENE = re.compile(r"L[COTEM]\d{2}_L[0-9A-Z]{3}_\d{6}_\d{8}_\d{8}_\d{2}_(?:RT|T1|T2)")
 
+# %% ../nbs/05_folds.ipynb #6e6b4e2f
 def scene_id(name:str|Path, # a patch file name or path
             )->str|None:    # the Landsat product id, or None when the name carries none
     "The Landsat scene a patch was cut from, read from its file name."
@@ -41,6 +42,7 @@ class PatchName(NamedTuple):
 _PARTS = re.compile(r"(?P<scene>L[COTEM]\d{2}_L[0-9A-Z]{3}_(?P<path>\d{3})(?P<row>\d{3})_(?P<date>\d{8})_\d{8}_\d{2}_(?:RT|T1|T2))"
                     r"(?:_(?P<rule>Schroeder|Murphy|Kumar-Roy|GOLI_v2|Intersection|Voting|v1))?(?:_p(?P<patch>\d+))?")
 
+# %% ../nbs/05_folds.ipynb #05a2e32e
 def patch_name_parts(name:str|Path, # a patch or mask file name or path
                     )->PatchName|None: # its parts, or None when the name carries no Landsat product id
     "Scene, WRS-2 path and row, acquisition date, patch number and mask rule of an activefire file name."
@@ -57,10 +59,22 @@ def _fire_counts(fire_pixels, n:int|None=None)->np.ndarray:
     if np.isnan(c).any() or (c < 0).any(): raise FiresegError("fire_pixels must be non-negative counts without gaps (NaN)")
     return c
 
+# %% ../nbs/05_folds.ipynb #f4ff9114
 def _log_quantiles(c:np.ndarray, n_bins:int)->np.ndarray:
     if len(np.unique(c)) == 1: return np.zeros(len(c), dtype=int)
     return np.unique(pd.qcut(np.log1p(c), q=n_bins, labels=False, duplicates="drop"), return_inverse=True)[1]
 
+# %% ../nbs/05_folds.ipynb #8d239445
+def _merge_small_bins(codes:np.ndarray, # bin per mask, numbered from 0
+                      min_size:int,     # the fewest masks a bin may hold
+                     )->np.ndarray:     # bins renumbered from 0, the smallest merged into a neighbour until each holds min_size
+    while True:
+        sizes = np.bincount(codes); i = int(sizes.argmin())
+        if len(sizes) == 1 or sizes[i] >= min_size: return codes
+        j = i + 1 if i == 0 else i - 1 if i == len(sizes) - 1 else min(i - 1, i + 1, key=lambda b: sizes[b])
+        codes = np.unique(np.where(codes == i, j, codes), return_inverse=True)[1]
+
+# %% ../nbs/05_folds.ipynb #85970a29
 def fire_pixel_bins(fire_pixels,          # fire pixels per mask
                     n_bins:int=5,         # quantile bins on log(1 + count) before merging (fire-free masks, beside fires, get one more)
                     min_size:int=1,       # merge bins until each holds at least this many masks
@@ -71,11 +85,7 @@ def fire_pixel_bins(fire_pixels,          # fire pixels per mask
     fire = c > 0
     if fire.all(): codes = _log_quantiles(c, n_bins)
     else: codes = np.zeros(len(c), dtype=int); codes[fire] = 1 + _log_quantiles(c[fire], n_bins)
-    while True:
-        sizes = np.bincount(codes); i = int(sizes.argmin())
-        if len(sizes) == 1 or sizes[i] >= min_size: return codes
-        j = i + 1 if i == 0 else i - 1 if i == len(sizes) - 1 else min(i - 1, i + 1, key=lambda b: sizes[b])
-        codes = np.unique(np.where(codes == i, j, codes), return_inverse=True)[1]
+    return _merge_small_bins(codes, min_size)
 
 # %% ../nbs/05_folds.ipynb #1d5aea33
 def scene_groups(names,           # patch file names
@@ -86,6 +96,7 @@ def scene_groups(names,           # patch file names
 # %% ../nbs/05_folds.ipynb #59b8f83c
 GROUP_BY = ("scene", "pathrow", "patch")   # what a fold keeps whole: a Landsat scene, a WRS-2 path and row (every date of a place), or nothing (random per patch)
 
+# %% ../nbs/05_folds.ipynb #99351414
 def check_group_by(group_by:str, # one of GROUP_BY
                   )->str:        # the same
     "`group_by` when the kit knows it; otherwise one line listing the choices."
@@ -112,8 +123,27 @@ def _names(meta)->list:
     if dup: raise FiresegError(f"train_img repeats {len(dup)} name(s), e.g. {dup[0]}")
     return names
 
+# %% ../nbs/05_folds.ipynb #63192867
 _UNITS = {"scene": "scenes", "pathrow": "path-rows", "patch": "images"}
 
+# %% ../nbs/05_folds.ipynb #837e1876
+def _check_k(k, names:list, groups:np.ndarray, group_by:str):
+    "Refuse a number of folds that is not an integer of at least 2, or more folds than groups."
+    n_groups = len(set(groups))
+    if not isinstance(k, (int, np.integer)) or k < 2: raise FiresegError(f"k must be an integer of at least 2, got {k!r}")
+    if k > n_groups: raise FiresegError(f"k={k} folds but only {n_groups} {_UNITS[group_by] if n_groups < len(names) else 'images'}")
+
+# %% ../nbs/05_folds.ipynb #d64a4092
+def _assign_folds(names:list, y:np.ndarray, groups:np.ndarray, k:int, seed:int)->np.ndarray:
+    "Fold of each image: whole groups stratified by `y` where images share groups, else stratified per image."
+    from sklearn.model_selection import StratifiedKFold, StratifiedGroupKFold   # here: checking a config needs no scikit-learn
+    if len(set(groups)) < len(names): splits = StratifiedGroupKFold(k, shuffle=True, random_state=seed).split(names, y, groups)
+    else: splits = StratifiedKFold(k, shuffle=True, random_state=seed).split(names, y)
+    fold = np.full(len(names), -1)
+    for i, (_, valid) in enumerate(splits): fold[valid] = i
+    return fold
+
+# %% ../nbs/05_folds.ipynb #f2845101
 def kfold_split(meta:pd.DataFrame,  # one row per training image, with a train_img column
                 k:int=5,            # number of folds
                 seed:int=0,         # shuffling seed
@@ -122,24 +152,16 @@ def kfold_split(meta:pd.DataFrame,  # one row per training image, with a train_i
                 group_by:str="scene", # what a fold keeps whole: 'scene', 'pathrow' or 'patch' (none)
                )->pd.DataFrame:     # columns train_img, fold; meta's row order
     "Assign each image a fold, stratified by fire size and grouped by Landsat scene (or path and row, or not at all)."
-    from sklearn.model_selection import StratifiedKFold, StratifiedGroupKFold   # here: checking a config needs no scikit-learn
     names = _names(meta)
     if fire_pixels is None and "fire_pixels" in meta.columns: fire_pixels = meta["fire_pixels"]
-    groups = fold_groups(names, group_by); n_groups = len(set(groups))
-    if not isinstance(k, (int, np.integer)) or k < 2: raise FiresegError(f"k must be an integer of at least 2, got {k!r}")
-    if k > n_groups: raise FiresegError(f"k={k} folds but only {n_groups} {_UNITS[group_by] if n_groups < len(names) else 'images'}")
+    groups = fold_groups(names, group_by)
+    _check_k(k, names, groups, group_by)
     y = np.zeros(len(names), dtype=int) if fire_pixels is None else fire_pixel_bins(_fire_counts(fire_pixels, len(names)), n_bins, min_size=k)
-    if n_groups < len(names): splits = StratifiedGroupKFold(k, shuffle=True, random_state=seed).split(names, y, groups)
-    else: splits = StratifiedKFold(k, shuffle=True, random_state=seed).split(names, y)
-    fold = np.full(len(names), -1)
-    for i, (_, valid) in enumerate(splits): fold[valid] = i
-    return pd.DataFrame({"train_img": names, "fold": fold})
+    return pd.DataFrame({"train_img": names, "fold": _assign_folds(names, y, groups, k, seed)})
 
-# %% ../nbs/05_folds.ipynb #26e393a0
-def _check_folds(folds:pd.DataFrame, where:str, images=None)->pd.DataFrame:
-    missing = {"train_img", "fold"} - set(folds.columns)
-    if missing: raise FiresegError(f"{where}: missing column(s) {sorted(missing)}; expected train_img,fold")
-    f = folds[["train_img", "fold"]].reset_index(drop=True)
+# %% ../nbs/05_folds.ipynb #8e277ca0
+def _fold_rows(f:pd.DataFrame, where:str)->pd.DataFrame:
+    "Rows train_img, fold as text and integers, checked: a name on every row, each once, folds numbered 0..k-1."
     if f.train_img.isna().any(): raise FiresegError(f"{where}: empty train_img")
     fold = pd.to_numeric(f.fold, errors="coerce")
     if fold.isna().any() or (fold != fold.round()).any() or (fold < 0).any():
@@ -149,15 +171,27 @@ def _check_folds(folds:pd.DataFrame, where:str, images=None)->pd.DataFrame:
     if len(dup): raise FiresegError(f"{where}: {dup.iloc[0]} appears more than once")
     if sorted(f.fold.unique()) != list(range(f.fold.max() + 1)) or f.fold.max() < 1:
         raise FiresegError(f"{where}: folds must be numbered 0..k-1 with k >= 2, got {sorted(f.fold.unique())}")
-    if images is not None:
-        want, have = set(map(str, images)), set(f.train_img)
-        if want - have: raise FiresegError(f"{where}: {len(want - have)} image(s) have no fold, e.g. {sorted(want - have)[0]}")
-        if have - want: raise FiresegError(f"{where}: {len(have - want)} unknown image(s), e.g. {sorted(have - want)[0]}")
+    return f
+
+# %% ../nbs/05_folds.ipynb #48375d06
+def _check_fold_images(f:pd.DataFrame, where:str, images):
+    "Refuse folds that miss an expected image or hold an unknown one."
+    want, have = set(map(str, images)), set(f.train_img)
+    if want - have: raise FiresegError(f"{where}: {len(want - have)} image(s) have no fold, e.g. {sorted(want - have)[0]}")
+    if have - want: raise FiresegError(f"{where}: {len(have - want)} unknown image(s), e.g. {sorted(have - want)[0]}")
+
+# %% ../nbs/05_folds.ipynb #26e393a0
+def _check_folds(folds:pd.DataFrame, where:str, images=None)->pd.DataFrame:
+    missing = {"train_img", "fold"} - set(folds.columns)
+    if missing: raise FiresegError(f"{where}: missing column(s) {sorted(missing)}; expected train_img,fold")
+    f = _fold_rows(folds[["train_img", "fold"]].reset_index(drop=True), where)
+    if images is not None: _check_fold_images(f, where, images)
     return f
 
 # %% ../nbs/05_folds.ipynb #a8d65c28
 FOLDS_FILE = "folds.csv"   # a run's folds: which fold validates each training image
 
+# %% ../nbs/05_folds.ipynb #1b150df3
 def save_folds(folds:pd.DataFrame, # columns train_img, fold
                path:str|Path,      # the csv file, or a folder to hold folds.csv
               )->Path:             # the file written
@@ -189,6 +223,7 @@ def _fold_fire(folds:pd.DataFrame, fire_pixels)->np.ndarray:
         return _fire_counts(s.to_numpy())
     return _fire_counts(fire_pixels, len(folds))
 
+# %% ../nbs/05_folds.ipynb #c95b7bda
 def fold_report(folds:pd.DataFrame, # columns train_img, fold
                 fire_pixels,        # fire pixels per image: aligned with folds' rows, or a mapping name -> count
                 n_bins:int=5,       # fire-size bins for the shares
@@ -232,6 +267,7 @@ def leakage(folds:pd.DataFrame,  # columns train_img, fold
 # %% ../nbs/05_folds.ipynb #06639c08
 PAPER_SPLITS = ("train", "val", "test")   # the parts of the activefire split, as its file names spell them
 
+# %% ../nbs/05_folds.ipynb #f9f6b195
 def _read_list(path:Path, column:str)->list:
     "The names in one of the published lists: a header `column`, one name per line."
     try: df = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -241,21 +277,27 @@ def _read_list(path:Path, column:str)->list:
     if (names == "").any(): raise FiresegError(f"{path}: empty name on line {int(np.flatnonzero(names == '')[0]) + 2}")
     return names.tolist()
 
+# %% ../nbs/05_folds.ipynb #31d3b050
+def _read_paper_part(folder:Path, # the dataset/ folder
+                     split:str,   # one of PAPER_SPLITS
+                    )->pd.DataFrame: # columns train_img, split, mask
+    "One part of the published split: its images list and, when there is one, its masks list, each mask beside its own image."
+    ip, mp = folder/f"images_{split}.csv", folder/f"masks_{split}.csv"
+    if not ip.exists(): raise FiresegError(f"{ip}: no such file; the published split is images_train.csv, images_val.csv and images_test.csv (and masks_*.csv)")
+    images = _read_list(ip, "images")
+    masks = _read_list(mp, "masks") if mp.exists() else [""] * len(images)
+    if len(masks) != len(images): raise FiresegError(f"{mp}: {len(masks)} masks for the {len(images)} images of {ip.name}")
+    for i, m in zip(images, masks):
+        pi, pm = patch_name_parts(i), patch_name_parts(m) if m else None
+        if pi and pm and (pi.scene, pi.patch) != (pm.scene, pm.patch): raise FiresegError(f"{mp}: mask {m} is not of image {i}, its row in {ip.name}")
+    return pd.DataFrame({"train_img": images, "split": split, "mask": masks})
+
+# %% ../nbs/05_folds.ipynb #74232f35
 def read_paper_split(folder:str|Path, # a dataset/ folder of the activefire repository: images_{train,val,test}.csv, masks_*.csv optional
                     )->pd.DataFrame:  # columns train_img, split, mask; train, then val, then test, each in its file's order
     "The published train/validation/test lists of Pereira et al. (2021), checked: every image once, each mask beside its own image."
-    folder, parts = Path(folder), []
-    for split in PAPER_SPLITS:
-        ip, mp = folder/f"images_{split}.csv", folder/f"masks_{split}.csv"
-        if not ip.exists(): raise FiresegError(f"{ip}: no such file; the published split is images_train.csv, images_val.csv and images_test.csv (and masks_*.csv)")
-        images = _read_list(ip, "images")
-        masks = _read_list(mp, "masks") if mp.exists() else [""] * len(images)
-        if len(masks) != len(images): raise FiresegError(f"{mp}: {len(masks)} masks for the {len(images)} images of {ip.name}")
-        for i, m in zip(images, masks):
-            pi, pm = patch_name_parts(i), patch_name_parts(m) if m else None
-            if pi and pm and (pi.scene, pi.patch) != (pm.scene, pm.patch): raise FiresegError(f"{mp}: mask {m} is not of image {i}, its row in {ip.name}")
-        parts.append(pd.DataFrame({"train_img": images, "split": split, "mask": masks}))
-    df = pd.concat(parts, ignore_index=True)
+    folder = Path(folder)
+    df = pd.concat([_read_paper_part(folder, split) for split in PAPER_SPLITS], ignore_index=True)
     dup = df[df.train_img.duplicated(keep=False)]
     if len(dup): raise FiresegError(f"{folder}: {dup.train_img.iloc[0]} is listed in {' and '.join(dup[dup.train_img == dup.train_img.iloc[0]].split)}")
     return df

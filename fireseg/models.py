@@ -22,12 +22,12 @@ from .core import FiresegError, write_text_atomic, file_sha256
 # %% auto #0
 __all__ = ['TINY_ENCODER', 'ARCHS', 'TV_ENCODERS', 'SSL4EO_ENCODERS', 'SSL4EO_WEIGHTS', 'SSL4EO_URL', 'WEIGHTS_MANIFEST',
            'LANDSAT_FILTERS', 'READINGS', 'RECOMMENDED_ENCODERS', 'TABLE_MODELS', 'Arch', 'arch_spec',
-           'resolve_output_stride', 'encoder_weight_source', 'is_ssl4eo', 'ssl4eo_weight_source', 'is_weights_path',
-           'read_encoder_state', 'adapt_first_conv', 'weights_reading', 'landsat_first_conv', 'fit_encoder_state',
-           'load_encoder_weights', 'weights_source', 'check_weights', 'download_encoder_weights', 'weights_problem',
-           'TorchvisionDeepLabV3', 'tv_weight_source', 'fit_tv_state', 'load_tv_weights', 'probe_model', 'drop_unused',
-           'fit_for_training', 'min_patch_size', 'InputSkip', 'create_model', 'ssl4eo_file', 'count_parameters',
-           'train_step_seconds', 'model_summary', 'architecture_table']
+           'resolve_output_stride', 'InputSkip', 'encoder_weight_source', 'is_ssl4eo', 'ssl4eo_weight_source',
+           'is_weights_path', 'read_encoder_state', 'adapt_first_conv', 'weights_reading', 'landsat_first_conv',
+           'fit_encoder_state', 'load_encoder_weights', 'weights_source', 'check_weights', 'download_encoder_weights',
+           'weights_problem', 'TorchvisionDeepLabV3', 'tv_weight_source', 'fit_tv_state', 'load_tv_weights',
+           'probe_model', 'drop_unused', 'fit_for_training', 'create_model', 'min_patch_size', 'ssl4eo_file',
+           'count_parameters', 'train_step_seconds', 'model_summary', 'architecture_table']
 
 # %% ../nbs/03_models.ipynb #faa72785
 TINY_ENCODER = "tu-mobilenetv3_small_050"  # tiniest and fastest encoder on CPU; for tests and smoke runs
@@ -43,6 +43,7 @@ class Arch:
     depths: tuple = (3, 4, 5)             # encoder depths it takes
     encoder: str = "resnet34"             # its default encoder
 
+# %% ../nbs/03_models.ipynb #2bb040f2
 ARCHS = {a.name: a for a in [
     Arch("deeplabv3plus", output_strides=(16, 8)), Arch("deeplabv3", output_strides=(8, 16)),
     Arch("unet", width="per_stage"), Arch("unetplusplus", width="per_stage"), Arch("manet", width="per_stage"),
@@ -50,8 +51,10 @@ ARCHS = {a.name: a for a in [
     Arch("pan", output_strides=(16, 32)), Arch("upernet"), Arch("segformer", width="decoder_segmentation_channels"),
     Arch("tv-deeplabv3", "torchvision", width=None, depths=(5,), encoder="resnet50")]}
 
+# %% ../nbs/03_models.ipynb #1fddf749
 def _squash(name)->str: return "".join(c for c in str(name).lower().replace("+", "plus") if c not in "-_ ")
 
+# %% ../nbs/03_models.ipynb #c077e532
 def arch_spec(arch:str, # an architecture's name, in any case, with or without punctuation
              )->Arch:
     "The kit's record of an architecture, or one line naming them all."
@@ -76,6 +79,7 @@ def _check_encoder(encoder:str):
 # %% ../nbs/03_models.ipynb #6d97f57d
 TV_ENCODERS = ("resnet50", "resnet101", "mobilenet_v3_large")   # torchvision's DeepLabV3 backbones
 
+# %% ../nbs/03_models.ipynb #ea4da622
 def _check_arch_encoder(a:Arch, encoder:str):
     "One line when `encoder` is not a name `a` can take: torchvision's backbones for tv-deeplabv3, smp's or timm's encoders for the others."
     if a.source == "torchvision":
@@ -87,6 +91,22 @@ def _check_arch_encoder(a:Arch, encoder:str):
                            f"or give {a.name} a timm model such as tu-mobilenetv3_large_100")
     _check_encoder(encoder)
 
+# %% ../nbs/03_models.ipynb #852733fc
+def _tv_output_stride(encoder:str, output_stride)->int:
+    "tv-deeplabv3's output stride, fixed by its backbone; one line when another is asked for."
+    fixed = 16 if encoder.startswith("mobilenet") else 8
+    if output_stride not in (None, fixed):
+        raise FiresegError(f"tv-deeplabv3 on {encoder} has a fixed output stride of {fixed}; leave output_stride unset (None), "
+                           "or use arch deeplabv3 (smp) for 8 or 16")
+    return fixed
+
+# %% ../nbs/03_models.ipynb #08acb5d2
+def _no_output_stride(a:Arch, output_stride)->None:
+    "None, the output stride of an architecture that has none to choose; one line naming those that have, when another is asked for."
+    if output_stride in (None, 16): return None   # 16: what every config.json held before None was the default
+    choices = ", ".join(f"{b.name} ({' or '.join(map(str, sorted(b.output_strides)))})" for b in ARCHS.values() if b.output_strides)
+    raise FiresegError(f"output_stride does not apply to {a.name}; leave it unset (None), or use {choices}")
+
 # %% ../nbs/03_models.ipynb #2fce6020
 def resolve_output_stride(arch:str,           # an architecture
                           encoder:str,        # its encoder (tv-deeplabv3's stride depends on it)
@@ -94,20 +114,24 @@ def resolve_output_stride(arch:str,           # an architecture
                          )->int|None:         # the stride to build at; None for an architecture without one
     "The output stride `arch` is built at, or one line naming the choices."
     a = arch_spec(arch)
-    if a.source == "torchvision":
-        fixed = 16 if encoder.startswith("mobilenet") else 8
-        if output_stride not in (None, fixed):
-            raise FiresegError(f"tv-deeplabv3 on {encoder} has a fixed output stride of {fixed}; leave output_stride unset (None), "
-                               "or use arch deeplabv3 (smp) for 8 or 16")
-        return fixed
-    if not a.output_strides:
-        if output_stride in (None, 16): return None   # 16: what every config.json held before None was the default
-        choices = ", ".join(f"{b.name} ({' or '.join(map(str, sorted(b.output_strides)))})" for b in ARCHS.values() if b.output_strides)
-        raise FiresegError(f"output_stride does not apply to {a.name}; leave it unset (None), or use {choices}")
+    if a.source == "torchvision": return _tv_output_stride(encoder, output_stride)
+    if not a.output_strides: return _no_output_stride(a, output_stride)
     if output_stride is None: return a.output_strides[0]
     if output_stride not in a.output_strides:
         raise FiresegError(f"{a.name} output_stride must be {' or '.join(map(str, sorted(a.output_strides)))}, got {output_stride!r}")
     return int(output_stride)
+
+# %% ../nbs/03_models.ipynb #8169e4ab
+class InputSkip(torch.nn.Module):
+    "A segmentation network plus a full-resolution path from its input planes to its logits."
+    def __init__(self, model:torch.nn.Module, in_channels:int, hidden:int=8, prior:float=0.02, classes:int|None=None):
+        super().__init__()
+        self.model = model
+        classes = classes or model.segmentation_head[0].out_channels
+        self.skip = torch.nn.Sequential(torch.nn.Conv2d(in_channels, hidden, 3, padding=1), torch.nn.ReLU(inplace=True),
+                                        torch.nn.Conv2d(hidden, classes, 1))
+        torch.nn.init.constant_(self.skip[-1].bias, math.log(prior / (1 - prior)))   # start at the fire prior
+    def forward(self, x): return self.model(x) + self.skip(x)
 
 # %% ../nbs/03_models.ipynb #acff2d30
 def _hub_weights(encoder:str, weights)->str|bool|None:
@@ -122,6 +146,7 @@ def _hub_weights(encoder:str, weights)->str|bool|None:
         raise FiresegError(f"timm encoder {encoder!r} takes encoder_weights='imagenet' or None; pick another tag in the name, e.g. tu-<model>.<tag>{coco}")
     return True
 
+# %% ../nbs/03_models.ipynb #daeb6911
 def encoder_weight_source(encoder:str,          # an smp encoder name, or 'tu-' plus a timm model
                           weights:str="imagenet", # which pretrained weights
                          )->dict:                 # repo_id, revision and the files fetched
@@ -143,10 +168,12 @@ SSL4EO_URL = "https://hf.co/torchgeo/ssl4eo_landsat/resolve/1c88bb51b6e17a21dde5
 _SSL4EO_SHA256 = {("resnet18", "moco"): "a3002f51", ("resnet18", "simclr"): "b0635cc6",   # the start of each file's sha256, in its name
                   ("resnet50", "moco"): "de7f5e0f", ("resnet50", "simclr"): "030cebfe"}
 
+# %% ../nbs/03_models.ipynb #fcb8ef1f
 def is_ssl4eo(weights)->bool:
     "Whether `encoder_weights` names SSL4EO-L's Landsat weights."
     return isinstance(weights, str) and weights in SSL4EO_WEIGHTS
 
+# %% ../nbs/03_models.ipynb #516ed7b3
 def ssl4eo_weight_source(encoder:str,                 # resnet18 or resnet50
                          weights:str="ssl4eo-l-moco", # ssl4eo-l-moco or ssl4eo-l-simclr
                         )->dict:                      # url, file and the start of its sha256
@@ -162,6 +189,7 @@ def ssl4eo_weight_source(encoder:str,                 # resnet18 or resnet50
 WEIGHTS_MANIFEST = "fireseg_weights.json"   # written beside downloaded weights: the encoder (and arch, for tv-deeplabv3) and weights they are for
 _WEIGHT_FILES = ("model.safetensors", "*.safetensors", "*.pth", "*.pt")
 
+# %% ../nbs/03_models.ipynb #709cd99b
 def is_weights_path(weights)->bool:
     "Whether `encoder_weights` names local weights (a file or folder) rather than a weights name such as 'imagenet' or 'coco'."
     if not isinstance(weights, (str, Path)) or isinstance(weights, bool): return False
@@ -173,32 +201,44 @@ def is_weights_path(weights)->bool:
 def _weights_for(kind:str, encoder:str)->str:
     return f"tv-deeplabv3 on {encoder!r}" if kind == "tv-deeplabv3" else f"encoder {encoder!r}"
 
+# %% ../nbs/03_models.ipynb #58476d14
+def _check_manifest(path:Path, encoder:str, kind:str|None):
+    "Refuse a weights folder whose fireseg_weights.json names another encoder, or another kind ('smp' or 'tv-deeplabv3'; unchecked when None)."
+    manifest = path/WEIGHTS_MANIFEST
+    if not manifest.exists(): return
+    try: named = json.loads(manifest.read_text()); theirs = (named.get("arch") or "smp", named["encoder"])
+    except (ValueError, KeyError, AttributeError) as e: raise FiresegError(f"{manifest}: unreadable ({e!r})") from None
+    if theirs != (kind or theirs[0], encoder):   # smp encoder weights fit every smp architecture; tv-deeplabv3's only itself
+        raise FiresegError(f"{path}: these weights are for {_weights_for(*theirs)}, but the model is built on {_weights_for(kind or theirs[0], encoder)}")
+
+# %% ../nbs/03_models.ipynb #997855cd
 def _weights_file(path:Path, encoder:str, kind:str|None=None)->Path:
     "The weights file of a path: the path itself, or the one a weights folder holds, checking the folder's encoder and kind ('smp' or 'tv-deeplabv3'; unchecked when None)."
     if not path.exists(): raise FiresegError(f"{path}: no such weights file or folder")
     if path.is_file(): return path
-    manifest = path/WEIGHTS_MANIFEST
-    if manifest.exists():
-        try: named = json.loads(manifest.read_text()); theirs = (named.get("arch") or "smp", named["encoder"])
-        except (ValueError, KeyError, AttributeError) as e: raise FiresegError(f"{manifest}: unreadable ({e!r})") from None
-        if theirs != (kind or theirs[0], encoder):   # smp encoder weights fit every smp architecture; tv-deeplabv3's only itself
-            raise FiresegError(f"{path}: these weights are for {_weights_for(*theirs)}, but the model is built on {_weights_for(kind or theirs[0], encoder)}")
+    _check_manifest(path, encoder, kind)
     files = [f for pat in _WEIGHT_FILES for f in sorted(path.glob(pat))]
     if not files: raise FiresegError(f"{path}: holds no weights file (model.safetensors, *.safetensors, *.pth or *.pt)")
     return files[0]
 
+# %% ../nbs/03_models.ipynb #97f792a8
+def _read_weights(f:Path)->object:
+    "What a weights file holds, read without running anything in it: safetensors, or torch.load with weights_only."
+    try:
+        if f.suffix == ".safetensors":
+            from safetensors.torch import load_file
+            return load_file(str(f), device="cpu")
+        return torch.load(f, map_location="cpu", weights_only=True)
+    except Exception as e: raise FiresegError(f"{f}: not a weights file that can be read safely ({type(e).__name__}: {str(e)[:120]})") from None
+
+# %% ../nbs/03_models.ipynb #d96e09c1
 def read_encoder_state(path:str|Path,      # a weights file, or a folder holding one
                        encoder:str,        # the encoder they must be for (checked against a folder's fireseg_weights.json)
                        kind:str|None=None, # 'smp' or 'tv-deeplabv3', checked against the folder's manifest too; unchecked when None
                       )->dict:             # parameter name -> tensor
     "Read encoder weights from a local file or folder, without running anything in it."
     f = _weights_file(Path(path), encoder, kind)
-    try:
-        if f.suffix == ".safetensors":
-            from safetensors.torch import load_file
-            state = load_file(str(f), device="cpu")
-        else: state = torch.load(f, map_location="cpu", weights_only=True)
-    except Exception as e: raise FiresegError(f"{f}: not a weights file that can be read safely ({type(e).__name__}: {str(e)[:120]})") from None
+    state = _read_weights(f)
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict): state = state["state_dict"]
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise FiresegError(f"{f}: holds no state_dict of tensors; save one with torch.save(model.encoder.state_dict(), PATH)")
@@ -219,6 +259,7 @@ LANDSAT_FILTERS = {11: (0, 1, 2, 3, 4, 5, 6, 8, 9, 10),        # B1-B11 weights:
                    7: (0, 1, 2, 3, 4, 5, 6, None, None, None)}  # B1-B7 weights: none for B9, B10, B11
 READINGS = {3: "RGB", 11: "Landsat B1-B11 (SSL4EO-L top of atmosphere)", 7: "Landsat B1-B7 (SSL4EO-L surface reflectance)"}   # a file's input planes -> how the kit reads them
 
+# %% ../nbs/03_models.ipynb #2126c24c
 def weights_reading(planes:int,               # input planes of a weights file's first convolution
                     in_channels:int|None=None, # the network's input planes; None when not known
                    )->str|None:               # None when the kit cannot read them into that network
@@ -226,6 +267,7 @@ def weights_reading(planes:int,               # input planes of a weights file's
     if planes in READINGS: return READINGS[planes]
     return f"as saved ({planes} planes)" if in_channels in (None, planes) else None
 
+# %% ../nbs/03_models.ipynb #2085ed1a
 def landsat_first_conv(weight:torch.Tensor, # (out, 11 or 7, k, k) filters of Landsat bands B1-B11 or B1-B7
                        in_channels:int,     # the network's input planes: the run's bands, then its extra planes
                        bands=None,          # the run's bands: positions 1-10 in the patch or names like B10; all ten when None
@@ -238,6 +280,25 @@ def landsat_first_conv(weight:torch.Tensor, # (out, 11 or 7, k, k) filters of La
     cols = [weight[:, plane[p - 1]] if plane[p - 1] is not None else fill[:, i] for i, p in enumerate(pos)]
     return torch.stack(cols + [fill[:, i] for i in range(len(pos), in_channels)], 1)
 
+# %% ../nbs/03_models.ipynb #aa98f131
+def _smp_names(state:dict, target:dict)->dict:
+    "`state` under the encoder's names: timm's own weights name parameters without the 'model.' smp adds (and smp's with it fit a timm model)."
+    if set(target) & set(state): return state
+    return {("model." + k if "model." + k in target else k.removeprefix("model.")): v for k, v in state.items()}
+
+# %% ../nbs/03_models.ipynb #e7fec202
+def _fit_weight(k:str, v:torch.Tensor, t:torch.Tensor, first:bool, where:str, encoder:str, bands=None)->torch.Tensor:
+    "The file's weight `v` for the encoder's weight `k` (`t`): as it is, or a first convolution fitted to the network's planes; one line when it does not fit."
+    same_filters = v.ndim == 4 and v.shape[0] == t.shape[0] and v.shape[2:] == t.shape[2:]
+    if first and same_filters and v.shape[1] in LANDSAT_FILTERS: v = landsat_first_conv(v, t.shape[1], bands)
+    elif v.shape != t.shape:
+        if same_filters and v.shape[1] == 3: v = adapt_first_conv(v, t.shape[1])
+        elif first and same_filters:
+            raise FiresegError(f"{where}: its first convolution ({k}) takes {v.shape[1]} input planes; the kit reads 3 (RGB), 7 (Landsat B1-B7), "
+                               f"11 (Landsat B1-B11) or the network's own {t.shape[1]}")
+        else: raise FiresegError(f"{where} does not fit encoder {encoder!r}: {k} has shape {tuple(v.shape)}, the encoder's is {tuple(t.shape)}")
+    return v.to(t.dtype)
+
 # %% ../nbs/03_models.ipynb #4f7b1d08
 def fit_encoder_state(state:dict,      # weights read from a file
                       target:dict,     # the encoder's own state_dict, which they must fill
@@ -246,24 +307,13 @@ def fit_encoder_state(state:dict,      # weights read from a file
                       bands=None,      # the run's bands, for Landsat weights (see `landsat_first_conv`); all ten when None
                      )->dict:          # weights with the target's names and shapes
     "Match file weights to an encoder: names (timm's, or smp's 'model.'-prefixed ones), shapes, and the first convolution's input planes."
-    if not set(target) & set(state):   # timm's own weights name parameters without the 'model.' smp adds
-        state = {("model." + k if "model." + k in target else k.removeprefix("model.")): v for k, v in state.items()}
+    state = _smp_names(state, target)
     missing = [k for k in target if k not in state]
     if missing: raise FiresegError(f"{where} does not fit encoder {encoder!r}: {len(missing)} of its {len(target)} weights are missing (e.g. {missing[0]})")
-    out, first = {}, next((k for k, t in target.items() if t.ndim == 4), None)   # the first convolution: modules register in the order they run
-    for k, t in target.items():
-        v = state[k]
-        same_filters = v.ndim == 4 and v.shape[0] == t.shape[0] and v.shape[2:] == t.shape[2:]
-        if k == first and same_filters and v.shape[1] in LANDSAT_FILTERS: v = landsat_first_conv(v, t.shape[1], bands)
-        elif v.shape != t.shape:
-            if same_filters and v.shape[1] == 3: v = adapt_first_conv(v, t.shape[1])
-            elif k == first and same_filters:
-                raise FiresegError(f"{where}: its first convolution ({k}) takes {v.shape[1]} input planes; the kit reads 3 (RGB), 7 (Landsat B1-B7), "
-                                   f"11 (Landsat B1-B11) or the network's own {t.shape[1]}")
-            else: raise FiresegError(f"{where} does not fit encoder {encoder!r}: {k} has shape {tuple(v.shape)}, the encoder's is {tuple(t.shape)}")
-        out[k] = v.to(t.dtype)
-    return out
+    first = next((k for k, t in target.items() if t.ndim == 4), None)   # the first convolution: modules register in the order they run
+    return {k: _fit_weight(k, state[k], t, k == first, where, encoder, bands) for k, t in target.items()}
 
+# %% ../nbs/03_models.ipynb #fb455503
 def load_encoder_weights(model:torch.nn.Module, # a network from `create_model`
                          path:str|Path,         # a weights file or folder
                          encoder:str,           # its encoder's name
@@ -283,19 +333,26 @@ def _file_first_conv(f:Path, encoder:str)->tuple[str, int|None]:
     v = next((state[n] for n in (first, first.removeprefix("model."), "model." + first) if n in state), None)
     return first, (v.shape[1] if v is not None and v.ndim == 4 else None)
 
+# %% ../nbs/03_models.ipynb #f4e1a15a
 def _file_reading(f:Path, encoder:str)->str:
     "How the kit reads an smp encoder's weights file: by the input planes of the encoder's first convolution in it."
     planes = _file_first_conv(f, encoder)[1]
     return "unknown" if planes is None else weights_reading(planes)
 
+# %% ../nbs/03_models.ipynb #27456880
+def _from_torchvision(encoder:str, encoder_weights, arch:str|None)->bool:
+    "Whether the weights are tv-deeplabv3's: 'coco', a torchvision arch, or (arch unknown) a backbone only torchvision has."
+    return (encoder_weights == "coco" or (arch is not None and arch_spec(arch).source == "torchvision")
+            or (arch is None and encoder in TV_ENCODERS and encoder not in smp.encoders.get_encoder_names()))   # only torchvision has it
+
+# %% ../nbs/03_models.ipynb #c5349923
 def weights_source(encoder:str,           # the encoder's name
                    encoder_weights,       # 'imagenet', 'coco' (tv-deeplabv3), a local path, or None
                    arch:str|None=None,    # the architecture: tv-deeplabv3's weights come from torchvision; an smp one or None for smp's
                   )->str:                 # 'random', 'hub REPO@REVISION', 'url URL' or 'file PATH sha256 HEX', Landsat weights and files with ', read as READING'
     "Where a model's starting weights come from, in words a run records."
     if encoder_weights is None: return "random"
-    tv = (encoder_weights == "coco" or (arch is not None and arch_spec(arch).source == "torchvision")
-          or (arch is None and encoder in TV_ENCODERS and encoder not in smp.encoders.get_encoder_names()))   # only torchvision has it
+    tv = _from_torchvision(encoder, encoder_weights, arch)
     if is_weights_path(encoder_weights):
         f = _weights_file(Path(encoder_weights), encoder, None if arch is None else "tv-deeplabv3" if tv else "smp")
         read = "" if tv else f", read as {_file_reading(f, encoder)}"
@@ -304,6 +361,15 @@ def weights_source(encoder:str,           # the encoder's name
     if tv: return f"url {tv_weight_source(encoder, encoder_weights)['url']}"
     src = encoder_weight_source(encoder, encoder_weights)
     return f"hub {src['repo_id']}@{src['revision']}"
+
+# %% ../nbs/03_models.ipynb #9d196222
+def _check_file_planes(encoder:str, encoder_weights, in_channels:int):
+    "One line when an smp weights file's first convolution takes planes the kit cannot read into a network of `in_channels`."
+    f = _weights_file(Path(encoder_weights), encoder, "smp")
+    first, planes = _file_first_conv(f, encoder)
+    if planes is not None and weights_reading(planes, in_channels) is None:
+        raise FiresegError(f"{encoder_weights}: its first convolution ({first}) takes {planes} input planes; the kit reads 3 (RGB), 7 (Landsat B1-B7), "
+                           f"11 (Landsat B1-B11) or the network's own {in_channels}")
 
 # %% ../nbs/03_models.ipynb #6f90b487
 def check_weights(encoder:str,               # the encoder's name
@@ -315,12 +381,7 @@ def check_weights(encoder:str,               # the encoder's name
     if is_ssl4eo(encoder_weights) and arch is not None and arch_spec(arch).source == "torchvision":
         raise FiresegError(f"SSL4EO-L weights are for smp's resnet18 and resnet50 encoders, not tv-deeplabv3's; use another arch, e.g. --arch unet --encoder resnet18")
     source = weights_source(encoder, encoder_weights, arch)   # unknown names, SSL4EO-L weights for another encoder, a missing file, a folder for another encoder
-    if source.startswith("file ") and ", read as " in source and in_channels is not None:
-        f = _weights_file(Path(encoder_weights), encoder, "smp")
-        first, planes = _file_first_conv(f, encoder)
-        if planes is not None and weights_reading(planes, in_channels) is None:
-            raise FiresegError(f"{encoder_weights}: its first convolution ({first}) takes {planes} input planes; the kit reads 3 (RGB), 7 (Landsat B1-B7), "
-                               f"11 (Landsat B1-B11) or the network's own {in_channels}")
+    if source.startswith("file ") and ", read as " in source and in_channels is not None: _check_file_planes(encoder, encoder_weights, in_channels)
     return source
 
 # %% ../nbs/03_models.ipynb #1b9e5c37
@@ -331,19 +392,15 @@ def _reachable(url:str, timeout:float=5)->str|None:
     except urllib.error.HTTPError: return None   # it answered, if only to refuse a HEAD
     except Exception as e: return f"{type(e).__name__}: {getattr(e, 'reason', e)}"
 
+# %% ../nbs/03_models.ipynb #92a4c75a
 def _hub_reachable(timeout:float=5)->str|None:
     "None when the Hugging Face hub answers; otherwise why not."
     from huggingface_hub import constants
     return "HF_HUB_OFFLINE is set" if constants.HF_HUB_OFFLINE else _reachable(constants.ENDPOINT, timeout)
 
-def download_encoder_weights(encoder:str,              # an smp encoder name, 'tu-' plus a timm model, or tv-deeplabv3's resnet50, resnet101 or mobilenet_v3_large
-                             dest:str|Path,            # the folder to fill; attach it to a Kaggle notebook as a dataset
-                             weights:str="imagenet",   # which pretrained weights; 'coco' for tv-deeplabv3's whole network; ssl4eo-l-moco or ssl4eo-l-simclr: Landsat weights for resnet18, resnet50
-                             arch:str|None=None,       # tv-deeplabv3 for torchvision's weights; smp's encoder weights fit every other arch, so None will do
-                            )->Path:
-    "Fetch pretrained weights into a folder that `encoder_weights` can name: an smp encoder's from the Hugging Face hub, tv-deeplabv3's from download.pytorch.org."
-    if arch is not None and arch_spec(arch).source == "torchvision": return _download_tv_weights(encoder, Path(dest), weights)
-    if is_ssl4eo(weights): return _download_ssl4eo_weights(encoder, Path(dest), weights)
+# %% ../nbs/03_models.ipynb #cd4bf1a4
+def _download_hub_weights(encoder:str, dest:Path, weights:str)->Path:
+    "Fetch an smp encoder's weights from the Hugging Face hub into `dest`, with a manifest naming encoder, weights and their source."
     src = encoder_weight_source(encoder, weights)
     why = _hub_reachable()
     if why: raise FiresegError(f"the Hugging Face hub ({src['repo_id']}) is not reachable from here ({why}); run `fireseg weights` "
@@ -354,6 +411,42 @@ def download_encoder_weights(encoder:str,              # an smp encoder name, 't
     write_text_atomic(dest/WEIGHTS_MANIFEST, json.dumps({"encoder": encoder, "weights": weights, **src}, indent=1))
     return dest
 
+# %% ../nbs/03_models.ipynb #0721ffab
+def download_encoder_weights(encoder:str,              # an smp encoder name, 'tu-' plus a timm model, or tv-deeplabv3's resnet50, resnet101 or mobilenet_v3_large
+                             dest:str|Path,            # the folder to fill; attach it to a Kaggle notebook as a dataset
+                             weights:str="imagenet",   # which pretrained weights; 'coco' for tv-deeplabv3's whole network; ssl4eo-l-moco or ssl4eo-l-simclr: Landsat weights for resnet18, resnet50
+                             arch:str|None=None,       # tv-deeplabv3 for torchvision's weights; smp's encoder weights fit every other arch, so None will do
+                            )->Path:
+    "Fetch pretrained weights into a folder that `encoder_weights` can name: an smp encoder's from the Hugging Face hub, tv-deeplabv3's from download.pytorch.org."
+    if arch is not None and arch_spec(arch).source == "torchvision": return _download_tv_weights(encoder, Path(dest), weights)
+    if is_ssl4eo(weights): return _download_ssl4eo_weights(encoder, Path(dest), weights)
+    return _download_hub_weights(encoder, dest, weights)
+
+# %% ../nbs/03_models.ipynb #199187a6
+def _ssl4eo_problem(encoder:str, encoder_weights:str, timeout:float)->str|None:
+    "Why SSL4EO-L weights cannot be had: not in torch's hub cache, and the Hugging Face hub does not answer."
+    src = ssl4eo_weight_source(encoder, encoder_weights)
+    if (Path(torch.hub.get_dir())/"checkpoints"/src["file"]).exists(): return None
+    why = _hub_reachable(timeout)
+    return why and f"the Hugging Face hub ({src['url']}) is not reachable from here ({why})"
+
+# %% ../nbs/03_models.ipynb #63622eca
+def _tv_problem(encoder:str, encoder_weights:str, timeout:float)->str|None:
+    "Why tv-deeplabv3's weights cannot be had: not in torch's hub cache, and download.pytorch.org does not answer."
+    src = tv_weight_source(encoder, encoder_weights)
+    if (Path(torch.hub.get_dir())/"checkpoints"/src["file"]).exists(): return None
+    why = _reachable(src["url"], timeout)
+    return why and f"download.pytorch.org ({src['file']}) is not reachable from here ({why})"
+
+# %% ../nbs/03_models.ipynb #ec3374b4
+def _hub_problem(encoder:str, encoder_weights:str, timeout:float)->str|None:
+    "Why an smp encoder's weights cannot be had: not in the Hugging Face cache, and the hub does not answer."
+    from huggingface_hub import try_to_load_from_cache
+    src = encoder_weight_source(encoder, encoder_weights)
+    if all(isinstance(try_to_load_from_cache(src["repo_id"], f, revision=src["revision"]), str) for f in src["files"]): return None
+    why = _hub_reachable(timeout)
+    return why and f"the Hugging Face hub ({src['repo_id']}) is not reachable from here ({why})"
+
 # %% ../nbs/03_models.ipynb #6f847c0d
 def weights_problem(encoder:str,         # the encoder's name
                     encoder_weights,     # 'imagenet', 'coco' (tv-deeplabv3), 'ssl4eo-l-moco' or 'ssl4eo-l-simclr', a local path, or None
@@ -362,21 +455,9 @@ def weights_problem(encoder:str,         # the encoder's name
                    )->str|None:          # None when the weights can be had; otherwise why not
     "Why a model's starting weights cannot be had here, or None: none needed, a local file, already cached, or a server that answers."
     if encoder_weights is None or is_weights_path(encoder_weights): return None
-    if is_ssl4eo(encoder_weights):                                   # a file in torch's hub cache, or fetched from the Hugging Face hub
-        src = ssl4eo_weight_source(encoder, encoder_weights)
-        if (Path(torch.hub.get_dir())/"checkpoints"/src["file"]).exists(): return None
-        why = _hub_reachable(timeout)
-        return why and f"the Hugging Face hub ({src['url']}) is not reachable from here ({why})"
-    if weights_source(encoder, encoder_weights, arch).startswith("url "):
-        src = tv_weight_source(encoder, encoder_weights)
-        if (Path(torch.hub.get_dir())/"checkpoints"/src["file"]).exists(): return None
-        why = _reachable(src["url"], timeout)
-        return why and f"download.pytorch.org ({src['file']}) is not reachable from here ({why})"
-    from huggingface_hub import try_to_load_from_cache
-    src = encoder_weight_source(encoder, encoder_weights)
-    if all(isinstance(try_to_load_from_cache(src["repo_id"], f, revision=src["revision"]), str) for f in src["files"]): return None
-    why = _hub_reachable(timeout)
-    return why and f"the Hugging Face hub ({src['repo_id']}) is not reachable from here ({why})"
+    if is_ssl4eo(encoder_weights): return _ssl4eo_problem(encoder, encoder_weights, timeout)   # a file in torch's hub cache, or fetched from the Hugging Face hub
+    if weights_source(encoder, encoder_weights, arch).startswith("url "): return _tv_problem(encoder, encoder_weights, timeout)
+    return _hub_problem(encoder, encoder_weights, timeout)
 
 # %% ../nbs/03_models.ipynb #3d36348a
 class TorchvisionDeepLabV3(torch.nn.Module):
@@ -393,6 +474,7 @@ class TorchvisionDeepLabV3(torch.nn.Module):
 # %% ../nbs/03_models.ipynb #a2deeeec
 _TV_WEIGHTS = {"resnet50": "ResNet50", "resnet101": "ResNet101", "mobilenet_v3_large": "MobileNet_V3_Large"}   # torchvision's names in its weights enums
 
+# %% ../nbs/03_models.ipynb #43caa79f
 def tv_weight_source(encoder:str,        # resnet50, resnet101 or mobilenet_v3_large
                      weights:str="coco", # 'coco': the whole DeepLabV3, COCO_WITH_VOC_LABELS_V1; 'imagenet': the backbone's classifier, IMAGENET1K_V1
                     )->dict:             # url, file and torchvision's name for the weights
@@ -405,6 +487,7 @@ def tv_weight_source(encoder:str,        # resnet50, resnet101 or mobilenet_v3_l
     url = get_weight(names[weights]).url
     return dict(url=url, file=url.rsplit("/", 1)[-1], name=names[weights])
 
+# %% ../nbs/03_models.ipynb #81d7ff5b
 def fit_tv_state(state:dict,                 # weights read from a file
                  model:TorchvisionDeepLabV3, # the model they must fill
                  where:str,                  # the file, for messages
@@ -433,6 +516,7 @@ def _tv_state(encoder:str, weights)->tuple[dict, str]:
                            f"run `fireseg weights --arch tv-deeplabv3 --encoder {encoder} --weights {weights} --to DIR` where it is reachable, "
                            "then pass the folder as --weights DIR") from None
 
+# %% ../nbs/03_models.ipynb #1a75d270
 def load_tv_weights(model:TorchvisionDeepLabV3, # the model to fill
                     weights,                    # 'coco', 'imagenet', or a local weights file or folder
                    )->TorchvisionDeepLabV3:
@@ -441,6 +525,7 @@ def load_tv_weights(model:TorchvisionDeepLabV3, # the model to fill
     model.load_state_dict(fit_tv_state(state, model, where), strict=False)   # strict=False: the class layer (or the whole head) keeps its start
     return model
 
+# %% ../nbs/03_models.ipynb #bf99499c
 def _download_tv_weights(encoder:str, dest:Path, weights:str)->Path:
     "Fetch tv-deeplabv3's weights file from download.pytorch.org into `dest`, with a manifest naming arch, encoder and weights."
     src = tv_weight_source(encoder, weights)
@@ -458,6 +543,25 @@ def _patch_multiple(model:torch.nn.Module)->int:
     "What a patch side must be a multiple of: the encoder's stride where smp needs divisible inputs, else 1."
     return model.encoder.output_stride if getattr(model, "requires_divisible_input_shape", False) else 1
 
+# %% ../nbs/03_models.ipynb #f309ed0a
+def _smallest_patch(model:torch.nn.Module, in_channels:int, what:str, max_size:int, step:int)->int:
+    "The smallest patch side, `step` px at a time up to `max_size`, that `model` runs on; one line when none."
+    for size in range(step, max_size + 1, step):
+        try:
+            with torch.no_grad(): model(torch.zeros(1, in_channels, size, size))
+            return size
+        except (RuntimeError, ValueError) as e: err = e
+    raise FiresegError(f"{what} runs on no patch up to {max_size} px ({type(err).__name__}: {str(err)[:200]})")
+
+# %% ../nbs/03_models.ipynb #95c82717
+def _unused_parameters(model:torch.nn.Module, in_channels:int, size:int)->list:
+    "The parameters that get no gradient from one backward pass on a patch of zeros; the gradients are cleared after."
+    with torch.inference_mode(False), torch.enable_grad(): model(torch.zeros(1, in_channels, size, size)).sum().backward()
+    unused = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
+    for p in model.parameters(): p.grad = None
+    return unused
+
+# %% ../nbs/03_models.ipynb #9d137075
 def probe_model(model:torch.nn.Module, # a freshly built network
                 in_channels:int,       # its input planes
                 what:str="the model",  # its name, for messages
@@ -467,15 +571,8 @@ def probe_model(model:torch.nn.Module, # a freshly built network
     step, was = max(16, _patch_multiple(model)), model.training
     model.eval()   # BatchNorm keeps its running statistics
     try:
-        for size in range(step, max_size + 1, step):
-            try:
-                with torch.no_grad(): model(torch.zeros(1, in_channels, size, size))
-                break
-            except (RuntimeError, ValueError) as e: err = e
-        else: raise FiresegError(f"{what} runs on no patch up to {max_size} px ({type(err).__name__}: {str(err)[:200]})")
-        with torch.inference_mode(False), torch.enable_grad(): model(torch.zeros(1, in_channels, size, size)).sum().backward()
-        unused = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
-        for p in model.parameters(): p.grad = None
+        size = _smallest_patch(model, in_channels, what, max_size, step)
+        unused = _unused_parameters(model, in_channels, size)
     finally: model.train(was)
     return size, unused
 
@@ -484,17 +581,25 @@ def _skip_dropped(dropped:tuple, module, state_dict, prefix, *args):
     "load_state_dict pre-hook: weights of dropped submodules, in a checkpoint saved before they were dropped, are ignored."
     for k in [k for k in state_dict if k.startswith(tuple(f"{prefix}{d}." for d in dropped))]: del state_dict[k]
 
-def drop_unused(model:torch.nn.Module, # a network
-                unused:list,           # names of its parameters that get no gradient (`probe_model`)
-               )->list:                # the submodules replaced by Identity
-    "Replace the submodules whose parameters all go unused by `Identity`, and freeze any unused parameter left, so that every trainable parameter gets a gradient."
-    unused, dropped = set(unused), []
+# %% ../nbs/03_models.ipynb #183fa0af
+def _replace_unused(model:torch.nn.Module, unused:set)->list:
+    "Replace by `Identity` each outermost submodule whose parameters are all in `unused`; their names."
+    dropped = []
     for name, m in list(model.named_modules()):
         if not name or name.startswith(tuple(d + "." for d in dropped)): continue
         params = [f"{name}.{n}" for n, _ in m.named_parameters()]
         if params and unused.issuperset(params):
             parent, _, child = name.rpartition(".")
             setattr(model.get_submodule(parent), child, torch.nn.Identity()); dropped.append(name)
+    return dropped
+
+# %% ../nbs/03_models.ipynb #7eda5617
+def drop_unused(model:torch.nn.Module, # a network
+                unused:list,           # names of its parameters that get no gradient (`probe_model`)
+               )->list:                # the submodules replaced by Identity
+    "Replace the submodules whose parameters all go unused by `Identity`, and freeze any unused parameter left, so that every trainable parameter gets a gradient."
+    unused = set(unused)
+    dropped = _replace_unused(model, unused)
     for n, p in model.named_parameters():
         if n in unused: p.requires_grad_(False)
     # the public register_load_state_dict_pre_hook (torch 2.5+) calls exactly this; the kit supports torch 2.1
@@ -510,6 +615,7 @@ def _check_patch(rule:tuple, module, args):
         need = f"at least {minimum} px" + (f", sides a multiple of {multiple}" if multiple > 1 else "")
         raise FiresegError(f"{what} needs patches of {need}; got {h}×{w} (`fireseg models` lists each architecture's smallest patch)")
 
+# %% ../nbs/03_models.ipynb #084033c7
 def fit_for_training(model:torch.nn.Module, # a freshly built network, pretrained weights loaded
                      in_channels:int,       # its input planes
                      what:str="the model",  # its name, for messages
@@ -521,21 +627,11 @@ def fit_for_training(model:torch.nn.Module, # a freshly built network, pretraine
     model.register_forward_pre_hook(functools.partial(_check_patch, (what, size, model.patch_multiple)))
     return model
 
-@functools.lru_cache(maxsize=None)
-def min_patch_size(arch:str="deeplabv3plus",         # an architecture
-                   encoder:str|None=None,            # its encoder; the architecture's default when None
-                   output_stride:int|None=None,      # the architecture's default when None
-                   encoder_depth:int=5,              # encoder stages used
-                   decoder_channels:int|None=None,   # the decoder's width
-                  )->int:                            # pixels
-    "The smallest square patch side a network takes; below it, training and prediction stop with one line."
-    with torch.random.fork_rng(devices=[]):   # building draws random weights; the caller's seeded stream stays as it was
-        return create_model(arch, encoder, 3, None, output_stride, decoder_channels=decoder_channels, encoder_depth=encoder_depth).min_patch_size
-
 # %% ../nbs/03_models.ipynb #dfea6c9c
 def _is_download_error(e:Exception)->bool:
     return isinstance(e, OSError) or type(e).__module__.split(".")[0] in ("huggingface_hub", "requests", "urllib3", "httpx")
 
+# %% ../nbs/03_models.ipynb #5c5698db
 def _cannot_dilate(encoder:str, output_stride:int)->str|None:
     "smp's reason why `encoder` cannot be dilated to `output_stride`, or None when it can."
     entry = smp.encoders.encoders.get(encoder)
@@ -555,28 +651,22 @@ def _refuse_dilation(arch:str, encoder:str, output_stride:int, cause:Exception|N
     raise FiresegError(f"encoder {encoder!r} cannot dilate to output stride {output_stride}, which {arch} needs "
                        f"({_cannot_dilate(encoder, output_stride)}); {hint}") from cause
 
-class InputSkip(torch.nn.Module):
-    "A segmentation network plus a full-resolution path from its input planes to its logits."
-    def __init__(self, model:torch.nn.Module, in_channels:int, hidden:int=8, prior:float=0.02, classes:int|None=None):
-        super().__init__()
-        self.model = model
-        classes = classes or model.segmentation_head[0].out_channels
-        self.skip = torch.nn.Sequential(torch.nn.Conv2d(in_channels, hidden, 3, padding=1), torch.nn.ReLU(inplace=True),
-                                        torch.nn.Conv2d(hidden, classes, 1))
-        torch.nn.init.constant_(self.skip[-1].bias, math.log(prior / (1 - prior)))   # start at the fire prior
-    def forward(self, x): return self.model(x) + self.skip(x)
-
 # %% ../nbs/03_models.ipynb #2e71c4a9
-def _decoder_size(a:Arch, decoder_channels:int|None, encoder_depth:int)->dict:
-    "smp's size arguments for architecture `a` from one decoder width and an encoder depth."
+def _check_decoder_size(a:Arch, w:int|None, encoder_depth:int):
+    "One line when a decoder width `w` or an encoder depth is not one `a` takes."
     if encoder_depth not in (3, 4, 5): raise FiresegError(f"encoder_depth must be 3, 4 or 5, got {encoder_depth!r}")
-    w = decoder_channels
     if w is not None and (isinstance(w, bool) or not isinstance(w, Integral) or w < 8):
         raise FiresegError(f"decoder_channels must be an integer of at least 8, got {w!r}")
     if encoder_depth not in a.depths:
         deep = ", ".join(b.name for b in ARCHS.values() if 3 in b.depths)
         raise FiresegError(f"encoder_depth={encoder_depth} does not apply to {a.name}: use 5 (3 and 4 apply to {deep})")
     if w is not None and a.width is None: raise FiresegError(f"decoder_channels does not apply to {a.name}; leave it unset (None)")
+
+# %% ../nbs/03_models.ipynb #48b61dd3
+def _decoder_size(a:Arch, decoder_channels:int|None, encoder_depth:int)->dict:
+    "smp's size arguments for architecture `a` from one decoder width and an encoder depth."
+    w = decoder_channels
+    _check_decoder_size(a, w, encoder_depth)
     kw = {"encoder_depth": int(encoder_depth)} if a.source == "smp" else {}
     if a.width == "per_stage":   # one width per stage, halving towards full resolution: smp's 256..16 at 256
         kw["decoder_channels"] = [max(int(w or 256) >> i, 8) for i in range(encoder_depth)]
@@ -586,6 +676,18 @@ def _decoder_size(a:Arch, decoder_channels:int|None, encoder_depth:int)->dict:
     if a.name == "pspnet": kw["upsampling"] = 2 ** encoder_depth   # smp's 8 assumes its default depth, 3; logits the input's size at any depth
     return kw
 
+# %% ../nbs/03_models.ipynb #67e94ff2
+def _raise_build_error(e:Exception, a:Arch, encoder:str, encoder_weights, weights, output_stride:int|None):
+    "Called while smp's error `e` is handled: raise it as one line (a failed download, an encoder that cannot dilate or that `a` refuses), or as it is."
+    if weights is not None and _is_download_error(e):
+        raise FiresegError(f"could not fetch {encoder_weights!r} weights for encoder {encoder!r} from the Hugging Face hub "
+                           f"({type(e).__name__}): train with --weights none (encoder_weights=None), or run `fireseg weights --encoder {encoder} --to DIR` "
+                           "where the hub is reachable and train with --weights DIR") from e
+    if output_stride is not None and output_stride < 32 and _cannot_dilate(encoder, output_stride): _refuse_dilation(a.name, encoder, output_stride, e)
+    if isinstance(e, ValueError): raise FiresegError(f"{a.name} cannot be built on encoder {encoder!r} ({e}); use another encoder, e.g. {a.encoder}") from e
+    raise
+
+# %% ../nbs/03_models.ipynb #996bcce1
 def _build_smp(a:Arch, encoder:str, in_channels:int, encoder_weights, output_stride:int|None, classes:int, kwargs:dict, bands=None)->torch.nn.Module:
     "An smp model, with smp's refusals and failed downloads turned into one line."
     local, landsat = is_weights_path(encoder_weights), is_ssl4eo(encoder_weights)
@@ -595,18 +697,30 @@ def _build_smp(a:Arch, encoder:str, in_channels:int, encoder_weights, output_str
     if dilated and encoder in smp.encoders.encoders and _cannot_dilate(encoder, output_stride): _refuse_dilation(a.name, encoder, output_stride)
     if output_stride is not None: kwargs["encoder_output_stride"] = output_stride
     try: model = smp.MODEL_ARCHITECTURES_MAPPING[a.name](encoder_name=encoder, encoder_weights=weights, in_channels=in_channels, classes=classes, **kwargs)
-    except Exception as e:
-        if weights is not None and _is_download_error(e):
-            raise FiresegError(f"could not fetch {encoder_weights!r} weights for encoder {encoder!r} from the Hugging Face hub "
-                               f"({type(e).__name__}): train with --weights none (encoder_weights=None), or run `fireseg weights --encoder {encoder} --to DIR` "
-                               "where the hub is reachable and train with --weights DIR") from e
-        if dilated and _cannot_dilate(encoder, output_stride): _refuse_dilation(a.name, encoder, output_stride, e)
-        if isinstance(e, ValueError): raise FiresegError(f"{a.name} cannot be built on encoder {encoder!r} ({e}); use another encoder, e.g. {a.encoder}") from e
-        raise
+    except Exception as e: _raise_build_error(e, a, encoder, encoder_weights, weights, output_stride)
     if local: load_encoder_weights(model, encoder_weights, encoder, bands)
     if landsat: load_encoder_weights(model, ssl4eo_file(encoder, encoder_weights), encoder, bands)
     return model
 
+# %% ../nbs/03_models.ipynb #dca50572
+def _build_tv(encoder:str, in_channels:int, encoder_weights, classes:int, kwargs:dict)->TorchvisionDeepLabV3:
+    "tv-deeplabv3, its weights loaded; one line for weights or options it does not take."
+    if is_ssl4eo(encoder_weights):
+        raise FiresegError(f"SSL4EO-L weights are for smp's resnet18 and resnet50 encoders, not tv-deeplabv3's; use another arch, e.g. --arch unet --encoder resnet18")
+    if kwargs: raise FiresegError(f"tv-deeplabv3 takes no further options, got {', '.join(sorted(kwargs))}")
+    if encoder_weights is not None and not is_weights_path(encoder_weights): tv_weight_source(encoder, encoder_weights)   # a known name, before building
+    model = TorchvisionDeepLabV3(encoder, in_channels, classes)
+    if encoder_weights is not None: load_tv_weights(model, encoder_weights)
+    return model
+
+# %% ../nbs/03_models.ipynb #ee8a3c74
+def _with_input_skip(model:torch.nn.Module, in_channels:int, classes:int)->InputSkip:
+    "`model` with the full-resolution path, keeping the patch sizes it takes."
+    wrapped = InputSkip(model, in_channels, classes=classes)
+    wrapped.min_patch_size, wrapped.patch_multiple = model.min_patch_size, model.patch_multiple
+    return wrapped
+
+# %% ../nbs/03_models.ipynb #ce70bcb5
 def create_model(arch:str="deeplabv3plus",        # an architecture in ARCHS, any case: deeplabv3plus, deeplabv3, unet, ..., tv-deeplabv3
                  encoder:str|None=None,           # smp encoder name, 'tu-' plus a timm model, or tv-deeplabv3's resnet50, resnet101, mobilenet_v3_large; the arch's default when None
                  in_channels:int=10,              # input planes: bands plus extra planes
@@ -625,26 +739,30 @@ def create_model(arch:str="deeplabv3plus",        # an architecture in ARCHS, an
     _check_arch_encoder(a, encoder)
     stride = resolve_output_stride(a.name, encoder, output_stride)
     kwargs = {**_decoder_size(a, decoder_channels, encoder_depth), **kwargs}
-    if a.source == "torchvision" and is_ssl4eo(encoder_weights):
-        raise FiresegError(f"SSL4EO-L weights are for smp's resnet18 and resnet50 encoders, not tv-deeplabv3's; use another arch, e.g. --arch unet --encoder resnet18")
-    if a.source == "torchvision":
-        if kwargs: raise FiresegError(f"tv-deeplabv3 takes no further options, got {', '.join(sorted(kwargs))}")
-        if encoder_weights is not None and not is_weights_path(encoder_weights): tv_weight_source(encoder, encoder_weights)   # a known name, before building
-        model = TorchvisionDeepLabV3(encoder, int(in_channels), classes)
-        if encoder_weights is not None: load_tv_weights(model, encoder_weights)
+    if a.source == "torchvision": model = _build_tv(encoder, int(in_channels), encoder_weights, classes, kwargs)
     else: model = _build_smp(a, encoder, int(in_channels), encoder_weights, stride, classes, kwargs, bands)
     what = f"{a.name} on {encoder}" + (f" at output stride {stride}" if stride else "") + (f", encoder_depth {encoder_depth}" if encoder_depth != 5 else "")
     model = fit_for_training(model, int(in_channels), what)
-    if not input_skip: return model
-    wrapped = InputSkip(model, int(in_channels), classes=classes)
-    wrapped.min_patch_size, wrapped.patch_multiple = model.min_patch_size, model.patch_multiple
-    return wrapped
+    return _with_input_skip(model, int(in_channels), classes) if input_skip else model
+
+# %% ../nbs/03_models.ipynb #a33ab60d
+@functools.lru_cache(maxsize=None)
+def min_patch_size(arch:str="deeplabv3plus",         # an architecture
+                   encoder:str|None=None,            # its encoder; the architecture's default when None
+                   output_stride:int|None=None,      # the architecture's default when None
+                   encoder_depth:int=5,              # encoder stages used
+                   decoder_channels:int|None=None,   # the decoder's width
+                  )->int:                            # pixels
+    "The smallest square patch side a network takes; below it, training and prediction stop with one line."
+    with torch.random.fork_rng(devices=[]):   # building draws random weights; the caller's seeded stream stays as it was
+        return create_model(arch, encoder, 3, None, output_stride, decoder_channels=decoder_channels, encoder_depth=encoder_depth).min_patch_size
 
 # %% ../nbs/03_models.ipynb #88564793
 def _fetch_hint(encoder:str, weights:str, src:dict)->str:
     return (f"fetch {src['url']} where it is reachable: `fireseg weights --encoder {encoder} --weights {weights} --to DIR` "
             "there, then pass the folder as --weights DIR")
 
+# %% ../nbs/03_models.ipynb #f5170299
 def ssl4eo_file(encoder:str,                 # resnet18 or resnet50
                 weights:str="ssl4eo-l-moco", # ssl4eo-l-moco or ssl4eo-l-simclr
                )->Path:                      # the file in torch's hub cache
@@ -659,6 +777,7 @@ def ssl4eo_file(encoder:str,                 # resnet18 or resnet50
     except Exception as e: raise FiresegError(f"could not fetch SSL4EO-L weights {src['file']} ({type(e).__name__}); {_fetch_hint(encoder, weights, src)}") from None
     return f
 
+# %% ../nbs/03_models.ipynb #0821b82f
 def _download_ssl4eo_weights(encoder:str, dest:Path, weights:str)->Path:
     "Fetch an SSL4EO-L weights file into `dest`, with a manifest naming encoder and weights."
     src = ssl4eo_weight_source(encoder, weights)
@@ -703,6 +822,7 @@ RECOMMENDED_ENCODERS = {
     TINY_ENCODER: "tiniest: tests, smoke runs, CPU-only demos",
 }
 
+# %% ../nbs/03_models.ipynb #6f470ef7
 def model_summary(encoders=None,               # encoder names; `RECOMMENDED_ENCODERS` when None
                   arch:str="deeplabv3plus",     # architecture to build around each
                   in_channels:int=10,           # input planes
@@ -724,10 +844,37 @@ TABLE_MODELS = [(a.name, a.encoder) for a in ARCHS.values()] + [   # what `archi
     ("deeplabv3plus", "tu-xception65"), ("deeplabv3plus", "tu-xception41"),       # DeepLabV3+ on the aligned Xception of its paper
     ("tv-deeplabv3", "resnet101"), ("tv-deeplabv3", "mobilenet_v3_large")]         # torchvision's other COCO-pretrained backbones
 
+# %% ../nbs/03_models.ipynb #bfefae0b
+def _table_models(archs:list|None, encoders:list|None)->list:
+    "The (arch, encoder) rows of TABLE_MODELS asked for; one line when there is none."
+    wanted = {arch_spec(a).name for a in archs} if archs else set(ARCHS)
+    models = [(a, e) for a, e in TABLE_MODELS if a in wanted and (not encoders or e in encoders)]
+    if not models: raise FiresegError(f"no model in the table is {', '.join(sorted(wanted))} on {', '.join(encoders)}; `fireseg models` lists the encoders of each")
+    return models
+
+# %% ../nbs/03_models.ipynb #80ae6998
 def _stride_text(a:Arch, encoder:str)->str:
     if a.source == "torchvision": return f"fixed {resolve_output_stride(a.name, encoder)}"
     return f"{a.output_strides[0]} (or {a.output_strides[1]})" if a.output_strides else "-"
 
+# %% ../nbs/03_models.ipynb #616ac9d6
+def _table_row(arch:str, encoder:str, m:torch.nn.Module, w:InputSkip|None, timing:bool)->dict:
+    "A model's row before it runs: sizes, output stride, smallest patch; NaN where its operations and times will go."
+    nan = float("nan")
+    row = dict(arch=arch, encoder=encoder, params_M=round(count_parameters(m) / 1e6, 2), gflops=nan,
+               **(dict(forward_ms=nan, step_ms=nan) if timing else {}), output_stride=_stride_text(arch_spec(arch), encoder), min_patch=m.min_patch_size)
+    if w is not None: row.update(path_params=count_parameters(w.skip), path_gflops=nan,
+                                 **(dict(path_forward_ms=nan, path_step_ms=nan, path_forward_ratio=nan, path_step_ratio=nan) if timing else {}))
+    return row
+
+# %% ../nbs/03_models.ipynb #a454165f
+def _forward_gflops(f, in_channels:int, size:int, digits:int)->float:
+    "GFLOPs of `f` (a network, or its path) on one patch of zeros, counted by torch's flop counter."
+    from torch.utils.flop_counter import FlopCounterMode
+    with torch.no_grad(), FlopCounterMode(display=False) as fc: f(torch.zeros(1, in_channels, size, size))
+    return round(fc.get_total_flops() / 1e9, digits)
+
+# %% ../nbs/03_models.ipynb #8cfcd17b
 def _forward_and_step(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor)->tuple[float, float]:
     "Seconds of one forward pass (evaluation, no gradients) and of one training step, on the batch `x` with targets `y`."
     model.eval(); t0 = time.perf_counter()
@@ -737,6 +884,31 @@ def _forward_and_step(model:torch.nn.Module, x:torch.Tensor, y:torch.Tensor)->tu
     t2 = time.perf_counter(); model.zero_grad(set_to_none=True)
     return t1 - t0, t2 - t1
 
+# %% ../nbs/03_models.ipynb #352cef15
+def _time_model(row:dict, m:torch.nn.Module, w:InputSkip|None, x:torch.Tensor, y:torch.Tensor, repeats:int, batch:int):
+    "Put the median forward and step milliseconds per patch in `row`; with the path, also its times and ratios."
+    if w is None: times = [_forward_and_step(m, x, y) for _ in range(repeats + 1)][1:]   # the first warms up
+    else:   # rounds alternate without and with the path, so a busy spell falls on both
+        pairs = [(_forward_and_step(m, x, y), _forward_and_step(w, x, y)) for _ in range(repeats + 1)][1:]
+        times = [off for off, on in pairs]
+        ms = lambda k: round(1e3 * statistics.median(on[k] for off, on in pairs) / batch, 1)
+        ratio = lambda k: round(statistics.median(on[k] / off[k] for off, on in pairs), 3)   # the median of each round's ratio
+        row.update(path_forward_ms=ms(0), path_step_ms=ms(1), path_forward_ratio=ratio(0), path_step_ratio=ratio(1))
+    row.update(forward_ms=round(1e3 * statistics.median(f for f, s in times) / batch, 1), step_ms=round(1e3 * statistics.median(s for f, s in times) / batch, 1))
+
+# %% ../nbs/03_models.ipynb #f6ad6c2c
+def _measure_model(arch:str, encoder:str, in_channels:int, size:int, x:torch.Tensor, y:torch.Tensor, repeats:int, batch:int, timing:bool, input_skip:bool)->dict:
+    "One row of the table: the model built, counted and (with `timing`) timed; no figures where the patch is too small for it."
+    m = create_model(arch, encoder, in_channels)
+    w = InputSkip(m, in_channels, classes=1) if input_skip else None   # the same network plus the path
+    row = _table_row(arch, encoder, m, w, timing)
+    if size >= m.min_patch_size and not size % m.patch_multiple:   # else the patch is too small for it: no figures
+        row["gflops"] = _forward_gflops(m.eval(), in_channels, size, 2)
+        if w is not None: row["path_gflops"] = _forward_gflops(w.eval().skip, in_channels, size, 3)
+        if timing: _time_model(row, m, w, x, y, repeats, batch)
+    return row
+
+# %% ../nbs/03_models.ipynb #262005af
 def architecture_table(archs:list|None=None, # architectures to list (all their rows); all when None
                        in_channels:int=10,   # input planes
                        size:int=256,         # patch side for the operation count and the timings
@@ -749,36 +921,13 @@ def architecture_table(archs:list|None=None, # architectures to list (all their 
                       )->pd.DataFrame:       # one row per architecture and encoder
     "Every architecture on its default encoder: parameters, GFLOPs and ms per patch, output stride, smallest patch."
     import gc
-    from torch.utils.flop_counter import FlopCounterMode
     from tqdm.auto import tqdm
     if batch < 2 or repeats < 1: raise FiresegError(f"batch must be at least 2 and repeats at least 1, got {batch} and {repeats}")
-    wanted = {arch_spec(a).name for a in archs} if archs else set(ARCHS)
-    models, rows, nan = [(a, e) for a, e in TABLE_MODELS if a in wanted and (not encoders or e in encoders)], [], float("nan")
-    if not models: raise FiresegError(f"no model in the table is {', '.join(sorted(wanted))} on {', '.join(encoders)}; `fireseg models` lists the encoders of each")
+    models, rows = _table_models(archs, encoders), []
     x, y = torch.randn(batch, in_channels, size, size), torch.rand(batch, 1, size, size)
     bar = tqdm(models, desc="models", unit="model", disable=not progress)
     for arch, enc in bar:   # one model alive at a time, freed before the next: memory stays that of the largest
         bar.set_postfix_str(f"{arch} {enc}")
-        m = create_model(arch, enc, in_channels)
-        w = InputSkip(m, in_channels, classes=1) if input_skip else None   # the same network plus the path
-        rows.append(dict(arch=arch, encoder=enc, params_M=round(count_parameters(m) / 1e6, 2), gflops=nan,
-                         **(dict(forward_ms=nan, step_ms=nan) if timing else {}), output_stride=_stride_text(arch_spec(arch), enc), min_patch=m.min_patch_size))
-        if w is not None: rows[-1].update(path_params=count_parameters(w.skip), path_gflops=nan,
-                                          **(dict(path_forward_ms=nan, path_step_ms=nan, path_forward_ratio=nan, path_step_ratio=nan) if timing else {}))
-        if size >= m.min_patch_size and not size % m.patch_multiple:   # else the patch is too small for it: no figures
-            with torch.no_grad(), FlopCounterMode(display=False) as fc: m.eval()(torch.zeros(1, in_channels, size, size))
-            rows[-1]["gflops"] = round(fc.get_total_flops() / 1e9, 2)
-            if w is not None:
-                with torch.no_grad(), FlopCounterMode(display=False) as fc: w.eval().skip(torch.zeros(1, in_channels, size, size))
-                rows[-1]["path_gflops"] = round(fc.get_total_flops() / 1e9, 3)
-            if timing:
-                if w is None: times = [_forward_and_step(m, x, y) for _ in range(repeats + 1)][1:]   # the first warms up
-                else:   # rounds alternate without and with the path, so a busy spell falls on both
-                    pairs = [(_forward_and_step(m, x, y), _forward_and_step(w, x, y)) for _ in range(repeats + 1)][1:]
-                    times = [off for off, on in pairs]
-                    ms = lambda k: round(1e3 * statistics.median(on[k] for off, on in pairs) / batch, 1)
-                    ratio = lambda k: round(statistics.median(on[k] / off[k] for off, on in pairs), 3)   # the median of each round's ratio
-                    rows[-1].update(path_forward_ms=ms(0), path_step_ms=ms(1), path_forward_ratio=ratio(0), path_step_ratio=ratio(1))
-                rows[-1].update(forward_ms=round(1e3 * statistics.median(f for f, s in times) / batch, 1), step_ms=round(1e3 * statistics.median(s for f, s in times) / batch, 1))
-        del m, w; gc.collect()
+        rows.append(_measure_model(arch, enc, in_channels, size, x, y, repeats, batch, timing, input_skip))
+        gc.collect()
     return pd.DataFrame(rows)
