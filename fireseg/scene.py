@@ -31,6 +31,9 @@ __all__ = ['MTL_GROUPS', 'MTL_SUFFIXES', 'KIT_BAND_NUMBERS', 'SCENE_READ_CACHE_M
            'cluster_changes', 'write_scene_outputs', 'find_fires', 'tile_origins', 'best_tile', 'run_scene_bands',
            'open_scene_ensemble', 'scene_probability', 'write_sample_product', 'write_sample_scenes']
 
+# %% ../nbs/08b_scene.ipynb #f0ad7ae0
+def _unquoted(value:str)->str: return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value   # an ODL value without its quotes
+
 # %% ../nbs/08b_scene.ipynb #550a7500
 def parse_odl(text:str, # the text of an _MTL.txt (ODL)
              )->dict:   # group name -> its keys and subgroups; values as strings, quotes removed
@@ -47,7 +50,7 @@ def parse_odl(text:str, # the text of an _MTL.txt (ODL)
         elif key == "END_GROUP":
             if not stack: raise FiresegError(f"line {n}: END_GROUP = {value} closes no group")
             cur = stack.pop()
-        else: cur[key] = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+        else: cur[key] = _unquoted(value)
     if stack: raise FiresegError("a GROUP is never closed (truncated file?)")
     return root
 
@@ -289,6 +292,14 @@ def _unsafe_member(m:tarfile.TarInfo)->str|None:
     if not (m.isfile() or m.isdir()): return "is a link or a special file"
     return None
 
+# %% ../nbs/08b_scene.ipynb #1e2e481e
+def _extract_member(tf:tarfile.TarFile, m:tarfile.TarInfo, dest:Path):
+    "Write one checked member of the open tar `tf` under `dest`: a folder, or a plain file copied byte for byte."
+    target = dest/m.name
+    if m.isdir(): target.mkdir(parents=True, exist_ok=True); return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tf.extractfile(m) as src, open(target, "wb") as out: shutil.copyfileobj(src, out)
+
 # %% ../nbs/08b_scene.ipynb #609fcdcb
 def safe_extract(archive:str|Path, # a .tar, .tar.gz or .tgz
                  dest:str|Path,    # folder to extract into
@@ -304,10 +315,7 @@ def safe_extract(archive:str|Path, # a .tar, .tar.gz or .tgz
             dest.mkdir(parents=True, exist_ok=True)
             for m in members:
                 if keep is not None and m.isfile() and not keep(m.name): continue
-                target = dest/m.name
-                if m.isdir(): target.mkdir(parents=True, exist_ok=True); continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with tf.extractfile(m) as src, open(target, "wb") as out: shutil.copyfileobj(src, out)
+                _extract_member(tf, m, dest)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e: raise FiresegError(f"{archive}: not a readable tar archive ({e})") from None
     return dest
 
@@ -521,6 +529,14 @@ def tile_tests(dn:np.ndarray,             # (10,H,W) DN of a tile (B1-B7 read)
     s = _schroeder(rho, "vectorised", None if schroeder_everywhere else (k | m) > 0)
     return s | (k << 1) | (m << 2)
 
+# %% ../nbs/08b_scene.ipynb #4b5dbb33
+def _saturation_flags(scene:Scene, dn7:np.ndarray, fill:np.ndarray, window:tuple)->np.ndarray:
+    "Murphy's saturation flags in a window, as the quality band sets them: an OLI band (B1-B7 in `dn7`, B9 read) at DN 65535; never on fill."
+    sat = (dn7 == SATURATED_DN).any(0)
+    for b in (b for b in SATURATION_BANDS if b not in RULE_BANDS and b in scene.bands):
+        sat |= scene.read([b], window)[0] == SATURATED_DN
+    return sat & ~fill
+
 # %% ../nbs/08b_scene.ipynb #c1d66a08
 def scene_tests(scene:Scene,             # an open scene with B1-B7 (or their stand-ins)
                 tile:int=SCENE_TILE,     # core size of the tiles
@@ -538,10 +554,7 @@ def scene_tests(scene:Scene,             # an open scene with B1-B7 (or their st
         dn = np.zeros((N_BANDS, R1 - R0, C1 - C0), np.uint16)
         dn[:7] = scene.read(RULE_BANDS, (R0, R1, C0, C1))   # B10-B11 are not read by the tests
         fill = (dn[:7] == 0).any(0)
-        sat = (dn[:7] == SATURATED_DN).any(0)
-        for b in (b for b in SATURATION_BANDS if b not in RULE_BANDS and b in scene.bands):
-            sat |= scene.read([b], (R0, R1, C0, C1))[0] == SATURATED_DN
-        sat &= ~fill
+        sat = _saturation_flags(scene, dn[:7], fill, (R0, R1, C0, C1))
         core = (slice(r0 - R0, r1 - R0), slice(c0 - C0, c1 - C0))
         if fill[core].all(): continue
         c = tile_tests(dn, scene.meta.sun_elevation, mult, add, schroeder_everywhere, sat)
@@ -591,6 +604,15 @@ def _cluster_polygons(sub:np.ndarray, sl:tuple, transform, crs)->list:
     geom = transform_geom(crs, "EPSG:4326", {"type": "MultiPolygon", "coordinates": polys})
     return [_lonlat_polygon(p) for p in geom["coordinates"]]
 
+# %% ../nbs/08b_scene.ipynb #a89e9b16
+def _cluster_properties(k:int, sub:np.ndarray, sl:tuple, transform, crs, prob)->dict:
+    "A cluster's GeoJSON properties: number, pixels, hectares, the WGS 84 centroid of its pixel centres, and its highest probability (a run)."
+    rows, cols = np.nonzero(sub)
+    lon, lat = pixel_lonlat(rows + sl[0].start, cols + sl[1].start, transform, crs)
+    return {"cluster": k, "pixels": int(sub.sum()), "hectares": round(float(sub.sum()) * abs(transform.a * transform.e) / 1e4, 2),
+            "centroid_lon": round(float(lon.mean()), 6), "centroid_lat": round(float(lat.mean()), 6),
+            "max_probability": None if prob is None else round(float(prob[sl][sub].max()), 4)}
+
 # %% ../nbs/08b_scene.ipynb #2a426f89
 def cluster_features(labels:np.ndarray,             # (H,W) int32 cluster numbers (`fire_clusters`)
                      transform, crs,                # the scene's georeference
@@ -598,18 +620,14 @@ def cluster_features(labels:np.ndarray,             # (H,W) int32 cluster number
                     )->list:                        # GeoJSON Feature dicts, one per cluster, WGS 84
     "Each cluster's outline as a WGS 84 polygon, with its pixel count, area, centroid and maximum probability."
     from scipy import ndimage
-    feats, pixel_area = [], abs(transform.a * transform.e)
+    feats = []
     for k, sl in enumerate(ndimage.find_objects(labels), 1):
         if sl is None: continue
         sub = labels[sl] == k
         coords = _cluster_polygons(sub, sl, transform, crs)
-        rows, cols = np.nonzero(sub)
-        lon, lat = pixel_lonlat(rows + sl[0].start, cols + sl[1].start, transform, crs)
         feats.append({"type": "Feature", "id": k,
                       "geometry": {"type": "Polygon", "coordinates": coords[0]} if len(coords) == 1 else {"type": "MultiPolygon", "coordinates": coords},
-                      "properties": {"cluster": k, "pixels": int(sub.sum()), "hectares": round(float(sub.sum()) * pixel_area / 1e4, 2),
-                                     "centroid_lon": round(float(lon.mean()), 6), "centroid_lat": round(float(lat.mean()), 6),
-                                     "max_probability": None if prob is None else round(float(prob[sl][sub].max()), 4)}})
+                      "properties": _cluster_properties(k, sub, sl, transform, crs, prob)})
     return feats
 
 # %% ../nbs/08b_scene.ipynb #814c3052
@@ -618,6 +636,12 @@ TEST_LETTERS = {"schroeder": "S", "kumar_roy": "K", "murphy": "M"}   # the tests
 
 # %% ../nbs/08b_scene.ipynb #8ad7cb9e
 def _confidence_of_tests(code): return "lnh"[max(0, min(3, bin(int(code) & 7).count("1")) - 1)]   # FIRMS's low, nominal, high: one, two or three tests fired
+
+# %% ../nbs/08b_scene.ipynb #5a5d5da1
+def _firms_fields(meta:SceneMeta, km:float, lon:float, lat:float)->dict:
+    "FIRMS's columns for a fire pixel centred at (lon, lat), its confidence still empty; `km` the pixel's side."
+    return dict(latitude=round(lat, 6), longitude=round(lon, 6), path=meta.path, row=meta.row, scan=km, track=km,
+                acq_date=meta.date, acq_time=meta.acq_time, satellite=meta.satellite, confidence="", daynight="D" if meta.sun_elevation > 0 else "N")
 
 # %% ../nbs/08b_scene.ipynb #4e168edf
 def fire_rows(mask:np.ndarray, labels:np.ndarray,   # (H,W) fire mask and its cluster numbers
@@ -632,8 +656,7 @@ def fire_rows(mask:np.ndarray, labels:np.ndarray,   # (H,W) fire mask and its cl
     km = abs(transform.a) / 1000
     out = []
     for r, c, x, y in zip(rows.tolist(), cols.tolist(), lon.tolist(), lat.tolist()):
-        row = dict(latitude=round(y, 6), longitude=round(x, 6), path=meta.path, row=meta.row, scan=km, track=km,
-                   acq_date=meta.date, acq_time=meta.acq_time, satellite=meta.satellite, confidence="", daynight="D" if meta.sun_elevation > 0 else "N")
+        row = _firms_fields(meta, km, x, y)
         if prob is not None:
             p = float(prob[r, c]); row.update(confidence="h" if p >= max(0.9, threshold or 0) else "n")
         else: row.update(confidence=_confidence_of_tests(codes[r, c]))
@@ -708,6 +731,11 @@ def cluster_cells(labels:np.ndarray, # (H,W) cluster numbers
 # %% ../nbs/08b_scene.ipynb #50230a0e
 def _near(cells:dict)->set: return {(a + da, b + db) for s in cells.values() for a, b in s for da in (-1, 0, 1) for db in (-1, 0, 1)}   # every cell, and those touching it
 
+# %% ../nbs/08b_scene.ipynb #0ec233a4
+def _changed(f:dict, s:dict, status:str, other:dict)->dict:
+    "Cluster feature `f` of scene `s`, its properties naming the scene, its date, its `status` and the scene it was compared with."
+    return {**f, "properties": {**f["properties"], "scene": s["summary"]["scene"], "date": s["summary"]["date"], "status": status, "compared_with": other["summary"]["scene"]}}
+
 # %% ../nbs/08b_scene.ipynb #607ad706
 def cluster_changes(scenes:Sequence[dict], # per scene: summary (scene, date, path, row), features, cells, crs (`write_scene_outputs`)
                    )->list:                # GeoJSON features: each cluster of a later date new or persisting, each earlier one gone
@@ -719,10 +747,8 @@ def cluster_changes(scenes:Sequence[dict], # per scene: summary (scene, date, pa
         for prev, cur in zip(group, group[1:]):
             if prev["crs"] != cur["crs"]: continue   # not on one map grid
             before, after = _near(prev["cells"]), _near(cur["cells"])
-            tag = lambda f, s, status, other: {**f, "properties": {**f["properties"], "scene": s["summary"]["scene"], "date": s["summary"]["date"],
-                                                                  "status": status, "compared_with": other["summary"]["scene"]}}
-            out += [tag(f, cur, "persisting" if cur["cells"][f["id"]] & before else "new", prev) for f in cur["features"]]
-            out += [tag(f, prev, "gone", cur) for f in prev["features"] if not prev["cells"][f["id"]] & after]
+            out += [_changed(f, cur, "persisting" if cur["cells"][f["id"]] & before else "new", prev) for f in cur["features"]]
+            out += [_changed(f, prev, "gone", cur) for f in prev["features"] if not prev["cells"][f["id"]] & after]
     return out
 
 # %% ../nbs/08b_scene.ipynb #69adf8a8
@@ -753,6 +779,13 @@ def _scene_manifest(scene:Scene, summary:dict, mask:np.ndarray, info:dict, secon
             "fill_pixels": int((mask == FILL_CODE).sum()), **info,
             "seconds": {**info.get("seconds", {}), "write": seconds}}
 
+# %% ../nbs/08b_scene.ipynb #966a2cd4
+def _scene_summary(m:SceneMeta, mask:np.ndarray, clusters:int, transform)->dict:
+    "A scene's row of summary.csv: the product, its date, path and row, fire pixels, clusters and hectares."
+    fire_px = int((mask == 1).sum())
+    return {"scene": m.product_id, "date": m.date, "path": m.path, "row": m.row, "fire_pixels": fire_px, "clusters": clusters,
+            "hectares": round(fire_px * abs(transform.a * transform.e) / 1e4, 2)}
+
 # %% ../nbs/08b_scene.ipynb #aa2f1b3d
 def write_scene_outputs(folder:Path,            # the scene's output folder (created)
                         scene:Scene,            # the scene
@@ -772,9 +805,7 @@ def write_scene_outputs(folder:Path,            # the scene's output folder (cre
     feats = cluster_features(labels, scene.transform, scene.crs, prob)
     (folder/"fires.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     write_quicklook(folder/"quicklook.png", scene, mask)
-    fire_px = int((mask == 1).sum())
-    summary = {"scene": m.product_id, "date": m.date, "path": m.path, "row": m.row, "fire_pixels": fire_px, "clusters": n,
-               "hectares": round(fire_px * abs(scene.transform.a * scene.transform.e) / 1e4, 2)}
+    summary = _scene_summary(m, mask, n, scene.transform)
     manifest = _scene_manifest(scene, summary, mask, info, round(time.perf_counter() - t0, 3))
     (folder/"scene.json").write_text(json.dumps(manifest, indent=1, default=str))
     return {"summary": summary, "features": feats, "cells": cluster_cells(labels, scene.transform), "crs": scene.crs.to_string()}
