@@ -207,7 +207,7 @@ def check_prediction(device:str,             # the device to check
             p = ens(batch_to_device(b, ens.prec)[0]).float()
             if not torch.isfinite(p).all() or p.min() < 0 or p.max() > 1: raise FloatingPointError(f"probabilities outside [0, 1] on {device}")
             n += len(p)
-        _sync(device)
+        if str(device).startswith("cuda"): torch.cuda.synchronize(device)
         return {"tta": ens.tta, "views": len(ens.views), "patches_per_s": round(n / (time.perf_counter() - t0), 1)}
 
 # %% ../nbs/10b_doctor.ipynb #de1bb749
