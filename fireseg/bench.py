@@ -7,10 +7,8 @@ from __future__ import annotations
 import json, os, resource, shutil, sys, tempfile, time, tracemalloc
 from pathlib import Path
 from typing import Sequence
-
 import numpy as np
 from tqdm.auto import tqdm
-
 from .core import FiresegError, PATCH_SIZE, SUN_ELEVATION, default_device, seed_everything, SATURATED_DN, worker_processes
 
 # %% auto #0
@@ -26,12 +24,15 @@ def _sample_for_bench(n:int, size:int=PATCH_SIZE[0], layout:str="competition")->
     if not (root/TRUTH_FILE).exists(): make_sample(root, n_train=max(n, 64), n_test=4, seed=0, size=size, overwrite=True, layout=layout)
     return root
 
+# %% ../nbs/12_bench.ipynb #7a85ccf1
 def _naive_pass(paths:Sequence, device:str)->int:
+    "The naive loop: each TIFF opened with rasterio, read, scaled to [0, 1] and put on `device`; the patches read."
     import rasterio, torch
     for p in paths:
         with rasterio.open(p) as src: torch.from_numpy(src.read().astype(np.float32) / SATURATED_DN).to(device)
     return len(paths)
 
+# %% ../nbs/12_bench.ipynb #d441a1e6
 def _loader_pass(dl, device:str, memory_format, reuse:bool)->int:
     "Patches through `dl`, each batch made ready for the model on `device` by `to_model_input`."
     import torch
@@ -42,6 +43,34 @@ def _loader_pass(dl, device:str, memory_format, reuse:bool)->int:
     if device.startswith("cuda"): torch.cuda.synchronize()
     return n
 
+# %% ../nbs/12_bench.ipynb #71018c86
+def _timed_passes(run:dict,   # name -> a pass, returning the patches it read
+                  passes:int, # timed passes of each, alternating
+                  n:int,      # patches every pass must read
+                 )->dict:     # name -> seconds of each timed pass
+    "Every pass of `run` once to warm up, then `passes` timed rounds alternating them."
+    times = {k: [] for k in run}
+    for k in run: run[k]()   # warm-up: page cache, worker start, header parsing
+    for _ in tqdm(range(passes), desc="benchmark passes"):
+        for k in run:
+            t0 = time.perf_counter(); got = run[k](); times[k].append(time.perf_counter() - t0)
+            assert got == n, (k, got, n)
+    return times
+
+# %% ../nbs/12_bench.ipynb #02a7a779
+def _memory_format(device:str):
+    "The memory format training uses on `device` (`devices.precision_for`): channels-last on CUDA, contiguous elsewhere."
+    import torch
+    return torch.channels_last if device.startswith("cuda") else torch.contiguous_format
+
+# %% ../nbs/12_bench.ipynb #6e2232e5
+def _train_loader(lay, n:int, raw:bool, batch_size:int, num_workers:int|None, device:str):
+    "The kit's loader over the first `n` train patches of `lay`, shuffled, raw (uint16) or float batches."
+    from fireseg.dataset import FirePatches, patch_loader
+    return patch_loader(FirePatches.from_layout(lay, "train", indices=range(n), raw=raw), batch_size, shuffle=True,
+                        drop_last=False, num_workers=num_workers, device=device)
+
+# %% ../nbs/12_bench.ipynb #e95e2b8b
 def bench_loader(data:str|Path|None=None, # a data set in either layout; a sample one when None
                  n:int=1024,              # train patches read per pass
                  batch_size:int=32,       # the kit's batch size
@@ -52,23 +81,15 @@ def bench_loader(data:str|Path|None=None, # a data set in either layout; a sampl
                  labels:str|None=None,    # activefire's mask set (voting when None)
                 )->dict:
     "Patches per second ready for the model through the kit's raw and float loaders, and through a naive rasterio loop."
-    import torch
     from fireseg.patchio import DataLayout
-    from fireseg.dataset import FirePatches, patch_loader
     device = default_device(device)
-    fmt = torch.channels_last if device.startswith("cuda") else torch.contiguous_format   # as training uses (devices.precision_for)
+    fmt = _memory_format(device)   # as training uses (devices.precision_for)
     lay = DataLayout.from_root(data if data is not None else _sample_for_bench(n), labels)
     n = min(n, len(lay.train))
-    loaders = {k: patch_loader(FirePatches.from_layout(lay, "train", indices=range(n), raw=k == "kit"), batch_size, shuffle=True,
-                               drop_last=False, num_workers=num_workers, device=device) for k in ("kit", "float")}
-    times = {"naive": [], "kit": [], "float": [], "raw": []}
+    loaders = {k: _train_loader(lay, n, k == "kit", batch_size, num_workers, device) for k in ("kit", "float")}
     run = {"naive": lambda: _naive_pass(loaders["kit"].dataset.images, device), **{k: (lambda dl=dl: _loader_pass(dl, device, fmt, reuse)) for k, dl in loaders.items()},
            "raw": lambda: sum(len(b["index"]) for b in loaders["kit"])}   # the uint16 batches alone, before any conversion
-    for k in run: run[k]()   # warm-up: page cache, worker start, header parsing
-    for _ in tqdm(range(passes), desc="benchmark passes"):
-        for k in run:
-            t0 = time.perf_counter(); got = run[k](); times[k].append(time.perf_counter() - t0)
-            assert got == n, (k, got, n)
+    times = _timed_passes(run, passes, n)
     rate = {k: n/float(np.median(v)) for k, v in times.items()}
     shape = loaders["kit"].dataset[0]["image"].shape
     return {"kit_patches_per_s": round(rate["kit"], 1), "naive_patches_per_s": round(rate["naive"], 1), "speedup": round(rate["kit"]/rate["naive"], 2),
@@ -83,6 +104,16 @@ def _activefire_names(n:int, scenes:int, seed:int=0)->list:
     def product(s): d = f"2020{8 + s % 2:02d}{1 + s % 28:02d}"; return f"LC08_L1TP_{1 + s % 233:03d}{1 + s // 233:03d}_{d}_{d}_01_RT"
     return [f"{product(s)}_p{p:05d}.tif" for s, k in enumerate(per) for p in range(1, k + 1)]
 
+# %% ../nbs/12_bench.ipynb #2a6d82e5
+def _empty_activefire_files(root:Path, names:list, masks:int)->Path:
+    "Empty files named as activefire's download names them under `root`: every image, and a voting mask for `masks` of them drawn at random."
+    from fireseg.patchio import ACTIVEFIRE_IMAGES, activefire_mask_name
+    img, msk = root/ACTIVEFIRE_IMAGES, root/"masks"/"voting"
+    img.mkdir(parents=True); msk.mkdir(parents=True)
+    for name in tqdm(names, desc="laying out empty files", mininterval=1): open(img/name, "wb").close()
+    for i in np.random.default_rng(1).choice(len(names), masks, replace=False): open(msk/activefire_mask_name(names[i], "voting"), "wb").close()
+    return root
+
 # %% ../nbs/12_bench.ipynb #be0af004
 def bench_af_index(n:int=146_214,     # patches, as in the full data set
                    scenes:int=4_454,  # scenes they come from
@@ -90,14 +121,11 @@ def bench_af_index(n:int=146_214,     # patches, as in the full data set
                    passes:int=3,      # timed passes; medians are reported
                   )->dict:
     "Seconds to index the activefire layout (empty files named as its download names them): each folder listed afresh, then cached."
-    from fireseg.patchio import DataLayout, ACTIVEFIRE_IMAGES, activefire_mask_name, _listing
+    from fireseg.patchio import DataLayout, _listing
     names = _activefire_names(n, scenes)
     with tempfile.TemporaryDirectory(prefix="fireseg-af-index-") as d:
-        root = Path(d); img, msk = root/ACTIVEFIRE_IMAGES, root/"masks"/"voting"
-        img.mkdir(parents=True); msk.mkdir(parents=True)
-        t0 = time.perf_counter()
-        for name in tqdm(names, desc="laying out empty files", mininterval=1): open(img/name, "wb").close()
-        for i in np.random.default_rng(1).choice(n, masks, replace=False): open(msk/activefire_mask_name(names[i], "voting"), "wb").close()
+        root, t0 = Path(d), time.perf_counter()
+        _empty_activefire_files(root, names, masks)
         made = time.perf_counter() - t0
         fresh, cached = [], []
         for _ in range(passes):
@@ -118,16 +146,13 @@ def bench_af_loader(n:int=512,                # train patches read per pass
                     size:int=PATCH_SIZE[0],   # patch side
                    )->dict:
     "Patches per second ready for the model from an activefire-layout sample, against a competition-layout one, in the same run."
-    import torch
     from fireseg.patchio import DataLayout
-    from fireseg.dataset import FirePatches, patch_loader
     device = default_device(device)
-    fmt = torch.channels_last if device.startswith("cuda") else torch.contiguous_format
+    fmt = _memory_format(device)
     loaders = {}
     for layout in ("competition", "activefire"):
         lay = DataLayout.from_root(_sample_for_bench(n, size, layout))
-        loaders[layout] = patch_loader(FirePatches.from_layout(lay, "train", indices=range(min(n, len(lay.train))), raw=True), batch_size,
-                                       shuffle=True, drop_last=False, num_workers=num_workers, device=device)
+        loaders[layout] = _train_loader(lay, min(n, len(lay.train)), True, batch_size, num_workers, device)
     times = {k: [] for k in loaders}
     for dl in loaders.values(): _loader_pass(dl, device, fmt, True)   # warm-up
     for _ in tqdm(range(passes), desc="benchmark passes"):
@@ -147,25 +172,26 @@ def _median_ms(f, repeats)->tuple:
         wall.append((time.perf_counter() - w0) * 1e3); cpu.append((time.thread_time() - c0) * 1e3)
     return float(np.median(wall)), float(np.median(cpu))
 
+# %% ../nbs/12_bench.ipynb #a2a742eb
 def _n_candidates(dn, sun_elevation=SUN_ELEVATION)->int:
     "Schroeder plus Kumar-Roy candidates of a patch: the work of the contextual tests."
     from fireseg.firetests import toa_reflectance, schroeder_masks, kumar_roy_masks
     rho, rhop = (toa_reflectance(dn, sun_elevation=e, dtype=np.float64) for e in (None, sun_elevation))
     return int(schroeder_masks(rho)["candidate"].sum() + kumar_roy_masks(rhop)["candidate"].sum())
 
-def bench_firetests(n:int=8,                         # synthetic patches full of fire
-                    passes:int=5,                    # timings per patch and method (median taken)
-                    seed:int=0,                      # first synthetic patch's seed
-                    paths:Sequence[Path]|None=None,  # real GeoTIFF patches to include
-                    size:int=PATCH_SIZE[0],          # synthetic patch size
-                   )->dict:                          # medians in ms, speedup, candidates per patch, agreement
-    "Time fire_vote, vectorised vs per-candidate loop, on patches with many fire candidates."
-    from fireseg.firetests import fire_vote
+# %% ../nbs/12_bench.ipynb #2469aa6f
+def _fire_patches(n:int, seed:int, size:int, paths:Sequence[Path]|None)->list:
+    "`n` sample patches full of fire (`make_patch`, 40 fire clusters per full-size patch, 10 at least), then the real patches in `paths`."
     from fireseg.sample import make_patch
     from fireseg.patchio import read_patch
     n_fires = max(10, 40 * size * size // PATCH_SIZE[0]**2)
     patches = [make_patch(np.random.default_rng(seed + i), size=size, n_fires=n_fires) for i in range(n)]
-    patches += [read_patch(p) for p in paths or []]
+    return patches + [read_patch(p) for p in paths or []]
+
+# %% ../nbs/12_bench.ipynb #2c7a807a
+def _time_votes(patches:list, passes:int)->tuple:
+    "Per patch, the median (wall, CPU) ms of `fire_vote` vectorised and with the loop, on one thread; and whether every vote agreed."
+    from fireseg.firetests import fire_vote
     try:
         from threadpoolctl import threadpool_limits
         limit = threadpool_limits(1)
@@ -178,6 +204,18 @@ def bench_firetests(n:int=8,                         # synthetic patches full of
             loop.append(_median_ms(lambda: fire_vote(p, method="loop"), passes))
     finally:
         if limit is not None: limit.restore_original_limits()
+    return fast, loop, agree
+
+# %% ../nbs/12_bench.ipynb #e2cfba43
+def bench_firetests(n:int=8,                         # synthetic patches full of fire
+                    passes:int=5,                    # timings per patch and method (median taken)
+                    seed:int=0,                      # first synthetic patch's seed
+                    paths:Sequence[Path]|None=None,  # real GeoTIFF patches to include
+                    size:int=PATCH_SIZE[0],          # synthetic patch size
+                   )->dict:                          # medians in ms, speedup, candidates per patch, agreement
+    "Time fire_vote, vectorised vs per-candidate loop, on patches with many fire candidates."
+    patches = _fire_patches(n, seed, size, paths)
+    fast, loop, agree = _time_votes(patches, passes)
     (fw, fc), (lw, lc) = np.array(fast).T, np.array(loop).T
     med = lambda a: round(float(np.median(a)), 3)
     return dict(vote_ms_median=med(fw), loop_ms_median=med(lw), speedup=round(float(np.median(lw / fw)), 2),
@@ -189,11 +227,13 @@ def bench_firetests(n:int=8,                         # synthetic patches full of
 # %% ../nbs/12_bench.ipynb #aaaa602d
 N_TRAIN = 33575   # train patches in the competition data, for projections
 
+# %% ../nbs/12_bench.ipynb #83af5640
 def _cpu_s()->float:
     "CPU seconds used so far by this process and its children that have ended."
     s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
 
+# %% ../nbs/12_bench.ipynb #3c072337
 def _serial_plane_cache(images:Sequence[Path], names:Sequence[str], folder:Path, sun_elevation:float=SUN_ELEVATION)->Path:
     "A plane cache built as the kit built one before: one process, the fire tests run once for each plane's sun elevation."
     from fireseg.normalise import compute_planes, plane_names, PLANES_NPY, PLANES_JSON
@@ -206,6 +246,36 @@ def _serial_plane_cache(images:Sequence[Path], names:Sequence[str], folder:Path,
     arr.flush(); del arr
     (folder/PLANES_JSON).write_text(json.dumps({"names": plane_names(names), "images": [p.name for p in images], "sun_elevation": sun_elevation}))
     return folder
+
+# %% ../nbs/12_bench.ipynb #7760a7c9
+def _plane_figures(prefix:str, # '' for the planes, 'vote_' for the single vote
+                   wall:dict,  # way ('serial', 'kit') -> wall-clock seconds of each pass
+                   cpu:dict,   # way -> CPU seconds of each pass, workers included
+                   n:int,      # patches per pass
+                   jobs:int,   # the kit's worker processes
+                  )->dict:
+    "Milliseconds per patch both ways, the speed-up, and the projections to the 33,575 train patches, named with `prefix`."
+    from fireseg.firetests import usable_cores
+    ms = {k: 1e3 * float(np.median(v)) / n for k, v in wall.items()}
+    cms = {k: 1e3 * float(np.median(v)) / n for k, v in cpu.items()}
+    return {f"{prefix}ms_per_patch": round(ms["kit"], 2), f"{prefix}serial_ms_per_patch": round(ms["serial"], 2),
+            f"{prefix}speedup": round(ms["serial"] / ms["kit"], 2),
+            f"{prefix}projected_min_33575": round(ms["kit"] * N_TRAIN / 6e4, 2),
+            f"{prefix}serial_projected_min_33575": round(ms["serial"] * N_TRAIN / 6e4, 2),
+            f"{prefix}cpu_ms_per_patch": round(cms["kit"], 2), f"{prefix}serial_cpu_ms_per_patch": round(cms["serial"], 2),
+            f"{prefix}cpu_projected_min_33575": round(cms["kit"] * N_TRAIN / min(max(jobs, 1), usable_cores()) / 6e4, 2)}
+
+# %% ../nbs/12_bench.ipynb #d1809e7a
+def _time_plane_ways(ways:dict, names:list, folder:Path, k:int, wall:dict, cpu:dict)->bool:
+    "Pass `k` of each way of building the cache of `names`, its wall and CPU seconds added to `wall` and `cpu`; whether both ways wrote the same bytes."
+    folders = {}
+    for way, build in ways.items():
+        t0, c0 = time.perf_counter(), _cpu_s()
+        folders[way] = build(names, folder/f"{way}{k}")
+        wall[way].append(time.perf_counter() - t0); cpu[way].append(_cpu_s() - c0)
+    same = all((folders["serial"]/f).read_bytes() == (folders["kit"]/f).read_bytes() for f in ("planes.npy", "planes.json"))
+    for f in folders.values(): shutil.rmtree(f)
+    return same
 
 # %% ../nbs/12_bench.ipynb #1c0b317a
 def bench_planes(n:int=200,                      # full-size sample patches
@@ -227,23 +297,29 @@ def bench_planes(n:int=200,                      # full-size sample patches
         for prefix, names in (("", list(planes)), ("vote_", ["vote"])):
             wall, cpu = {k: [] for k in ways}, {k: [] for k in ways}
             for k in tqdm(range(passes), desc=f"bench planes {'+'.join(names)}", leave=False):
-                folders = {}
-                for way, build in ways.items():
-                    t0, c0 = time.perf_counter(), _cpu_s()
-                    folders[way] = build(names, Path(d)/f"{way}{k}")
-                    wall[way].append(time.perf_counter() - t0); cpu[way].append(_cpu_s() - c0)
-                agree &= all((folders["serial"]/f).read_bytes() == (folders["kit"]/f).read_bytes() for f in ("planes.npy", "planes.json"))
-                for f in folders.values(): shutil.rmtree(f)
-            ms = {k: 1e3 * float(np.median(v)) / len(images) for k, v in wall.items()}
-            cms = {k: 1e3 * float(np.median(v)) / len(images) for k, v in cpu.items()}
-            out.update({f"{prefix}ms_per_patch": round(ms["kit"], 2), f"{prefix}serial_ms_per_patch": round(ms["serial"], 2),
-                        f"{prefix}speedup": round(ms["serial"] / ms["kit"], 2),
-                        f"{prefix}projected_min_33575": round(ms["kit"] * N_TRAIN / 6e4, 2),
-                        f"{prefix}serial_projected_min_33575": round(ms["serial"] * N_TRAIN / 6e4, 2),
-                        f"{prefix}cpu_ms_per_patch": round(cms["kit"], 2), f"{prefix}serial_cpu_ms_per_patch": round(cms["serial"], 2),
-                        f"{prefix}cpu_projected_min_33575": round(cms["kit"] * N_TRAIN / min(max(jobs, 1), usable_cores()) / 6e4, 2)})
+                agree &= _time_plane_ways(ways, names, Path(d), k, wall, cpu)
+            out.update(_plane_figures(prefix, wall, cpu, len(images), jobs))
     return {**out, "agree": agree, "planes": list(planes), "n_patches": len(images), "passes": passes, "jobs": jobs,
             "usable_cores": usable_cores(), "size": f"{size}x{size}"}
+
+# %% ../nbs/12_bench.ipynb #beb75d41
+def _train_batch(batch_size:int, in_channels:int, size:int, seed:int)->dict:
+    "A random batch, the same for both loops: images in [0, 1) and about 1% fire pixels, drawn after seeding everything with `seed`."
+    import torch
+    seed_everything(seed)
+    x = torch.rand(batch_size, in_channels, size, size)
+    y = (torch.rand(batch_size, 1, size, size) > 0.99).float()
+    return {"image": x, "mask": y}
+
+# %% ../nbs/12_bench.ipynb #bf428434
+def _train_setup(arch:str, encoder:str, in_channels:int, device:str, prec)->tuple:
+    "A model in `prec`'s memory format on `device`, with AdamW at 1e-4 and a constant schedule."
+    import torch
+    from fireseg.models import create_model
+    model = create_model(arch, encoder, in_channels).to(device).to(memory_format=prec.memory_format)
+    opt = torch.optim.AdamW(model.parameters(), 1e-4)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
+    return model, opt, sched
 
 # %% ../nbs/12_bench.ipynb #83559ccd
 def _bare_pass(model, x, y, loss_fn, opt, steps:int)->float:
@@ -255,6 +331,7 @@ def _bare_pass(model, x, y, loss_fn, opt, steps:int)->float:
     if x.is_cuda: torch.cuda.synchronize()
     return time.perf_counter() - t0
 
+# %% ../nbs/12_bench.ipynb #e273ad0c
 def _kit_pass(model, batch:dict, loss_fn, opt, sched, prec, steps:int)->float:
     "The kit's `train_epoch` over `steps` copies of one batch."
     import torch
@@ -264,6 +341,19 @@ def _kit_pass(model, batch:dict, loss_fn, opt, sched, prec, steps:int)->float:
     if prec.device.startswith("cuda"): torch.cuda.synchronize()
     return time.perf_counter() - t0
 
+# %% ../nbs/12_bench.ipynb #5c9fb55a
+def _amp_figures(device:str, arch:str, encoder:str, in_channels:int, batch:dict, loss_fn, steps:int, passes:int, fp32_s:float)->dict:
+    "On CUDA: images/s of the kit's loop in mixed precision with channels-last, its speed-up over fp32 (`fp32_s`, the median pass), and its dtype."
+    from fireseg.devices import precision_for
+    amp = precision_for(device)
+    m2, o2, s2 = _train_setup(arch, encoder, in_channels, device, amp)
+    _kit_pass(m2, batch, loss_fn, o2, s2, amp, 2)
+    fast = [_kit_pass(m2, batch, loss_fn, o2, s2, amp, steps) for _ in range(passes)]
+    n = steps * len(batch["image"])
+    return {"amp_images_per_s": round(n / float(np.median(fast)), 2), "amp_speedup": round(fp32_s / float(np.median(fast)), 3),
+            "amp_dtype": str(amp.dtype).replace("torch.", "")}
+
+# %% ../nbs/12_bench.ipynb #f6b0ee33
 def bench_train(arch:str="deeplabv3plus",  # model to time
                 encoder:str|None=None,      # smp encoder; the tiny test encoder on CPU, resnet34 on CUDA, when None
                 in_channels:int=4,          # e.g. bands 7,6,2 plus the vote plane
@@ -275,25 +365,16 @@ def bench_train(arch:str="deeplabv3plus",  # model to time
                 seed:int=0,                 # seed of the weights and the batch
                )->dict:
     "Training images/s through the kit's loop and through a bare smp loop; on CUDA also fp32 vs AMP + channels-last."
-    import torch
-    from fireseg.models import create_model, TINY_ENCODER
+    from fireseg.models import TINY_ENCODER
     from fireseg.losses import make_loss
     from fireseg.devices import precision_for, batch_to_device
     device = default_device(device); cuda = device.startswith("cuda")
     encoder = encoder or ("resnet34" if cuda else TINY_ENCODER)
     size, batch_size = size or (PATCH_SIZE[0] if cuda else 64), batch_size or (16 if cuda else 8)
-    seed_everything(seed)
-    x = torch.rand(batch_size, in_channels, size, size)
-    y = (torch.rand(batch_size, 1, size, size) > 0.99).float()
-    batch = {"image": x, "mask": y}
+    batch = _train_batch(batch_size, in_channels, size, seed)
     loss_fn = make_loss("bce+dice")
-    def setup(prec):
-        model = create_model(arch, encoder, in_channels).to(device).to(memory_format=prec.memory_format)
-        opt = torch.optim.AdamW(model.parameters(), 1e-4)
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
-        return model, opt, sched
     fp32 = precision_for(device, amp=False, channels_last=False)
-    model, opt, sched = setup(fp32)
+    model, opt, sched = _train_setup(arch, encoder, in_channels, device, fp32)
     xd, yd = batch_to_device(batch, fp32)
     _bare_pass(model, xd, yd, loss_fn, opt, 2); _kit_pass(model, batch, loss_fn, opt, sched, fp32, 2)   # warm-up
     kit, bare = [], []
@@ -304,14 +385,7 @@ def bench_train(arch:str="deeplabv3plus",  # model to time
     out = {"device": device, "arch": arch, "encoder": encoder, "size": size, "batch_size": batch_size, "steps": steps, "passes": passes,
            "kit_images_per_s": round(n / float(np.median(kit)), 2), "bare_images_per_s": round(n / float(np.median(bare)), 2)}
     out["overhead"] = round(float(np.median(kit)) / float(np.median(bare)) - 1, 4)
-    if cuda:
-        amp = precision_for(device)
-        m2, o2, s2 = setup(amp)
-        _kit_pass(m2, batch, loss_fn, o2, s2, amp, 2)
-        fast = [_kit_pass(m2, batch, loss_fn, o2, s2, amp, steps) for _ in range(passes)]
-        out["amp_images_per_s"] = round(n / float(np.median(fast)), 2)
-        out["amp_speedup"] = round(float(np.median(kit)) / float(np.median(fast)), 3)
-        out["amp_dtype"] = str(amp.dtype).replace("torch.", "")
+    if cuda: out.update(_amp_figures(device, arch, encoder, in_channels, batch, loss_fn, steps, passes, float(np.median(kit))))
     return out
 
 # %% ../nbs/12_bench.ipynb #13f64f3c
@@ -321,12 +395,14 @@ def _oof_distributions(bins:int=256)->tuple:
     p_fire, p_back = x**3, (1 - x)**39
     return p_fire/p_fire.sum(), p_back/p_back.sum()
 
+# %% ../nbs/12_bench.ipynb #b039a414
 def _fire_areas(n:int, pixels:int, fire_frac:float, r:np.random.Generator)->np.ndarray:
     "Heavy-tailed fire areas per image, `fire_frac` of all pixels, 2% of images empty."
     area = r.lognormal(0, 1.5, n); area = np.rint(area * fire_frac*pixels/area.mean()).clip(0, pixels).astype(np.int64)
     area[r.random(n) < 0.02] = 0
     return area
 
+# %% ../nbs/12_bench.ipynb #53207fd0
 def synthetic_histograms(n:int,                     # images
                          bins:int=256,              # quantisation levels
                          pixels:int=PATCH_SIZE[0] * PATCH_SIZE[1], # pixels per image
@@ -341,6 +417,19 @@ def synthetic_histograms(n:int,                     # images
     h[:, 0] = r.multinomial(area, p_fire); h[:, 1] = r.multinomial(pixels - area, p_back)
     return h
 
+# %% ../nbs/12_bench.ipynb #c704909a
+def _sweep_peak_mb(h:np.ndarray, chunk:int)->float:
+    "The memory, in MB, that both sweeps allocate beyond their input, as `tracemalloc` sees it (NumPy reports its buffers to it)."
+    from fireseg.threshold import sweep_thresholds
+    tracemalloc.start(); sweep_thresholds(h, ["per_image", "global"], chunk); peak = tracemalloc.get_traced_memory()[1]; tracemalloc.stop()
+    return peak/2**20
+
+# %% ../nbs/12_bench.ipynb #adc21e6d
+def _peak_rss_mb()->float:
+    "This process's high-water mark of resident memory, MB (ru_maxrss: bytes on macOS, KiB on Linux)."
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024) / 2**20
+
+# %% ../nbs/12_bench.ipynb #424b2708
 def bench_tune(n:int=33575,    # images (the competition's train set by default)
                bins:int=256,   # quantisation levels
                seed:int=0,     # seed of the synthetic histograms
@@ -354,12 +443,11 @@ def bench_tune(n:int=33575,    # images (the competition's train set by default)
     for _ in range(passes):
         for m, arg in [("per_image", "per_image"), ("global", "global"), ("both", ["per_image", "global"])]:
             t0 = time.perf_counter(); sw = sweep_thresholds(h, arg, chunk); times[m].append(time.perf_counter() - t0)
-    tracemalloc.start(); sweep_thresholds(h, ["per_image", "global"], chunk); peak = tracemalloc.get_traced_memory()[1]; tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)   # bytes on macOS, KiB on Linux
+    peak_mb, rss_mb = _sweep_peak_mb(h, chunk), _peak_rss_mb()
     return {"n_images": n, "n_thresholds": bins - 1, "passes": passes, "chunk": chunk,
             "sweep_s_median": {m: float(np.median(v)) for m, v in times.items()},
             "us_per_image": float(np.median(times["both"]))/n*1e6, "hist_mb": h.nbytes/2**20,
-            "sweep_peak_mb": peak/2**20, "peak_rss_mb": rss/2**20, "best_per_image": float(sw["per_image"].max())}
+            "sweep_peak_mb": peak_mb, "peak_rss_mb": rss_mb, "best_per_image": float(sw["per_image"].max())}
 
 # %% ../nbs/12_bench.ipynb #6d2f8a41
 def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on a CPU when None
@@ -408,6 +496,15 @@ def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on
             "ensemble_patches_per_s": round(n / med["ensemble"], 1), "single_patches_per_s": round(n / med["single"], 1),
             "ensemble_s_for_4000": round(4000 * med["ensemble"] / n, 1), "cost_of_ensemble": round(med["ensemble"] / med["single"], 2)}
 
+# %% ../nbs/12_bench.ipynb #17be1164
+def _seconds(f)->tuple:
+    "Wall-clock seconds that `f()` takes, and what it returned."
+    t0 = time.perf_counter(); out = f()
+    return time.perf_counter() - t0, out
+
+# %% ../nbs/12_bench.ipynb #3c68c2af
+def _medians(times:dict)->dict: return {k: round(float(np.median(v)), 3) for k, v in times.items()}   # name -> median seconds, to the millisecond
+
 # %% ../nbs/12_bench.ipynb #2c6b9e14
 def bench_report(n:int=33575,    # training images in the store
                  passes:int=3,   # timed passes; medians are reported
@@ -422,9 +519,35 @@ def bench_report(n:int=33575,    # training images in the store
         times = {"table": [], "table_and_figure": []}
         for _ in range(passes):
             for k, plot in (("table", False), ("table_and_figure", True)):
-                t0 = time.perf_counter(); r = oof_report(d, plot=plot); times[k].append(time.perf_counter() - t0)
+                dt, r = _seconds(lambda: oof_report(d, plot=plot)); times[k].append(dt)
     return {"n_images": n, "passes": passes, **{f"{k}_s_median": round(float(np.median(v)), 3) for k, v in times.items()},
             "miou_per_image": round(r["miou_per_image"], 4)}
+
+# %% ../nbs/12_bench.ipynb #4267632e
+def _fire_stretches(start:np.ndarray, area:np.ndarray, hw:int)->np.ndarray:
+    "(n, hw) uint8 masks: image i's fire the `area[i]` pixels from `start[i]`, in raster order."
+    mask = np.zeros((len(start), hw), np.uint8)
+    for j in range(len(start)): mask[j, start[j]:start[j] + area[j]] = 1
+    return mask
+
+# %% ../nbs/12_bench.ipynb #386b80e4
+def _pixel_bins(pool:np.ndarray, fire:np.ndarray, p_fire:np.ndarray, rk:np.random.Generator)->tuple:
+    "Every pixel's probability bin (background: a random window of `pool`; fire: drawn from `p_fire`), and its (n,2,256) fire and background histograms."
+    hw = fire.shape[1]
+    q = np.stack([pool[o:o + hw] for o in rk.integers(0, len(pool) - hw, len(fire))])
+    q[fire] = rk.choice(256, int(fire.sum()), p=p_fire).astype(np.uint8)
+    every = np.stack([np.bincount(x, minlength=256) for x in q]); on_fire = np.stack([np.bincount(x[f], minlength=256) for x, f in zip(q, fire)])
+    return q, np.stack([on_fire, every - on_fire], 1)
+
+# %% ../nbs/12_bench.ipynb #ddee2fd6
+def _finish_run(p:Path, k:int, store, n:int):
+    "Make run folder `p` a finished run: its store complete, a config (unet or deeplabv3plus, the learning rate growing with `k`), and five folds' done.json and log."
+    from fireseg.config import TrainConfig
+    store.mark_done(np.arange(n))
+    TrainConfig(out=str(p), arch=("unet", "deeplabv3plus")[k % 2], lr=1e-3 * (k + 1), folds=5).save(p/"config.json")
+    for f in range(5):
+        (p/f"fold{f}").mkdir(exist_ok=True); (p/f"fold{f}"/"done.json").write_text(json.dumps({"fold": f}))
+        (p/f"fold{f}"/"log.csv").write_text("epoch,val_miou,seconds\n0,0.5,60.0\n1,0.6,60.0\n")
 
 # %% ../nbs/12_bench.ipynb #b12c0002
 def synthetic_runs(folder:str|Path,            # where the run folders go
@@ -436,8 +559,6 @@ def synthetic_runs(folder:str|Path,            # where the run folders go
                    chunk:int=512,              # images written at once
                   )->list[Path]:               # the run folders
     "Run folders over the same synthetic images, each with a config, fold logs and a complete out-of-fold store."
-    import json
-    from fireseg.config import TrainConfig
     from fireseg.oof import OofStore
     r, hw = np.random.default_rng(seed), size * size
     area = _fire_areas(n, hw, 0.002, r); start = (r.random(n) * (hw - area + 1)).astype(np.int64)
@@ -447,24 +568,14 @@ def synthetic_runs(folder:str|Path,            # where the run folders go
     stores = [OofStore.create(p, names, folds, size, size) for p in paths]
     pools = [np.random.default_rng([seed, k]).choice(256, 1 << 22, p=p_back).astype(np.uint8) for k in range(runs)] if pixels else []
     for s in range(0, n, chunk):
-        rows = np.arange(s, min(n, s + chunk)); mask = np.zeros((len(rows), hw), np.uint8)
-        for j, i in enumerate(rows): mask[j, start[i]:start[i] + area[i]] = 1
+        rows = np.arange(s, min(n, s + chunk)); mask = _fire_stretches(start[rows], area[rows], hw)
         fire = mask.astype(bool)
         for k, st in enumerate(stores):
             st.masks[rows] = np.packbits(mask.reshape(-1, size, size), axis=-1)
             if not pixels: st.hist[rows] = synthetic_histograms(len(rows), pixels=hw, seed=seed + 1 + k + s, area=area[rows]); continue
-            rk = np.random.default_rng([seed, k, s])
-            q = np.stack([pools[k][o:o + hw] for o in rk.integers(0, len(pools[k]) - hw, len(rows))])
-            q[fire] = rk.choice(256, int(fire.sum()), p=p_fire).astype(np.uint8)
+            q, st.hist[rows] = _pixel_bins(pools[k], fire, p_fire, np.random.default_rng([seed, k, s]))
             st.probs[rows] = q.reshape(-1, size, size)
-            every = np.stack([np.bincount(x, minlength=256) for x in q]); on_fire = np.stack([np.bincount(x[f], minlength=256) for x, f in zip(q, fire)])
-            st.hist[rows] = np.stack([on_fire, every - on_fire], 1)
-    for k, (p, st) in enumerate(zip(paths, stores)):
-        st.mark_done(np.arange(n))
-        TrainConfig(out=str(p), arch=("unet", "deeplabv3plus")[k % 2], lr=1e-3 * (k + 1), folds=5).save(p/"config.json")
-        for f in range(5):
-            (p/f"fold{f}").mkdir(exist_ok=True); (p/f"fold{f}"/"done.json").write_text(json.dumps({"fold": f}))
-            (p/f"fold{f}"/"log.csv").write_text("epoch,val_miou,seconds\n0,0.5,60.0\n1,0.6,60.0\n")
+    for k, (p, st) in enumerate(zip(paths, stores)): _finish_run(p, k, st, n)
     return paths
 
 # %% ../nbs/12_bench.ipynb #b12c0005
@@ -482,10 +593,10 @@ def bench_compare(n:int=33575,   # training images per run
         times = {"tune_one_run": [], "table": [], "table_and_files": []}
         for p in paths: tune_threshold(p, plot=False, verbose=False)
         for _ in range(passes):
-            t0 = time.perf_counter(); tune_threshold(paths[0], plot=False, verbose=False); times["tune_one_run"].append(time.perf_counter() - t0)
-            t0 = time.perf_counter(); compare_runs(paths, n_boot=n_boot); times["table"].append(time.perf_counter() - t0)
-            t0 = time.perf_counter(); t = compare_runs(paths, n_boot=n_boot, out=Path(d)/"cmp", overwrite=True); times["table_and_files"].append(time.perf_counter() - t0)
-    med = {k: round(float(np.median(v)), 3) for k, v in times.items()}
+            times["tune_one_run"].append(_seconds(lambda: tune_threshold(paths[0], plot=False, verbose=False))[0])
+            times["table"].append(_seconds(lambda: compare_runs(paths, n_boot=n_boot))[0])
+            dt, t = _seconds(lambda: compare_runs(paths, n_boot=n_boot, out=Path(d)/"cmp", overwrite=True)); times["table_and_files"].append(dt)
+    med = _medians(times)
     return {"n_images": n, "runs": runs, "passes": passes, "n_boot": n_boot, **{f"{k}_s_median": v for k, v in med.items()},
             "ratio_to_tune": round(med["table_and_files"] / med["tune_one_run"], 1), "best": t.attrs["best"]}
 
@@ -507,6 +618,13 @@ print(json.dumps({"times": times, "blend": {k: b[k] for k in ("weights", "thresh
                   "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * unit / 2**20}))
 """
 
+# %% ../nbs/12_bench.ipynb #5d4b63fc
+def _child_env()->dict:
+    "This environment, with the installed fireseg's folder first on PYTHONPATH, for a fresh Python process."
+    import fireseg
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(fireseg.__file__).parent.parent), os.environ.get("PYTHONPATH", "")])}
+
+# %% ../nbs/12_bench.ipynb #d4c062ad
 def bench_blend(n:int=33575,    # training images per run
                 runs:int=3,     # runs blended
                 passes:int=3,   # timed passes; medians are reported
@@ -516,17 +634,16 @@ def bench_blend(n:int=33575,    # training images per run
                )->dict:
     "Seconds and peak memory of `blend_runs` on full-size synthetic runs, against one run's threshold tuning, in a fresh process."
     import json, subprocess
-    import fireseg
     from fireseg.threshold import tune_threshold
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter(); paths = synthetic_runs(d, n, runs, seed, size); made = time.perf_counter() - t0
         for p in paths: tune_threshold(p, plot=False, verbose=False)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(fireseg.__file__).parent.parent), os.environ.get("PYTHONPATH", "")])}
+        env = _child_env()
         arg = json.dumps({"runs": [str(p) for p in paths], "out": str(Path(d)/"blend"), "passes": passes, "workers": workers})
         p = subprocess.run([sys.executable, "-c", _BLEND_CHILD, arg], capture_output=True, text=True, env=env)
         if p.returncode: raise FiresegError(f"the blend benchmark's process failed:\n{p.stderr[-2000:]}")
         r = json.loads(p.stdout.strip().splitlines()[-1])
-    med = {k: round(float(np.median(v)), 3) for k, v in r["times"].items()}
+    med = _medians(r["times"])
     return {"n_images": n, "runs": runs, "size": size, "passes": passes, "workers": workers, "cpus": os.cpu_count(), "synthetic_runs_s": round(made, 1),
             "blend_s_median": med["blend"], "tune_one_run_s_median": med["tune_one_run"], "ratio_to_tune": round(med["blend"] / med["tune_one_run"], 1),
             "peak_rss_mb": round(r["peak_rss_mb"], 1), "worker_peak_rss_mb": round(r["worker_peak_rss_mb"], 1),
@@ -534,34 +651,52 @@ def bench_blend(n:int=33575,    # training images per run
             "weights": r["blend"]["weights"], "blend_per_image": round(r["blend"]["score"], 5), "best_single_per_image": round(r["best_single"], 5),
             "nested_per_image": round(r["nested"], 5)}
 
-# %% ../nbs/12_bench.ipynb #8b1f5e63
-def bench_prepare(n:int=2000,                # train patches in the zip
-                  passes:int=3,              # timed passes of each; medians are reported
-                  size:int=PATCH_SIZE[0],    # patch side
-                 )->dict:
-    "Patches per second and MB/s that `prepare_data` copies from a zip, against a plain `extractall`."
-    import shutil, zipfile
-    from fireseg.prepare import prepare_data
-    src = _sample_for_bench(n, size)
+# %% ../nbs/12_bench.ipynb #b7d73ac4
+def _sample_zip(src:Path)->Path:
+    "`src` zipped once beside it (stored, as the competition's files are), its files under data/; atomically."
+    import zipfile
     zpath = src.with_suffix(".zip")
     if not zpath.exists():
         with zipfile.ZipFile(str(zpath) + ".tmp", "w") as z:
             for p in sorted(src.rglob("*")):
                 if p.is_file(): z.write(p, f"data/{p.relative_to(src).as_posix()}")
         os.replace(str(zpath) + ".tmp", zpath)
+    return zpath
+
+# %% ../nbs/12_bench.ipynb #f51d8fea
+def _extractall_seconds(zpath:Path, folder:Path)->float:
+    "Seconds `zipfile`'s own `extractall` takes to unpack `zpath` into `folder`, which is then removed."
+    import zipfile
+    t0 = time.perf_counter()
+    with zipfile.ZipFile(zpath) as z: z.extractall(folder)
+    dt = time.perf_counter() - t0; shutil.rmtree(folder); return dt
+
+# %% ../nbs/12_bench.ipynb #8b1f5e63
+def bench_prepare(n:int=2000,                # train patches in the zip
+                  passes:int=3,              # timed passes of each; medians are reported
+                  size:int=PATCH_SIZE[0],    # patch side
+                 )->dict:
+    "Patches per second and MB/s that `prepare_data` copies from a zip, against a plain `extractall`."
+    from fireseg.prepare import prepare_data
+    zpath = _sample_zip(_sample_for_bench(n, size))
     times, files = {"prepare": [], "extractall": []}, 0
     with tempfile.TemporaryDirectory() as d:
         for _ in range(passes):
             t0 = time.perf_counter(); r = prepare_data(zpath, Path(d)/"p", size=(size, size), progress=False); times["prepare"].append(time.perf_counter() - t0)
             files, mb = r["copied"], r["bytes"] / 1e6; shutil.rmtree(Path(d)/"p")
-            t0 = time.perf_counter()
-            with zipfile.ZipFile(zpath) as z: z.extractall(Path(d)/"x")
-            times["extractall"].append(time.perf_counter() - t0); shutil.rmtree(Path(d)/"x")
+            times["extractall"].append(_extractall_seconds(zpath, Path(d)/"x"))
     med = {k: float(np.median(v)) for k, v in times.items()}
     if not r["check"].ok: raise FiresegError(f"the prepared copy of {zpath} does not check: {r['check'].problems[0]}")
     return {"n_patches": n, "files": files, "mb": round(mb, 1), "passes": passes, "prepare_s_median": round(med["prepare"], 4),
             "extractall_s_median": round(med["extractall"], 4), "prepare_files_per_s": round(files / med["prepare"], 1),
             "prepare_mb_per_s": round(mb / med["prepare"], 1), "ratio_to_extractall": round(med["extractall"] / med["prepare"], 2)}
+
+# %% ../nbs/12_bench.ipynb #9668b13c
+def _files_written(root:Path)->int:
+    "The train images and masks of the data set at `root` that are on disk."
+    from fireseg.patchio import DataLayout
+    lay = DataLayout.from_root(root)
+    return sum(p.exists() for p in list(lay.train_images) + list(lay.train_masks))
 
 # %% ../nbs/12_bench.ipynb #a95e7cda
 def bench_sample(n:int=200,                # patches to write
@@ -570,11 +705,10 @@ def bench_sample(n:int=200,                # patches to write
                 )->dict:
     "Patches per second written by `make_sample`, labels and GeoTIFFs included."
     from fireseg.sample import make_sample
-    from fireseg.patchio import DataLayout
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter(); make_sample(Path(d)/"s", n_train=n, n_test=0, workers=workers, size=size, progress=False)
         dt = time.perf_counter() - t0
-        lay = DataLayout.from_root(Path(d)/"s"); written = sum(p.exists() for p in list(lay.train_images) + list(lay.train_masks))
+        written = _files_written(Path(d)/"s")
     return {"sample_patches_per_s": round(n / dt, 1), "n_patches": n, "files_written": written, "workers": worker_processes(workers), "size": size}
 
 # %% ../nbs/12_bench.ipynb #b25c0002
@@ -592,37 +726,36 @@ with Scene(sys.argv[1]) as s:
 print(json.dumps({"seconds": dt, "cpu_seconds": dc, "peak_rss_mb": peak_mb(), "rss_before_mb": before, "vote_pixels": int((rule_mask(codes, "vote") == 1).sum())}))
 """
 
+# %% ../nbs/12_bench.ipynb #a3d63f12
 def _scene_run(mtl:Path)->dict:
+    "The fire tests over the product of `mtl` in a fresh process (`_SCENE_CHILD`): its seconds, CPU seconds, peak memory and vote pixels."
     import subprocess
     p = subprocess.run([sys.executable, "-c", _SCENE_CHILD, str(mtl)], capture_output=True, text=True)
     if p.returncode: raise FiresegError(f"bench scene: the timed process failed: {p.stderr.strip().splitlines()[-1] if p.stderr.strip() else p.returncode}")
     return json.loads(p.stdout.strip().splitlines()[-1])
 
-def bench_scene(size:tuple=(7700, 7800), # (H,W) of the full synthetic scene
-                patches:int=64,          # 256-pixel patches timed with fire_vote, the baseline
-                quarter:bool=True,       # also time a quarter of the scene (half each side)
-                seed:int=0,              # the scene's seed
-               )->dict:                  # seconds, ms per megapixel, peak memory, growth, and the baseline
-    "The fire tests over a full-size synthetic scene, against fire_vote on 256-pixel patches of it."
-    from fireseg.scene import write_synthetic_product, Scene, RULE_BANDS
-    from fireseg.firetests import fire_vote
-    H, W = size; rng = np.random.default_rng(seed)
+# %% ../nbs/12_bench.ipynb #371eceda
+def _scene_fires(H:int, W:int, rng)->list:
+    "Fires scattered over an (H, W) scene, one per 20,000 pixels (20 at least): (row, column, strength 0.35 or 0.8)."
     n = max(20, H * W // 20000)
-    fires = list(zip(rng.integers(0, H, n).tolist(), rng.integers(0, W, n).tolist(), rng.choice([0.35, 0.8], n).tolist()))
-    with tempfile.TemporaryDirectory(prefix="bench-scene-") as d:
-        d = Path(d); t = time.perf_counter()
-        full = write_synthetic_product(d/"full", shape=(H, W), fires=fires, bands=RULE_BANDS, strip=512, seed=seed)
-        write_s = time.perf_counter() - t
-        runs = {"full": _scene_run(full)}
-        if quarter:
-            q = write_synthetic_product(d/"quarter", shape=(H // 2, W // 2), fires=[f for f in fires if f[0] < H // 2 and f[1] < W // 2], bands=RULE_BANDS, strip=512, seed=seed)
-            runs["quarter"] = _scene_run(q)
-        vote_s, vote_cpu, k = 0.0, 0.0, min(256, H, W)
-        with Scene(full) as s:
-            for r0, c0 in zip(rng.integers(0, H - k + 1, patches).tolist(), rng.integers(0, W - k + 1, patches).tolist()):
-                dn = np.zeros((10, k, k), np.uint16); dn[:7] = s.read(RULE_BANDS, (r0, r0 + k, c0, c0 + k))
-                t, c = time.perf_counter(), time.process_time(); fire_vote(dn, s.meta.sun_elevation)
-                vote_s += time.perf_counter() - t; vote_cpu += time.process_time() - c
+    return list(zip(rng.integers(0, H, n).tolist(), rng.integers(0, W, n).tolist(), rng.choice([0.35, 0.8], n).tolist()))
+
+# %% ../nbs/12_bench.ipynb #5e5d796d
+def _patch_vote_seconds(mtl:Path, H:int, W:int, k:int, patches:int, rng)->tuple:
+    "Wall and CPU seconds of `fire_vote` on `patches` k-pixel patches cut at random from the scene, reading excluded."
+    from fireseg.scene import Scene, RULE_BANDS
+    from fireseg.firetests import fire_vote
+    vote_s, vote_cpu = 0.0, 0.0
+    with Scene(mtl) as s:
+        for r0, c0 in zip(rng.integers(0, H - k + 1, patches).tolist(), rng.integers(0, W - k + 1, patches).tolist()):
+            dn = np.zeros((10, k, k), np.uint16); dn[:7] = s.read(RULE_BANDS, (r0, r0 + k, c0, c0 + k))
+            t, c = time.perf_counter(), time.process_time(); fire_vote(dn, s.meta.sun_elevation)
+            vote_s += time.perf_counter() - t; vote_cpu += time.process_time() - c
+    return vote_s, vote_cpu
+
+# %% ../nbs/12_bench.ipynb #2d7ce134
+def _scene_figures(runs:dict, H:int, W:int, write_s:float, vote_s:float, vote_cpu:float, patches:int, k:int)->dict:
+    "The scene's seconds, ms per megapixel and memory, the patches' baseline, their ratios, and the growth from a quarter of the scene when timed."
     mp = H * W / 1e6
     out = dict(size=f"{H}x{W}", megapixels=round(mp, 2), write_s=round(write_s, 1), scene_s=round(runs["full"]["seconds"], 2),
                scene_ms_per_mp=round(runs["full"]["seconds"] * 1000 / mp, 1), scene_cpu_s=round(runs["full"]["cpu_seconds"], 2),
@@ -632,11 +765,33 @@ def bench_scene(size:tuple=(7700, 7800), # (H,W) of the full synthetic scene
                patch_vote_cpu_ms_per_mp=round(vote_cpu * 1000 / (patches * k * k / 1e6), 1), patches=patches, patch=k)
     out["scene_vs_patches"] = round(out["scene_ms_per_mp"] / out["patch_vote_ms_per_mp"], 2)
     out["scene_vs_patches_cpu"] = round(out["scene_cpu_ms_per_mp"] / max(out["patch_vote_cpu_ms_per_mp"], 1e-9), 2)
-    if quarter:
+    if "quarter" in runs:
         out.update(quarter_s=round(runs["quarter"]["seconds"], 2), quarter_peak_rss_mb=round(runs["quarter"]["peak_rss_mb"], 1),
                    growth=round(runs["full"]["seconds"] / runs["quarter"]["seconds"], 2),   # 4 when linear in pixels
                    quarter_cpu_s=round(runs["quarter"]["cpu_seconds"], 2), growth_cpu=round(runs["full"]["cpu_seconds"] / max(runs["quarter"]["cpu_seconds"], 1e-9), 2))
     return out
+
+# %% ../nbs/12_bench.ipynb #904c03c4
+def bench_scene(size:tuple=(7700, 7800), # (H,W) of the full synthetic scene
+                patches:int=64,          # 256-pixel patches timed with fire_vote, the baseline
+                quarter:bool=True,       # also time a quarter of the scene (half each side)
+                seed:int=0,              # the scene's seed
+               )->dict:                  # seconds, ms per megapixel, peak memory, growth, and the baseline
+    "The fire tests over a full-size synthetic scene, against fire_vote on 256-pixel patches of it."
+    from fireseg.scene import write_synthetic_product, RULE_BANDS
+    H, W = size; rng = np.random.default_rng(seed)
+    fires = _scene_fires(H, W, rng)
+    with tempfile.TemporaryDirectory(prefix="bench-scene-") as d:
+        d = Path(d); t = time.perf_counter()
+        full = write_synthetic_product(d/"full", shape=(H, W), fires=fires, bands=RULE_BANDS, strip=512, seed=seed)
+        write_s = time.perf_counter() - t
+        runs = {"full": _scene_run(full)}
+        if quarter:
+            q = write_synthetic_product(d/"quarter", shape=(H // 2, W // 2), fires=[f for f in fires if f[0] < H // 2 and f[1] < W // 2], bands=RULE_BANDS, strip=512, seed=seed)
+            runs["quarter"] = _scene_run(q)
+        k = min(256, H, W)
+        vote_s, vote_cpu = _patch_vote_seconds(full, H, W, k, patches, rng)
+    return _scene_figures(runs, H, W, write_s, vote_s, vote_cpu, patches, k)
 
 # %% ../nbs/12_bench.ipynb #b25c0005
 def bench_scene_run(size:int=512,           # side of the synthetic scene, pixels

@@ -29,10 +29,13 @@ __all__ = ['TORCH_CUDA_INSTALL', 'package_versions', 'requirement_problems', 'gp
 # %% ../nbs/10b_doctor.ipynb #f03e869a
 _PACKAGES = ("fireseg", "torch", "torchvision", "segmentation-models-pytorch", "timm", "numpy", "albumentations", "rasterio")
 
+# %% ../nbs/10b_doctor.ipynb #cff2c45f
 def _installed(name:str)->str|None:
+    "The installed version of package `name`, or None when it is not installed."
     try: return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError: return None
 
+# %% ../nbs/10b_doctor.ipynb #1da0cbcc
 def package_versions()->dict:
     "Python, the kit's main packages, and the CUDA and cuDNN versions torch was built with."
     out = {"python": platform.python_version(), **{n: _installed(n) for n in _PACKAGES}}
@@ -67,6 +70,7 @@ def gpu_report(name:str,             # the card's name
             "precision": "bf16" if amp_dtype(cap) == torch.bfloat16 else "fp16 with a gradient scaler",
             "bf16_native": cap >= (8, 0), "tensor_cores": cap >= (7, 0), "channels_last": True}
 
+# %% ../nbs/10b_doctor.ipynb #e145e0d3
 def gpu_reports()->list[dict]:
     "`gpu_report` for every GPU torch sees here."
     if not torch.cuda.is_available(): return []
@@ -75,6 +79,7 @@ def gpu_reports()->list[dict]:
 # %% ../nbs/10b_doctor.ipynb #6fc7c2d4
 TORCH_CUDA_INSTALL = "pip install --force-reinstall torch torchvision --index-url https://download.pytorch.org/whl/cu124"   # a CUDA build of torch (pick the CUDA version at pytorch.org/get-started)
 
+# %% ../nbs/10b_doctor.ipynb #920fc800
 def cpu_torch_problem(cuda_build:str|None,   # the CUDA version torch was built with (`torch.version.cuda`); None for a CPU-only build
                       nvidia_smi:str|None,   # the path of nvidia-smi (`shutil.which`); None where there is no NVIDIA driver
                       torch_version:str="",  # torch's version, for the message
@@ -91,6 +96,7 @@ def _free_gb(path:Path)->float:
     while not p.exists(): p = p.parent
     return round(shutil.disk_usage(p).free / 1e9, 1)
 
+# %% ../nbs/10b_doctor.ipynb #0041c989
 def machine_report(places:dict, # name -> a folder whose disk matters, e.g. {'data': ..., 'runs': ...}
                   )->dict:
     "The platform, CPU cores, memory, and free disk at each place."
@@ -143,6 +149,18 @@ def _doctor_config(device:str, amp:bool)->TrainConfig:
     "The default recipe with random weights (nothing to download), on `device`."
     return TrainConfig(encoder_weights=None, device=device, amp=amp, num_workers=0)
 
+# %% ../nbs/10b_doctor.ipynb #61645619
+def _repeated_batches(layout:DataLayout, batches:int, batch_size:int, device:str):
+    "The first training images, repeated to fill `batches` batches, as raw batches flipped on the device."
+    ds = FirePatches.from_layout(layout, "train", [i % len(layout.train) for i in range(batches * batch_size)], raw=True)
+    return patch_loader(ds, batch_size, shuffle=True, num_workers=0, device=device)
+
+# %% ../nbs/10b_doctor.ipynb #6e06a408
+def _sync(device:str):
+    "Wait for the device's queued work, so that the time measured is its own (a no-op on a CPU)."
+    if str(device).startswith("cuda"): torch.cuda.synchronize(device)
+
+# %% ../nbs/10b_doctor.ipynb #f4dfa44e
 def check_training(device:str,          # the device to check
                    layout:DataLayout,   # the patches to train on
                    batch_size:int=2,    # images per step
@@ -153,19 +171,16 @@ def check_training(device:str,          # the device to check
     from fireseg.train import train_epoch, make_optimiser
     cfg = _doctor_config(device, amp)
     prec = precision_for(device, cfg.amp, cfg.channels_last)
-    def loader(batches:int):   # the first images, repeated, as raw batches flipped on the device
-        ds = FirePatches.from_layout(layout, "train", [i % len(layout.train) for i in range(batches * batch_size)], raw=True)
-        return patch_loader(ds, batch_size, shuffle=True, num_workers=0, device=device)
+    loader = lambda batches: _repeated_batches(layout, batches, batch_size, device)
     model = cfg.build_model().to(device).to(memory_format=prec.memory_format)
     opt, sched = make_optimiser(model, cfg, steps + 1)
     start = [p.detach().clone() for p in model.parameters()]
     flags = backend_flags(device, deterministic=False)        # cuDNN's autotuner, as training runs it
     with backend_settings(flags):
         train_epoch(model, loader(1), make_loss(cfg.loss), opt, sched, prec, cfg.grad_clip, progress=False)   # cuDNN, the allocator, kernels
-        if str(device).startswith("cuda"): torch.cuda.synchronize(device)
-        t0 = time.perf_counter()
+        _sync(device); t0 = time.perf_counter()
         loss = train_epoch(model, loader(steps), make_loss(cfg.loss), opt, sched, prec, cfg.grad_clip, progress=False)
-        if str(device).startswith("cuda"): torch.cuda.synchronize(device)
+        _sync(device)
     seconds = time.perf_counter() - t0
     if not math.isfinite(loss): raise FloatingPointError(f"non-finite training loss {loss} in {prec.dtype or torch.float32}")
     if not all(torch.isfinite(p).all() for p in model.parameters()): raise FloatingPointError("non-finite weights after training steps")
@@ -214,6 +229,7 @@ def all_reduce_devices(gpus:int, # the GPUs torch sees
     "Where torchrun's all-reduce is checked: every visible GPU, when there are two or more."
     return [f"cuda:{i}" for i in range(gpus)] if gpus >= 2 else []
 
+# %% ../nbs/10b_doctor.ipynb #9a5bea3b
 def _all_reduce_rank(rank:int, devices:list, port:int, out):
     "One process of `check_all_reduce`: its rank's value, all-reduced over the world's backend."
     from fireseg.distributed import world_backend
@@ -225,19 +241,16 @@ def _all_reduce_rank(rank:int, devices:list, port:int, out):
         out.put((rank, t.cpu().unique().tolist()))
     finally: torch.distributed.destroy_process_group()
 
-def check_all_reduce(devices:Sequence[str], # one process per device: 'cuda:0', 'cuda:1' (NCCL), or 'cpu', 'cpu' (gloo)
-                     timeout:float=120,     # seconds to wait for the processes
-                    )->dict:                # the processes and the sum each got
-    "An all-reduce between one spawned process per device, over the backend training uses: every process must get the sum."
-    import multiprocessing as mp
+# %% ../nbs/10b_doctor.ipynb #245d6d93
+def _free_port()->int:
+    "A TCP port on this machine that nothing listens on now."
+    with socket.socket() as s: s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+
+# %% ../nbs/10b_doctor.ipynb #c48fb8f7
+def _gather_sums(out, procs:list, timeout:float)->dict:
+    "Each process's rank -> the sum it got, until all answered, one died or `timeout` seconds passed; then the processes are ended."
     from queue import Empty
-    with socket.socket() as s: s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
-    ctx, n = mp.get_context("spawn"), len(devices)
-    target = getattr(importlib.import_module("fireseg.doctor"), "_all_reduce_rank")   # spawn finds the package's copy, not a notebook's
-    out = ctx.Queue()
-    procs = [ctx.Process(target=target, args=(r, list(devices), port, out), daemon=True) for r in range(n)]
-    for p in procs: p.start()
-    got, deadline = {}, time.monotonic() + timeout
+    got, deadline, n = {}, time.monotonic() + timeout, len(procs)
     try:
         while len(got) < n:
             try: r, v = out.get(timeout=max(0.1, min(1.0, deadline - time.monotonic())))
@@ -249,6 +262,20 @@ def check_all_reduce(devices:Sequence[str], # one process per device: 'cuda:0', 
         for p in procs:
             p.join(5)
             if p.is_alive(): p.kill()
+    return got
+
+# %% ../nbs/10b_doctor.ipynb #117f719b
+def check_all_reduce(devices:Sequence[str], # one process per device: 'cuda:0', 'cuda:1' (NCCL), or 'cpu', 'cpu' (gloo)
+                     timeout:float=120,     # seconds to wait for the processes
+                    )->dict:                # the processes and the sum each got
+    "An all-reduce between one spawned process per device, over the backend training uses: every process must get the sum."
+    import multiprocessing as mp
+    port, ctx, n = _free_port(), mp.get_context("spawn"), len(devices)
+    target = getattr(importlib.import_module("fireseg.doctor"), "_all_reduce_rank")   # spawn finds the package's copy, not a notebook's
+    out = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(r, list(devices), port, out), daemon=True) for r in range(n)]
+    for p in procs: p.start()
+    got = _gather_sums(out, procs, timeout)
     want = [float(n * (n + 1) / 2)]
     if len(got) < n or any(v != want for v in got.values()):
         raise RuntimeError(f"all-reduce over {', '.join(devices)}: {len(got)} of {n} processes finished" + (f", sums {sorted(got.items())}" if got else ""))
@@ -293,6 +320,7 @@ def _facts_lines(s:dict)->list[str]:
                  "where there is internet (fireseg weights) and pass --weights DIR, or train with --weights none"))
     return lines
 
+# %% ../nbs/10b_doctor.ipynb #83339b2c
 def _device_line(device:str, got:dict, size:int)->str:
     "One line for the checks of one device."
     i, t, p = got["input"], got["training"], got["prediction"]
@@ -324,11 +352,50 @@ def check_device(device:str, layout:DataLayout, batch_size:int, steps:int, amp:b
             got[name] = f"failed: {type(e).__name__}"; problems.append(advice(name, device, e, batch_size))
     return got, problems
 
+# %% ../nbs/10b_doctor.ipynb #f69458d5
 def _checked(name:str, where:str, check)->tuple:
     "A check's result and no problem, or 'failed: ...' and its line of advice."
     try: return check(), []
     except Exception as e: return f"failed: {type(e).__name__}", [advice(name, where, e)]
 
+# %% ../nbs/10b_doctor.ipynb #9eb487e6
+def _machine_facts(data:str|None, runs:str, hub:bool)->dict:
+    "The summary's facts before any check: versions, the machine, the GPUs, and the weights hub (probed for 5 s at most when `hub`)."
+    from fireseg.models import _hub_reachable
+    s = {"versions": package_versions(), "machine": machine_report({"data": Path(data) if data else default_data_root(), "runs": Path(runs)}),
+         "gpus": gpu_reports(), "weights_hub": "not probed", "checks": {}}
+    if hub: s["weights_hub"] = "reachable" if (why := _hub_reachable(5)) is None else f"not reachable ({why})"
+    return s
+
+# %% ../nbs/10b_doctor.ipynb #4cfe10e5
+def _install_problems(s:dict)->list[str]:
+    "Problem lines of the install: unmet requirements, an unreachable weights hub, a CPU-only torch beside an NVIDIA driver."
+    problems = requirement_problems(importlib.metadata.requires("fireseg") or []) + default_weights_problem(s["weights_hub"])
+    return problems + [m for m in [cpu_torch_problem(torch.version.cuda, shutil.which("nvidia-smi"), torch.__version__)] if m]
+
+# %% ../nbs/10b_doctor.ipynb #dc7c1d6b
+def _check_devices(s:dict, devices:list, size:int, batch_size:int|None, steps:int, amp:bool, say)->list[str]:
+    "The checks on each device, then the loader's, into `s`; the problem lines they found."
+    problems = []
+    with tempfile.TemporaryDirectory() as d:
+        layout = doctor_data(Path(d), size)
+        for device in devices or [f"cuda:{i}" for i in range(len(s["gpus"]))] or ["cpu"]:
+            s["checks"][device], found = check_device(device, layout, batch_size or (16 if str(device).startswith("cuda") else 2), steps, amp)
+            problems += found
+            say(_device_line(device, s["checks"][device], size))
+        s["loader"], found = _checked("loader", "cpu", lambda: check_loader(layout))
+        problems += found; say("loader: " + (f"{s['loader']['workers']} workers, the same batches as the main process" if isinstance(s["loader"], dict) else s["loader"]))
+    return problems
+
+# %% ../nbs/10b_doctor.ipynb #6d4f0383
+def _check_gpus_all_reduce(s:dict, say)->list[str]:
+    "The all-reduce between the GPUs, into `s` (not needed with fewer than two); the problem line it found."
+    pair = all_reduce_devices(len(s["gpus"]))
+    s["all_reduce"], found = _checked("all-reduce", ", ".join(pair), lambda: check_all_reduce(pair)) if pair else ("not needed: fewer than two GPUs", [])
+    if pair: say("all-reduce: " + (f"{len(pair)} GPUs over NCCL" if isinstance(s["all_reduce"], dict) else s["all_reduce"]))
+    return found
+
+# %% ../nbs/10b_doctor.ipynb #2e7d321c
 def run_doctor(devices:list|None=None,   # devices to check; every GPU, or the CPU when there is none, when None
                data:str|None=None,       # where the data lives (for free disk); the platform's usual place when None
                runs:str="runs",          # where runs will be written (for free disk)
@@ -340,28 +407,14 @@ def run_doctor(devices:list|None=None,   # devices to check; every GPU, or the C
                verbose:bool=True,        # print the report
               )->dict:                   # facts, checks and problems; 'ok' when every check passed
     "Examine this machine for training: versions, GPUs, memory, disk, the weights hub, then the pipeline on each device."
-    from fireseg.models import _hub_reachable
     say = print if verbose else (lambda *a: None)
     t0 = time.perf_counter()
     devices = [default_device(d, fallback=False) for d in devices or []]   # a device that is not here: one line, before anything runs
-    s = {"versions": package_versions(), "machine": machine_report({"data": Path(data) if data else default_data_root(), "runs": Path(runs)}),
-         "gpus": gpu_reports(), "weights_hub": "not probed", "checks": {}}
-    if hub: s["weights_hub"] = "reachable" if (why := _hub_reachable(5)) is None else f"not reachable ({why})"
-    problems = requirement_problems(importlib.metadata.requires("fireseg") or []) + default_weights_problem(s["weights_hub"])
-    problems += [m for m in [cpu_torch_problem(torch.version.cuda, shutil.which("nvidia-smi"), torch.__version__)] if m]
+    s = _machine_facts(data, runs, hub)
+    problems = _install_problems(s)
     for line in _facts_lines(s): say(line)
-    with tempfile.TemporaryDirectory() as d:
-        layout = doctor_data(Path(d), size)
-        for device in devices or [f"cuda:{i}" for i in range(len(s["gpus"]))] or ["cpu"]:
-            s["checks"][device], found = check_device(device, layout, batch_size or (16 if str(device).startswith("cuda") else 2), steps, amp)
-            problems += found
-            say(_device_line(device, s["checks"][device], size))
-        s["loader"], found = _checked("loader", "cpu", lambda: check_loader(layout))
-        problems += found; say("loader: " + (f"{s['loader']['workers']} workers, the same batches as the main process" if isinstance(s["loader"], dict) else s["loader"]))
-    pair = all_reduce_devices(len(s["gpus"]))
-    s["all_reduce"], found = _checked("all-reduce", ", ".join(pair), lambda: check_all_reduce(pair)) if pair else ("not needed: fewer than two GPUs", [])
-    problems += found
-    if pair: say("all-reduce: " + (f"{len(pair)} GPUs over NCCL" if isinstance(s["all_reduce"], dict) else s["all_reduce"]))
+    problems += _check_devices(s, devices, size, batch_size, steps, amp, say)
+    problems += _check_gpus_all_reduce(s, say)
     s.update(problems=problems, ok=not problems, seconds=round(time.perf_counter() - t0, 1))
     for line in problems: say(f"PROBLEM: {line}")
     say("all checks passed" if s["ok"] else f"{len(problems)} problem{'s' * (len(problems) != 1)}")

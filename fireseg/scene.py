@@ -31,6 +31,9 @@ __all__ = ['MTL_GROUPS', 'MTL_SUFFIXES', 'KIT_BAND_NUMBERS', 'SCENE_READ_CACHE_M
            'cluster_changes', 'write_scene_outputs', 'find_fires', 'tile_origins', 'best_tile', 'run_scene_bands',
            'open_scene_ensemble', 'scene_probability', 'write_sample_product', 'write_sample_scenes']
 
+# %% ../nbs/08b_scene.ipynb #f0ad7ae0
+def _unquoted(value:str)->str: return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value   # an ODL value without its quotes
+
 # %% ../nbs/08b_scene.ipynb #550a7500
 def parse_odl(text:str, # the text of an _MTL.txt (ODL)
              )->dict:   # group name -> its keys and subgroups; values as strings, quotes removed
@@ -47,13 +50,14 @@ def parse_odl(text:str, # the text of an _MTL.txt (ODL)
         elif key == "END_GROUP":
             if not stack: raise FiresegError(f"line {n}: END_GROUP = {value} closes no group")
             cur = stack.pop()
-        else: cur[key] = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+        else: cur[key] = _unquoted(value)
     if stack: raise FiresegError("a GROUP is never closed (truncated file?)")
     return root
 
 # %% ../nbs/08b_scene.ipynb #9817ceb4
-def _strings(tree): return {k: _strings(v) if isinstance(v, dict) else str(v) for k, v in tree.items()}
+def _strings(tree): return {k: _strings(v) if isinstance(v, dict) else str(v) for k, v in tree.items()}   # every leaf a string, as in ODL
 
+# %% ../nbs/08b_scene.ipynb #3b7e68c7
 def parse_mtl_json(text:str, # the text of an _MTL.json
                   )->dict:   # the same nested groups as `parse_odl`
     "Parse a Collection 2 _MTL.json."
@@ -63,8 +67,9 @@ def parse_mtl_json(text:str, # the text of an _MTL.json
     return _strings(tree)
 
 # %% ../nbs/08b_scene.ipynb #35e5df34
-def _xml_groups(el): return {c.tag: (_xml_groups(c) if len(c) else (c.text or "").strip()) for c in el}
+def _xml_groups(el): return {c.tag: (_xml_groups(c) if len(c) else (c.text or "").strip()) for c in el}   # an element's children: groups, or their text
 
+# %% ../nbs/08b_scene.ipynb #058f5d70
 def parse_mtl_xml(text:str, # the text of an _MTL.xml
                  )->dict:   # the same nested groups as `parse_odl`
     "Parse a Collection 2 _MTL.xml; documents with a DTD or entities are refused."
@@ -82,6 +87,7 @@ MTL_GROUPS = {   # root group -> (collection, where each field lives, in the ord
                                  level=("PRODUCT_METADATA", "DATA_TYPE"))),
 }
 
+# %% ../nbs/08b_scene.ipynb #ac65a61b
 @dataclass
 class SceneMeta:
     "What the kit reads from a product's MTL."
@@ -108,14 +114,23 @@ class SceneMeta:
 
 # %% ../nbs/08b_scene.ipynb #1c9ff1d5
 def _lookup(tree, groups, key):
+    "The value of `key` in the first of `groups` (in `tree`) that has it, or None."
     for g in groups:
         if key in tree.get(g, {}): return tree[g][key]
     return None
 
+# %% ../nbs/08b_scene.ipynb #859962ce
 def _number(v, what, kind=float):
+    "`v` as a `kind` number (an int may be written as a float), or an error naming the field `what`."
     try: return kind(float(v)) if kind is int else kind(v)
     except (TypeError, ValueError): raise FiresegError(f"{what} = {v!r} is not a number")
 
+# %% ../nbs/08b_scene.ipynb #1272fb4c
+def _band_values(group:dict, pattern:str)->dict:
+    "Band number -> value of the keys of `group` that match `pattern` (a regular expression ending in _BAND_<n>)."
+    return {int(k.rsplit("_", 1)[1]): v for k, v in group.items() if re.fullmatch(pattern, k)}
+
+# %% ../nbs/08b_scene.ipynb #db5d26cc
 def mtl_meta(tree:dict, # parsed MTL groups (`parse_odl`, `parse_mtl_json`, `parse_mtl_xml`)
             )->SceneMeta:
     "The kit's fields from a parsed MTL of Collection 1 or 2; the reflectance coefficients only from the Level-1 rescaling group."
@@ -134,7 +149,7 @@ def mtl_meta(tree:dict, # parsed MTL groups (`parse_odl`, `parse_mtl_json`, `par
                      date=get("image", "DATE_ACQUIRED") or "", time=(get("image", "SCENE_CENTER_TIME") or "").rstrip("Z"),
                      sun_elevation=_number(elev, "SUN_ELEVATION"), collection=collection, level=t.get(where["level"][0], {}).get(where["level"][1], ""),
                      mult=coef("MULT"), add=coef("ADD"),
-                     band_files={int(k.rsplit("_", 1)[1]): v for k, v in {**t.get(where["product"][-1], {})}.items() if re.fullmatch(r"FILE_NAME_BAND_\d+", k)},
+                     band_files=_band_values(t.get(where["product"][-1], {}), r"FILE_NAME_BAND_\d+"),
                      utm_zone=None if zone is None else _number(zone, "UTM_ZONE", int),
                      ul=None if ulx is None or uly is None else (_number(ulx, "CORNER_UL_PROJECTION_X_PRODUCT"), _number(uly, "CORNER_UL_PROJECTION_Y_PRODUCT")),
                      cell=None if cell is None else _number(cell, "GRID_CELL_SIZE_REFLECTIVE"))
@@ -142,6 +157,7 @@ def mtl_meta(tree:dict, # parsed MTL groups (`parse_odl`, `parse_mtl_json`, `par
 # %% ../nbs/08b_scene.ipynb #f236024b
 MTL_SUFFIXES = {"_MTL.txt": parse_odl, "_MTL.json": parse_mtl_json, "_MTL.xml": parse_mtl_xml}   # in the order the kit prefers them
 
+# %% ../nbs/08b_scene.ipynb #fb2718ca
 def read_mtl(path:str|Path, # an _MTL.txt, _MTL.json or _MTL.xml
             )->SceneMeta:
     "Read a product's MTL file, naming the file in any error."
@@ -159,6 +175,7 @@ def read_mtl(path:str|Path, # an _MTL.txt, _MTL.json or _MTL.xml
 # %% ../nbs/08b_scene.ipynb #97410b6d
 _ODL_BARE = r"-?[\d.]+(E[-+]?\d+)?|\d{4}-\d\d-\d\d"   # numbers and dates stand unquoted
 
+# %% ../nbs/08b_scene.ipynb #b4a1c6c0
 def format_odl(tree:dict, # nested groups, as `parse_odl` returns them
                indent:int=0,
               )->str:     # ODL text (without the final END)
@@ -173,7 +190,9 @@ def format_odl(tree:dict, # nested groups, as `parse_odl` returns them
 # %% ../nbs/08b_scene.ipynb #3517f636
 KIT_BAND_NUMBERS = tuple(int(b[1:]) for b in BAND_NAMES)   # the Landsat band numbers of the kit's ten bands
 
+# %% ../nbs/08b_scene.ipynb #665b0995
 def _mtl_tree(product_id, shape, sun_elevation, collection, level, zone, ul, cell, date, time, bands, path=17, row=51):
+    "The MTL groups of a product of Collection 1 or 2 (with a Level-2 group first when `level` is L2), as `parse_odl` returns them."
     files = {f"FILE_NAME_BAND_{b}": f"{product_id}_B{b}.TIF" for b in bands}
     image = dict(SPACECRAFT_ID="LANDSAT_8", WRS_PATH=path, WRS_ROW=row, DATE_ACQUIRED=date, SCENE_CENTER_TIME=time + "Z")
     sun = {} if sun_elevation is None else {"SUN_ELEVATION": sun_elevation}
@@ -210,6 +229,26 @@ def synthetic_reflectance(shape:tuple,           # (H,W)
     for r, c, r7 in fires: rho[3:7, r, c] = (0.05, 0.15, 0.6 * r7, r7)
     return rho
 
+# %% ../nbs/08b_scene.ipynb #ab59044a
+def _synthetic_strip(width:int, r0:int, h:int, fires:Sequence, seed:int, warm:Sequence, fill_cols:int)->np.ndarray:
+    "DNs of rows r0..r0+h of a synthetic product, B1-B11 in band order (B8-B11 from B6-B7), `fill_cols` columns of fill on the left."
+    rho = synthetic_reflectance((h, width), [(r - r0, c, v) for r, c, v in fires if r0 <= r < r0 + h], seed,
+                                [(max(a - r0, 0), max(min(b_ - r0, h), 0), c0, c1) for a, b_, c0, c1 in warm])
+    dn = np.clip(np.rint((np.concatenate([rho, rho[-2:], rho[-2:] * 0.5]) + 0.1) / 2e-5), 1, SATURATED_DN).astype(np.uint16)   # B8-B11 from B6-B7
+    dn[:, :, :fill_cols] = 0
+    return dn
+
+# %% ../nbs/08b_scene.ipynb #ce10effe
+def _band_writers(dest:Path, shape:tuple, bands:Sequence, georef:str, zone:int, ul:tuple, product_id:str)->dict:
+    "Band number -> an open uint16 GeoTIFF for it in `dest`; with the CRS and transform when `georef` is 'tiff'."
+    import rasterio
+    from rasterio.transform import from_origin
+    prof = dict(driver="GTiff", width=shape[1], height=shape[0], count=1, dtype="uint16")
+    if georef == "tiff": prof.update(crs=f"EPSG:{32600 + zone}", transform=from_origin(ul[0], ul[1], 30.0, 30.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)   # georef='mtl': the MTL holds it
+        return {b: rasterio.open(dest/f"{product_id}_B{b}.TIF", "w", **prof) for b in bands}
+
 # %% ../nbs/08b_scene.ipynb #7c20df03
 def write_synthetic_product(dest:str|Path,             # folder to create
                             shape:tuple=(96, 128),     # (H,W) of every band
@@ -229,23 +268,14 @@ def write_synthetic_product(dest:str|Path,             # folder to create
                             date:str="2015-12-05",     # DATE_ACQUIRED
                            )->Path:                    # the MTL written
     "Write a small Landsat Level-1 product: an _MTL.txt and one uint16 GeoTIFF per band."
-    import rasterio
-    from rasterio.transform import from_origin
     from rasterio.windows import Window
     dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
-    prof = dict(driver="GTiff", width=shape[1], height=shape[0], count=1, dtype="uint16")
-    if georef == "tiff": prof.update(crs=f"EPSG:{32600 + zone}", transform=from_origin(ul[0], ul[1], 30.0, 30.0))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)   # georef='mtl': the MTL holds it
-        out = {b: rasterio.open(dest/f"{product_id}_B{b}.TIF", "w", **prof) for b in bands}
+    out = _band_writers(dest, shape, bands, georef, zone, ul, product_id)
     try:
         step = strip or shape[0]
         for k, r0 in enumerate(range(0, shape[0], step)):   # a strip at a time, so a full-size scene fits in memory
             h = min(step, shape[0] - r0)
-            rho = synthetic_reflectance((h, shape[1]), [(r - r0, c, v) for r, c, v in fires if r0 <= r < r0 + h], seed + k,
-                                        [(max(a - r0, 0), max(min(b_ - r0, h), 0), c0, c1) for a, b_, c0, c1 in warm])
-            dn = np.clip(np.rint((np.concatenate([rho, rho[-2:], rho[-2:] * 0.5]) + 0.1) / 2e-5), 1, SATURATED_DN).astype(np.uint16)   # B8-B11 from B6-B7
-            dn[:, :, :fill_cols] = 0
+            dn = _synthetic_strip(shape[1], r0, h, fires, seed + k, warm, fill_cols)
             for b, ds in out.items(): ds.write(dn[b - 1], 1, window=Window(0, r0, shape[1], h))
     finally:
         for ds in out.values(): ds.close()
@@ -262,6 +292,15 @@ def _unsafe_member(m:tarfile.TarInfo)->str|None:
     if not (m.isfile() or m.isdir()): return "is a link or a special file"
     return None
 
+# %% ../nbs/08b_scene.ipynb #1e2e481e
+def _extract_member(tf:tarfile.TarFile, m:tarfile.TarInfo, dest:Path):
+    "Write one checked member of the open tar `tf` under `dest`: a folder, or a plain file copied byte for byte."
+    target = dest/m.name
+    if m.isdir(): target.mkdir(parents=True, exist_ok=True); return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tf.extractfile(m) as src, open(target, "wb") as out: shutil.copyfileobj(src, out)
+
+# %% ../nbs/08b_scene.ipynb #609fcdcb
 def safe_extract(archive:str|Path, # a .tar, .tar.gz or .tgz
                  dest:str|Path,    # folder to extract into
                  keep=None,        # name -> bool: the files to extract (every member is still checked); all when None
@@ -276,10 +315,7 @@ def safe_extract(archive:str|Path, # a .tar, .tar.gz or .tgz
             dest.mkdir(parents=True, exist_ok=True)
             for m in members:
                 if keep is not None and m.isfile() and not keep(m.name): continue
-                target = dest/m.name
-                if m.isdir(): target.mkdir(parents=True, exist_ok=True); continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with tf.extractfile(m) as src, open(target, "wb") as out: shutil.copyfileobj(src, out)
+                _extract_member(tf, m, dest)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e: raise FiresegError(f"{archive}: not a readable tar archive ({e})") from None
     return dest
 
@@ -287,6 +323,7 @@ def safe_extract(archive:str|Path, # a .tar, .tar.gz or .tgz
 _NEEDED = re.compile(r"_(MTL\.(txt|json|xml)|B([1-7]|9|10|11)\.TIF)$", re.IGNORECASE)
 def _needed_file(name:str)->bool: return bool(_NEEDED.search(name))   # what a scene reads of a product: its MTL and the kit's bands
 
+# %% ../nbs/08b_scene.ipynb #6b9ade5a
 def find_mtl(folder:str|Path, # a product's folder (or a folder holding just one product's folder)
             )->Path:          # its MTL: _MTL.txt, else _MTL.json, else _MTL.xml
     "The MTL of the one product in a folder."
@@ -299,6 +336,7 @@ def find_mtl(folder:str|Path, # a product's folder (or a folder holding just one
     if len(ids) > 1: raise FiresegError(f"{folder}: holds {len(ids)} products ({', '.join(ids)}); give each product's MTL")
     return found[0]
 
+# %% ../nbs/08b_scene.ipynb #3bab4101
 def product_mtl(product:str|Path, # a product folder, a .tar/.tar.gz of one, or its _MTL file
                 workdir:str|Path, # where a tar is extracted
                )->Path:           # the product's MTL
@@ -333,7 +371,9 @@ def _quiet_gdal():
     try: yield
     finally: log.setLevel(level)
 
+# %% ../nbs/08b_scene.ipynb #49475d23
 def _open_band(path:Path):
+    "A band's GeoTIFF, open; one line naming the file when it is not a readable single uint16 band."
     import rasterio
     try:
         with _quiet_gdal(), warnings.catch_warnings():
@@ -343,6 +383,14 @@ def _open_band(path:Path):
     if ds.count != 1 or ds.dtypes[0] != "uint16":
         ds.close(); raise FiresegError(f"{path}: expected one uint16 band, found {ds.count} of {ds.dtypes[0]}")
     return ds
+
+# %% ../nbs/08b_scene.ipynb #d10421b9
+def _check_standins(mtl:Path, standins:dict, files:dict, present:dict, prefix:str):
+    "A stand-in may replace only a band the product lacks, and must be read from a band it has; and the product must have some band."
+    for t, s in standins.items():
+        if t in present: raise FiresegError(f"band-from B{t}=B{s}: {present[t].name} exists; a stand-in replaces only a band the product lacks")
+        if s not in present: raise FiresegError(f"band-from B{t}=B{s}: the product has no B{s} ({files.get(s, f'{prefix}_B{s}.TIF')})")
+    if not present: raise FiresegError(f"{mtl.parent}: no band files ({prefix}_B1.TIF … _B11.TIF)")
 
 # %% ../nbs/08b_scene.ipynb #718879ed
 class Scene:
@@ -357,32 +405,10 @@ class Scene:
         prefix = self.mtl.name.rsplit("_MTL", 1)[0]
         files = {b: self.mtl.parent/m.band_files.get(b, f"{prefix}_B{b}.TIF") for b in KIT_BAND_NUMBERS}
         self.files = {b: f for b, f in files.items() if f.exists()}
-        for t, s in self.standins.items():
-            if t in self.files: raise FiresegError(f"band-from B{t}=B{s}: {self.files[t].name} exists; a stand-in replaces only a band the product lacks")
-            if s not in self.files: raise FiresegError(f"band-from B{t}=B{s}: the product has no B{s} ({files.get(s, f'{prefix}_B{s}.TIF')})")
-        if not self.files: raise FiresegError(f"{self.mtl.parent}: no band files ({prefix}_B1.TIF … _B11.TIF)")
+        _check_standins(self.mtl, self.standins, files, self.files, prefix)
         self._ds = {}
         try: self._open_all()
         except BaseException: self.close(); raise
-
-    def _open_all(self):
-        for b, f in self.files.items(): self._ds[b] = _open_band(f)
-        first = next(iter(self._ds.values()))
-        for b, ds in self._ds.items():
-            if ds.shape != first.shape:
-                raise FiresegError(f"{self.files[b]}: {ds.shape[0]}×{ds.shape[1]} pixels, but {first.name.rsplit('/', 1)[-1]} is {first.shape[0]}×{first.shape[1]}")
-        self.shape = first.shape
-        self.crs, self.transform = self._georeference(first)
-
-    def _georeference(self, ds):
-        from rasterio.crs import CRS
-        from rasterio.transform import from_origin
-        if ds.crs is not None and not ds.transform.is_identity: return ds.crs, ds.transform
-        m = self.meta
-        if m.utm_zone is None or m.ul is None or m.cell is None:
-            raise FiresegError(f"{ds.name}: no georeference, and {self.mtl.name} lacks UTM_ZONE, CORNER_UL_PROJECTION_X/Y_PRODUCT or GRID_CELL_SIZE_REFLECTIVE")
-        if not 1 <= m.utm_zone <= 60: raise FiresegError(f"{self.mtl}: UTM_ZONE = {m.utm_zone} is not a zone (1-60)")
-        return CRS.from_epsg(32600 + m.utm_zone), from_origin(m.ul[0], m.ul[1], m.cell, m.cell)   # Landsat: the north zone, also south of the equator
 
     @property
     def bands(self)->list: return sorted(set(self.files) | set(self.standins))   # band numbers that can be read
@@ -394,9 +420,35 @@ class Scene:
     def __exit__(self, *exc): self.close()
     def __repr__(self): return f"Scene({self.meta.product_id}: {self.shape[0]}×{self.shape[1]}, bands {','.join(f'B{b}' for b in self.bands)}, {self.crs})"
 
+# %% ../nbs/08b_scene.ipynb #5cc8bae6
+def _open_all(self):
+    "Open every band file; all must have one size, which is the scene's; then its georeference."
+    for b, f in self.files.items(): self._ds[b] = _open_band(f)
+    first = next(iter(self._ds.values()))
+    for b, ds in self._ds.items():
+        if ds.shape != first.shape:
+            raise FiresegError(f"{self.files[b]}: {ds.shape[0]}×{ds.shape[1]} pixels, but {first.name.rsplit('/', 1)[-1]} is {first.shape[0]}×{first.shape[1]}")
+    self.shape = first.shape
+    self.crs, self.transform = self._georeference(first)
+Scene._open_all = _open_all
+
+# %% ../nbs/08b_scene.ipynb #b341bc71
+def _georeference(self, ds):
+    "The CRS and transform of the band `ds`, or, when it has none, those the MTL gives (UTM zone, upper-left corner, grid cell)."
+    from rasterio.crs import CRS
+    from rasterio.transform import from_origin
+    if ds.crs is not None and not ds.transform.is_identity: return ds.crs, ds.transform
+    m = self.meta
+    if m.utm_zone is None or m.ul is None or m.cell is None:
+        raise FiresegError(f"{ds.name}: no georeference, and {self.mtl.name} lacks UTM_ZONE, CORNER_UL_PROJECTION_X/Y_PRODUCT or GRID_CELL_SIZE_REFLECTIVE")
+    if not 1 <= m.utm_zone <= 60: raise FiresegError(f"{self.mtl}: UTM_ZONE = {m.utm_zone} is not a zone (1-60)")
+    return CRS.from_epsg(32600 + m.utm_zone), from_origin(m.ul[0], m.ul[1], m.cell, m.cell)   # Landsat: the north zone, also south of the equator
+Scene._georeference = _georeference
+
 # %% ../nbs/08b_scene.ipynb #df3dc5e5
 SCENE_READ_CACHE_MB = 64   # GDAL's block cache while a scene is read, megabytes
 
+# %% ../nbs/08b_scene.ipynb #dc07a22e
 def _read(self, bands:Sequence[int],        # band numbers
           window:tuple|None=None,            # (row0, row1, col0, col1); the whole scene when None
           out_shape:tuple|None=None,         # (h, w) to read decimated (nearest), for previews
@@ -426,6 +478,7 @@ SCENE_RULES = ("vote", "schroeder", "kumar-roy", "murphy", "intersection")
 TEST_BITS = {"schroeder": 1, "kumar_roy": 2, "murphy": 4}   # how the tests that fired are stored per pixel
 FILL_CODE = 255                       # a fill pixel (DN 0), in test codes and in fire masks
 
+# %% ../nbs/08b_scene.ipynb #4ae774bc
 def rule_mask(codes:np.ndarray, # (H,W) uint8: tests that fired (`TEST_BITS`), or FILL_CODE
               rule:str="vote",  # one of SCENE_RULES
              )->np.ndarray:     # (H,W) uint8: 1 fire, 0 not, FILL_CODE fill
@@ -451,6 +504,7 @@ def _coefficients(meta:SceneMeta, standins:dict, bands:Sequence[int]):
         out.append(vals[0] if len(set(vals)) == 1 else np.array(vals)[:, None, None])
     return out
 
+# %% ../nbs/08b_scene.ipynb #3efffd6e
 def tile_windows(shape:tuple,          # (H,W) of the scene
                  tile:int=SCENE_TILE,  # core size
                  margin:int=RULE_MARGIN, # pixels read around each core
@@ -475,6 +529,14 @@ def tile_tests(dn:np.ndarray,             # (10,H,W) DN of a tile (B1-B7 read)
     s = _schroeder(rho, "vectorised", None if schroeder_everywhere else (k | m) > 0)
     return s | (k << 1) | (m << 2)
 
+# %% ../nbs/08b_scene.ipynb #4b5dbb33
+def _saturation_flags(scene:Scene, dn7:np.ndarray, fill:np.ndarray, window:tuple)->np.ndarray:
+    "Murphy's saturation flags in a window, as the quality band sets them: an OLI band (B1-B7 in `dn7`, B9 read) at DN 65535; never on fill."
+    sat = (dn7 == SATURATED_DN).any(0)
+    for b in (b for b in SATURATION_BANDS if b not in RULE_BANDS and b in scene.bands):
+        sat |= scene.read([b], window)[0] == SATURATED_DN
+    return sat & ~fill
+
 # %% ../nbs/08b_scene.ipynb #c1d66a08
 def scene_tests(scene:Scene,             # an open scene with B1-B7 (or their stand-ins)
                 tile:int=SCENE_TILE,     # core size of the tiles
@@ -492,10 +554,7 @@ def scene_tests(scene:Scene,             # an open scene with B1-B7 (or their st
         dn = np.zeros((N_BANDS, R1 - R0, C1 - C0), np.uint16)
         dn[:7] = scene.read(RULE_BANDS, (R0, R1, C0, C1))   # B10-B11 are not read by the tests
         fill = (dn[:7] == 0).any(0)
-        sat = (dn[:7] == SATURATED_DN).any(0)
-        for b in (b for b in SATURATION_BANDS if b not in RULE_BANDS and b in scene.bands):
-            sat |= scene.read([b], (R0, R1, C0, C1))[0] == SATURATED_DN
-        sat &= ~fill
+        sat = _saturation_flags(scene, dn[:7], fill, (R0, R1, C0, C1))
         core = (slice(r0 - R0, r1 - R0), slice(c0 - C0, c1 - C0))
         if fill[core].all(): continue
         c = tile_tests(dn, scene.meta.sun_elevation, mult, add, schroeder_everywhere, sat)
@@ -512,6 +571,7 @@ def fire_clusters(mask:np.ndarray, # (H,W) uint8: 1 fire (anything else is not)
     labels, n = ndimage.label(mask == 1, np.ones((3, 3), bool))
     return labels.astype(np.int32, copy=False), int(n)
 
+# %% ../nbs/08b_scene.ipynb #1730bbd7
 def pixel_lonlat(rows:np.ndarray, cols:np.ndarray, # pixel indices
                  transform, crs,                    # the scene's georeference
                 )->tuple:                           # (longitude, latitude) arrays of the pixel centres, WGS 84
@@ -528,41 +588,62 @@ def _right_hand(ring, exterior):
     a = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))
     return ring if (a > 0) == exterior else ring[::-1]
 
+# %% ../nbs/08b_scene.ipynb #4853f02a
 def _lonlat_polygon(rings):
+    "A polygon's rings with coordinates rounded to 7 decimals, the exterior counter-clockwise and the holes clockwise."
     return [_right_hand([[round(x, 7), round(y, 7)] for x, y in r], i == 0) for i, r in enumerate(rings)]
 
+# %% ../nbs/08b_scene.ipynb #1e900a10
+def _cluster_polygons(sub:np.ndarray, sl:tuple, transform, crs)->list:
+    "The WGS 84 polygons (`_lonlat_polygon`) of one cluster, `sub` its pixels in the window `sl` of the scene."
+    from rasterio.features import shapes
+    from rasterio.warp import transform_geom
+    from rasterio.windows import Window, transform as window_transform
+    t = window_transform(Window(sl[1].start, sl[0].start, sub.shape[1], sub.shape[0]), transform)
+    polys = [g["coordinates"] for g, v in shapes(sub.astype(np.uint8), mask=sub, connectivity=8, transform=t) if v == 1]
+    geom = transform_geom(crs, "EPSG:4326", {"type": "MultiPolygon", "coordinates": polys})
+    return [_lonlat_polygon(p) for p in geom["coordinates"]]
+
+# %% ../nbs/08b_scene.ipynb #a89e9b16
+def _cluster_properties(k:int, sub:np.ndarray, sl:tuple, transform, crs, prob)->dict:
+    "A cluster's GeoJSON properties: number, pixels, hectares, the WGS 84 centroid of its pixel centres, and its highest probability (a run)."
+    rows, cols = np.nonzero(sub)
+    lon, lat = pixel_lonlat(rows + sl[0].start, cols + sl[1].start, transform, crs)
+    return {"cluster": k, "pixels": int(sub.sum()), "hectares": round(float(sub.sum()) * abs(transform.a * transform.e) / 1e4, 2),
+            "centroid_lon": round(float(lon.mean()), 6), "centroid_lat": round(float(lat.mean()), 6),
+            "max_probability": None if prob is None else round(float(prob[sl][sub].max()), 4)}
+
+# %% ../nbs/08b_scene.ipynb #2a426f89
 def cluster_features(labels:np.ndarray,             # (H,W) int32 cluster numbers (`fire_clusters`)
                      transform, crs,                # the scene's georeference
                      prob:np.ndarray|None=None,     # (H,W) fire probability, for each cluster's maximum
                     )->list:                        # GeoJSON Feature dicts, one per cluster, WGS 84
     "Each cluster's outline as a WGS 84 polygon, with its pixel count, area, centroid and maximum probability."
     from scipy import ndimage
-    from rasterio.features import shapes
-    from rasterio.warp import transform_geom
-    from rasterio.windows import Window, transform as window_transform
-    feats, pixel_area = [], abs(transform.a * transform.e)
+    feats = []
     for k, sl in enumerate(ndimage.find_objects(labels), 1):
         if sl is None: continue
         sub = labels[sl] == k
-        t = window_transform(Window(sl[1].start, sl[0].start, sub.shape[1], sub.shape[0]), transform)
-        polys = [g["coordinates"] for g, v in shapes(sub.astype(np.uint8), mask=sub, connectivity=8, transform=t) if v == 1]
-        geom = transform_geom(crs, "EPSG:4326", {"type": "MultiPolygon", "coordinates": polys})
-        coords = [_lonlat_polygon(p) for p in geom["coordinates"]]
-        rows, cols = np.nonzero(sub)
-        lon, lat = pixel_lonlat(rows + sl[0].start, cols + sl[1].start, transform, crs)
+        coords = _cluster_polygons(sub, sl, transform, crs)
         feats.append({"type": "Feature", "id": k,
                       "geometry": {"type": "Polygon", "coordinates": coords[0]} if len(coords) == 1 else {"type": "MultiPolygon", "coordinates": coords},
-                      "properties": {"cluster": k, "pixels": int(sub.sum()), "hectares": round(float(sub.sum()) * pixel_area / 1e4, 2),
-                                     "centroid_lon": round(float(lon.mean()), 6), "centroid_lat": round(float(lat.mean()), 6),
-                                     "max_probability": None if prob is None else round(float(prob[sl][sub].max()), 4)}})
+                      "properties": _cluster_properties(k, sub, sl, transform, crs, prob)})
     return feats
 
 # %% ../nbs/08b_scene.ipynb #814c3052
 FIRMS_COLUMNS = ["latitude", "longitude", "path", "row", "scan", "track", "acq_date", "acq_time", "satellite", "confidence", "daynight"]
 TEST_LETTERS = {"schroeder": "S", "kumar_roy": "K", "murphy": "M"}   # the tests that fired, in the CSV
 
-def _confidence_of_tests(code): return "lnh"[max(0, min(3, bin(int(code) & 7).count("1")) - 1)]
+# %% ../nbs/08b_scene.ipynb #8ad7cb9e
+def _confidence_of_tests(code): return "lnh"[max(0, min(3, bin(int(code) & 7).count("1")) - 1)]   # FIRMS's low, nominal, high: one, two or three tests fired
 
+# %% ../nbs/08b_scene.ipynb #5a5d5da1
+def _firms_fields(meta:SceneMeta, km:float, lon:float, lat:float)->dict:
+    "FIRMS's columns for a fire pixel centred at (lon, lat), its confidence still empty; `km` the pixel's side."
+    return dict(latitude=round(lat, 6), longitude=round(lon, 6), path=meta.path, row=meta.row, scan=km, track=km,
+                acq_date=meta.date, acq_time=meta.acq_time, satellite=meta.satellite, confidence="", daynight="D" if meta.sun_elevation > 0 else "N")
+
+# %% ../nbs/08b_scene.ipynb #4e168edf
 def fire_rows(mask:np.ndarray, labels:np.ndarray,   # (H,W) fire mask and its cluster numbers
               meta:SceneMeta, transform, crs,        # the scene
               codes:np.ndarray|None=None,            # (H,W) tests that fired (rules)
@@ -575,8 +656,7 @@ def fire_rows(mask:np.ndarray, labels:np.ndarray,   # (H,W) fire mask and its cl
     km = abs(transform.a) / 1000
     out = []
     for r, c, x, y in zip(rows.tolist(), cols.tolist(), lon.tolist(), lat.tolist()):
-        row = dict(latitude=round(y, 6), longitude=round(x, 6), path=meta.path, row=meta.row, scan=km, track=km,
-                   acq_date=meta.date, acq_time=meta.acq_time, satellite=meta.satellite, confidence="", daynight="D" if meta.sun_elevation > 0 else "N")
+        row = _firms_fields(meta, km, x, y)
         if prob is not None:
             p = float(prob[r, c]); row.update(confidence="h" if p >= max(0.9, threshold or 0) else "n")
         else: row.update(confidence=_confidence_of_tests(codes[r, c]))
@@ -602,11 +682,24 @@ def write_fire_mask(path:str|Path,        # the GeoTIFF to write
 # %% ../nbs/08b_scene.ipynb #8152ee21
 QUICKLOOK_SIDE = 1024   # the quicklook's longer side at most, pixels
 
+# %% ../nbs/08b_scene.ipynb #d3c29bcd
 def _block_any(mask, f, shape):
+    "A (h,w) mask that is True where any pixel of the f×f block of `mask` is (`mask` padded with False to h·f × w·f)."
     h, w = shape
     padded = np.zeros((h * f, w * f), bool); padded[:mask.shape[0], :mask.shape[1]] = mask
     return padded.reshape(h, f, w, f).any((1, 3))
 
+# %% ../nbs/08b_scene.ipynb #f1016af3
+def _stretch(dn:np.ndarray)->np.ndarray:
+    "(h,w,3) uint8 from three bands of DN, each stretched between its 2nd and 98th percentiles of the pixels that are not fill."
+    rgb = np.zeros(dn.shape[1:] + (3,), np.uint8)
+    for i in range(3):
+        v = dn[i][dn[i] > 0]
+        lo, hi = np.percentile(v, (2, 98)) if v.size else (0.0, 1.0)
+        rgb[..., i] = np.clip((dn[i] - lo) / max(hi - lo, 1.0) * 255, 0, 255)
+    return rgb
+
+# %% ../nbs/08b_scene.ipynb #9e1ad478
 def write_quicklook(path:str|Path,             # the PNG to write
                     scene:Scene,               # the scene (bands 7, 6, 2 are read decimated)
                     mask:np.ndarray,           # (H,W) fire mask, 1 fire
@@ -617,11 +710,7 @@ def write_quicklook(path:str|Path,             # the PNG to write
     H, W = scene.shape; f = max(1, math.ceil(max(H, W) / max_side))
     h, w = math.ceil(H / f), math.ceil(W / f)
     dn = scene.read([7, 6, 2] if not scene.missing([7, 6, 2]) else [scene.bands[0]] * 3, out_shape=(h, w))
-    rgb = np.zeros((h, w, 3), np.uint8)
-    for i in range(3):
-        v = dn[i][dn[i] > 0]
-        lo, hi = np.percentile(v, (2, 98)) if v.size else (0.0, 1.0)
-        rgb[..., i] = np.clip((dn[i] - lo) / max(hi - lo, 1.0) * 255, 0, 255)
+    rgb = _stretch(dn)
     fire = _block_any(mask == 1, f, (h, w))
     rgb[dilate3(fire) & ~fire] = (0, 255, 255)
     Image.fromarray(rgb).save(path, format="PNG")
@@ -639,8 +728,15 @@ def cluster_cells(labels:np.ndarray, # (H,W) cluster numbers
         out.setdefault(k, set()).add((a, b))
     return out
 
-def _near(cells:dict)->set: return {(a + da, b + db) for s in cells.values() for a, b in s for da in (-1, 0, 1) for db in (-1, 0, 1)}
+# %% ../nbs/08b_scene.ipynb #50230a0e
+def _near(cells:dict)->set: return {(a + da, b + db) for s in cells.values() for a, b in s for da in (-1, 0, 1) for db in (-1, 0, 1)}   # every cell, and those touching it
 
+# %% ../nbs/08b_scene.ipynb #0ec233a4
+def _changed(f:dict, s:dict, status:str, other:dict)->dict:
+    "Cluster feature `f` of scene `s`, its properties naming the scene, its date, its `status` and the scene it was compared with."
+    return {**f, "properties": {**f["properties"], "scene": s["summary"]["scene"], "date": s["summary"]["date"], "status": status, "compared_with": other["summary"]["scene"]}}
+
+# %% ../nbs/08b_scene.ipynb #607ad706
 def cluster_changes(scenes:Sequence[dict], # per scene: summary (scene, date, path, row), features, cells, crs (`write_scene_outputs`)
                    )->list:                # GeoJSON features: each cluster of a later date new or persisting, each earlier one gone
     "Clusters compared with the previous date of the same path and row."
@@ -651,20 +747,46 @@ def cluster_changes(scenes:Sequence[dict], # per scene: summary (scene, date, pa
         for prev, cur in zip(group, group[1:]):
             if prev["crs"] != cur["crs"]: continue   # not on one map grid
             before, after = _near(prev["cells"]), _near(cur["cells"])
-            tag = lambda f, s, status, other: {**f, "properties": {**f["properties"], "scene": s["summary"]["scene"], "date": s["summary"]["date"],
-                                                                  "status": status, "compared_with": other["summary"]["scene"]}}
-            out += [tag(f, cur, "persisting" if cur["cells"][f["id"]] & before else "new", prev) for f in cur["features"]]
-            out += [tag(f, prev, "gone", cur) for f in prev["features"] if not prev["cells"][f["id"]] & after]
+            out += [_changed(f, cur, "persisting" if cur["cells"][f["id"]] & before else "new", prev) for f in cur["features"]]
+            out += [_changed(f, prev, "gone", cur) for f in prev["features"] if not prev["cells"][f["id"]] & after]
     return out
 
 # %% ../nbs/08b_scene.ipynb #69adf8a8
 def _rules_detect(scene, rule, tile, progress):
+    "The fire tests over a scene: the rule's mask, the tests' codes, no probability, and what ran with each test's count, for scene.json."
     everywhere = rule == "schroeder"
     codes = scene_tests(scene, tile=tile, progress=progress, schroeder_everywhere=everywhere)
     tests = {k: int(((codes & b) > 0).sum() - ((codes == FILL_CODE).sum())) for k, b in TEST_BITS.items()}
     if not everywhere: tests["schroeder"] = f"{tests['schroeder']} (tested only where kumar_roy or murphy fired)"
     return rule_mask(codes, rule), codes, None, {"rule": rule, "tile": tile, "margin": RULE_MARGIN, "tests": tests}
 
+# %% ../nbs/08b_scene.ipynb #c7d61f9f
+def _write_fires_csv(path:Path, rows:list, prob)->None:
+    "fires.csv: FIRMS's columns, then cluster, pixel_row, pixel_col, and the probability (a run) or the tests (rules)."
+    cols = FIRMS_COLUMNS + ["cluster", "pixel_row", "pixel_col", "probability" if prob is not None else "tests"]
+    with open(path, "w", newline="") as f:
+        wr = csv.DictWriter(f, cols); wr.writeheader(); wr.writerows(rows)
+
+# %% ../nbs/08b_scene.ipynb #676bce68
+def _scene_manifest(scene:Scene, summary:dict, mask:np.ndarray, info:dict, seconds:float)->dict:
+    "scene.json: the summary, the product's facts, the bands read (stand-ins named), the reflectance coefficients, what detected the fires, and timings."
+    m = scene.meta
+    return {**summary, "mtl": str(scene.mtl.name), "spacecraft": m.spacecraft, "time": m.time, "sun_elevation": m.sun_elevation,
+            "collection": m.collection, "level": m.level, "shape": list(scene.shape), "crs": scene.crs.to_string(), "transform": list(scene.transform)[:6],
+            "bands": {f"B{b}": (f"B{scene.standins[b]}" if b in scene.standins else scene.files[b].name) for b in scene.bands},
+            "stand_ins": {f"B{t}": f"B{s}" for t, s in scene.standins.items()},
+            "reflectance": {f"B{b}": [m.mult.get(b), m.add.get(b)] for b in RULE_BANDS},
+            "fill_pixels": int((mask == FILL_CODE).sum()), **info,
+            "seconds": {**info.get("seconds", {}), "write": seconds}}
+
+# %% ../nbs/08b_scene.ipynb #966a2cd4
+def _scene_summary(m:SceneMeta, mask:np.ndarray, clusters:int, transform)->dict:
+    "A scene's row of summary.csv: the product, its date, path and row, fire pixels, clusters and hectares."
+    fire_px = int((mask == 1).sum())
+    return {"scene": m.product_id, "date": m.date, "path": m.path, "row": m.row, "fire_pixels": fire_px, "clusters": clusters,
+            "hectares": round(fire_px * abs(transform.a * transform.e) / 1e4, 2)}
+
+# %% ../nbs/08b_scene.ipynb #aa2f1b3d
 def write_scene_outputs(folder:Path,            # the scene's output folder (created)
                         scene:Scene,            # the scene
                         mask:np.ndarray,        # (H,W) uint8: 1 fire, 0 not, FILL_CODE fill
@@ -679,22 +801,12 @@ def write_scene_outputs(folder:Path,            # the scene's output folder (cre
     write_fire_mask(folder/"fire_mask.tif", mask, scene.crs, scene.transform)
     if prob is not None: write_fire_mask(folder/"fire_probability.tif", np.rint(prob * 255).astype(np.uint8), scene.crs, scene.transform, None)
     rows = fire_rows(mask, labels, m, scene.transform, scene.crs, codes=codes, prob=prob, threshold=info.get("threshold"))
-    cols = FIRMS_COLUMNS + ["cluster", "pixel_row", "pixel_col", "probability" if prob is not None else "tests"]
-    with open(folder/"fires.csv", "w", newline="") as f:
-        wr = csv.DictWriter(f, cols); wr.writeheader(); wr.writerows(rows)
+    _write_fires_csv(folder/"fires.csv", rows, prob)
     feats = cluster_features(labels, scene.transform, scene.crs, prob)
     (folder/"fires.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     write_quicklook(folder/"quicklook.png", scene, mask)
-    fire_px = int((mask == 1).sum())
-    summary = {"scene": m.product_id, "date": m.date, "path": m.path, "row": m.row, "fire_pixels": fire_px, "clusters": n,
-               "hectares": round(fire_px * abs(scene.transform.a * scene.transform.e) / 1e4, 2)}
-    manifest = {**summary, "mtl": str(scene.mtl.name), "spacecraft": m.spacecraft, "time": m.time, "sun_elevation": m.sun_elevation,
-                "collection": m.collection, "level": m.level, "shape": list(scene.shape), "crs": scene.crs.to_string(), "transform": list(scene.transform)[:6],
-                "bands": {f"B{b}": (f"B{scene.standins[b]}" if b in scene.standins else scene.files[b].name) for b in scene.bands},
-                "stand_ins": {f"B{t}": f"B{s}" for t, s in scene.standins.items()},
-                "reflectance": {f"B{b}": [m.mult.get(b), m.add.get(b)] for b in RULE_BANDS},
-                "fill_pixels": int((mask == FILL_CODE).sum()), **info,
-                "seconds": {**info.get("seconds", {}), "write": round(time.perf_counter() - t0, 3)}}
+    summary = _scene_summary(m, mask, n, scene.transform)
+    manifest = _scene_manifest(scene, summary, mask, info, round(time.perf_counter() - t0, 3))
     (folder/"scene.json").write_text(json.dumps(manifest, indent=1, default=str))
     return {"summary": summary, "features": feats, "cells": cluster_cells(labels, scene.transform), "crs": scene.crs.to_string()}
 
@@ -706,6 +818,25 @@ def _swap_into(tmp:Path, out:Path):
         os.replace(out, old/"x"); os.replace(tmp, out); shutil.rmtree(old, ignore_errors=True)
     else: os.replace(tmp, out)
 
+# %% ../nbs/08b_scene.ipynb #1da934f4
+def _check_find_fires(products:Sequence, out:Path, run, rule:str, overwrite:bool):
+    "Refuse, before any work, an `out` that exists (unless `overwrite`), an unknown rule, or no product."
+    if out.exists() and not overwrite: raise FiresegError(f"{out}: exists; choose another --out, or pass --overwrite to replace it")
+    if out.exists() and not out.is_dir(): raise FiresegError(f"{out}: exists and is not a folder")
+    if run is None and rule not in SCENE_RULES: raise FiresegError(f"unknown rule {rule!r}: use {', '.join(SCENE_RULES)}")
+    if not products: raise FiresegError("no product given")
+
+# %% ../nbs/08b_scene.ipynb #1dc2bab0
+def _write_summaries(folder:Path, written:list):
+    "summary.csv, a row per scene; and changes.geojson (`cluster_changes`) when two scenes share a path and row."
+    summaries = [w["summary"] for w in written]
+    with open(folder/"summary.csv", "w", newline="") as f:
+        wr = csv.DictWriter(f, list(summaries[0])); wr.writeheader(); wr.writerows(summaries)
+    if len({(w["summary"]["path"], w["summary"]["row"]) for w in written}) < len(written):
+        (folder/"changes.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": cluster_changes(written)}))
+    return summaries
+
+# %% ../nbs/08b_scene.ipynb #faa1a244
 def find_fires(products:Sequence[str],          # Landsat 8/9 Level-1 products: folders, .tar/.tar.gz files or _MTL files
                out:str,                          # folder to create: one folder per scene, and summary.csv
                run:str|None=None,                # a trained run or blend folder; the fire tests when None
@@ -721,10 +852,7 @@ def find_fires(products:Sequence[str],          # Landsat 8/9 Level-1 products: 
               )->dict:                           # out, and one summary per scene
     "Find active fires in whole Landsat scenes, with the fire tests or a trained run, and write maps GIS tools and fire services read."
     out = Path(out)
-    if out.exists() and not overwrite: raise FiresegError(f"{out}: exists; choose another --out, or pass --overwrite to replace it")
-    if out.exists() and not out.is_dir(): raise FiresegError(f"{out}: exists and is not a folder")
-    if run is None and rule not in SCENE_RULES: raise FiresegError(f"unknown rule {rule!r}: use {', '.join(SCENE_RULES)}")
-    if not products: raise FiresegError("no product given")
+    _check_find_fires(products, out, run, rule, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.products.", dir=out.parent))
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
@@ -740,11 +868,7 @@ def find_fires(products:Sequence[str],          # Landsat 8/9 Level-1 products: 
             mask, codes, prob, info = (_run_detect(s, ens, batch_size, progress, patch) if ens is not None else _rules_detect(s, rule, tile, progress))
             info["seconds"] = {"detect": round(time.perf_counter() - t0, 3)}
             written.append(write_scene_outputs(tmp/s.meta.product_id, s, mask, codes, prob, info))
-        summaries = [w["summary"] for w in written]
-        with open(tmp/"summary.csv", "w", newline="") as f:
-            wr = csv.DictWriter(f, list(summaries[0])); wr.writeheader(); wr.writerows(summaries)
-        if len({(w["summary"]["path"], w["summary"]["row"]) for w in written}) < len(written):
-            (tmp/"changes.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": cluster_changes(written)}))
+        summaries = _write_summaries(tmp, written)
         _swap_into(tmp, out)
     finally:
         for s in scenes: s.close()
@@ -761,6 +885,7 @@ def tile_origins(n:int,      # pixels along the axis
     if n <= size: return [0]
     return sorted(set(range(0, n - size, stride)) | {n - size})
 
+# %% ../nbs/08b_scene.ipynb #c67e65dd
 def best_tile(n:int, origins:Sequence[int], size:int)->np.ndarray:  # (n,) index of the tile each pixel is farthest inside
     "For each pixel along an axis, the tile in which it lies farthest from an edge."
     y = np.arange(n)[None, :]; o = np.asarray(origins)[:, None]
@@ -768,8 +893,10 @@ def best_tile(n:int, origins:Sequence[int], size:int)->np.ndarray:  # (n,) index
 
 # %% ../nbs/08b_scene.ipynb #548a6871
 def _run_configs(run):
+    "The config of a run, or of every member of a blend."
     return [run_config(r) for r in (read_blend(run)["members"] if is_blend(run) else [run])]
 
+# %% ../nbs/08b_scene.ipynb #810de3a7
 def run_scene_bands(run:str|Path, # a trained run or blend folder
                    )->list:       # Landsat band numbers the run reads (its bands, and B1-B7 when it uses fire-test planes)
     "The scene bands a run (every member of a blend) needs."
@@ -780,6 +907,7 @@ def run_scene_bands(run:str|Path, # a trained run or blend folder
         elif c.extra: need |= {2, 7}
     return sorted(need)
 
+# %% ../nbs/08b_scene.ipynb #e600a4df
 def open_scene_ensemble(run:str|Path,            # a trained run or blend folder
                         scenes:Sequence[Scene],  # the scenes it will predict
                         device:str|None=None,    # where to predict
@@ -831,7 +959,9 @@ def scene_probability(scene:Scene,       # an open scene with the run's bands
             bar.update(len(chunk))
     return prob
 
+# %% ../nbs/08b_scene.ipynb #3d0e7bbb
 def _run_detect(scene, ens, batch_size, progress, patch=256):
+    "A run over a scene: its mask at the run's threshold and minimum size (fill kept), no test codes, the probability, and what ran, for scene.json."
     prob = scene_probability(scene, ens, patch, batch_size, progress)
     fill = np.zeros(scene.shape, bool)
     for r0 in range(0, scene.shape[0], SCENE_TILE):   # fill where any band the run reads is 0, a strip at a time
