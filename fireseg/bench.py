@@ -255,7 +255,7 @@ def _plane_figures(prefix:str, # '' for the planes, 'vote_' for the single vote
                    jobs:int,   # the kit's worker processes
                   )->dict:
     "Milliseconds per patch both ways, the speed-up, and the projections to the 33,575 train patches, named with `prefix`."
-    from fireseg.firetests import usable_cores
+    from fireseg.core import usable_cores
     ms = {k: 1e3 * float(np.median(v)) / n for k, v in wall.items()}
     cms = {k: 1e3 * float(np.median(v)) / n for k, v in cpu.items()}
     return {f"{prefix}ms_per_patch": round(ms["kit"], 2), f"{prefix}serial_ms_per_patch": round(ms["serial"], 2),
@@ -287,7 +287,7 @@ def bench_planes(n:int=200,                      # full-size sample patches
     "Build a plane cache the kit's way (shared elevations, every core) and the old way (an elevation at a time, one process)."
     from fireseg.patchio import DataLayout
     from fireseg.normalise import build_plane_cache
-    from fireseg.firetests import usable_cores
+    from fireseg.core import usable_cores
     if planes is None: from fireseg.demo import DEMO_PLANES as planes
     images = DataLayout.from_root(_sample_for_bench(n, size)).train_images[:n]
     jobs, out, agree = worker_processes(jobs), {}, True

@@ -4,11 +4,11 @@
 
 # %% ../nbs/02_firetests.ipynb #ebaf791f
 from __future__ import annotations
-import math, os
+import math
 from functools import partial
 from typing import Literal, Sequence
 import numpy as np
-from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, check_sun_elevation, usable_cores, SATURATED_DN
+from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, check_sun_elevation, SATURATED_DN
 
 # %% auto #0
 __all__ = ['MULT', 'ADD', 'SCHROEDER_HALF', 'KR_SIZES', 'FLOORS', 'DIRECT_PIXELS', 'Method', 'AFI_BLUE_FLOOR', 'AFI_MAX',
