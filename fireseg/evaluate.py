@@ -22,6 +22,9 @@ from .runs import run_threshold, check_predictable
 from .decision import apply_threshold
 from .plots import false_colour, save_figure
 from .parallel import process_map
+from .dataset import patch_loader
+from .devices import batch_to_device
+from .predict import BlendEnsemble, nonfinite_message, open_ensemble
 
 # %% auto #0
 __all__ = ['MANUAL_IMAGES', 'MANUAL_ANNOTATIONS', 'METRICS', 'EVAL_ELEVATIONS', 'RULE_ORDER', 'REFERENCE', 'EVALUATE_FILES',
@@ -201,9 +204,6 @@ def manual_predictions(ens,                      # an ensemble from `open_ensemb
                        progress:bool=True,       # show a progress bar
                       ):                         # yields (index into images, (H,W) uint8 0/1 mask)
     "Each image's predicted mask, by the ensemble and the decision rule, as the batches come."
-    from fireseg.dataset import patch_loader
-    from fireseg.devices import batch_to_device
-    from fireseg.predict import BlendEnsemble, nonfinite_message
     blend, names = isinstance(ens, BlendEnsemble), [Path(p).name for p in images]
     loader = patch_loader(ens.dataset(images), batch_size, num_workers=num_workers, device=ens.device)
     for batch in tqdm(loader, desc=f"ensemble ({len(ens.models)} models × {len(ens.views)} views)", unit="batch", disable=not progress):
@@ -301,7 +301,6 @@ def evaluate_run(run:str|Path,                   # a trained run folder, or a bl
                  progress:bool=True,             # show progress bars
                 )->dict:                         # table (DataFrame), counts, settings, files, out
     "Score a run's (or blend's) ensemble and the fire tests against the activefire manual annotations; write the table, a JSON summary and the worst patches."
-    from fireseg.predict import open_ensemble
     t0 = time.perf_counter()
     methods = rule_methods(sun_elevation)
     pairs = manual_pairs(manual)                         # bad manual folders stop here, before any model is loaded

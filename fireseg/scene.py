@@ -20,6 +20,9 @@ from .runs import run_config, is_blend, read_blend, run_threshold
 from .decision import FALLBACK_THRESHOLD, apply_threshold
 from .patchio import write_patch
 from .sample import _deal, labelled_scene, scene_georef
+from .dataset import patch_loader
+from .devices import batch_to_device
+from .predict import open_ensemble
 
 # %% auto #0
 __all__ = ['MTL_GROUPS', 'MTL_SUFFIXES', 'KIT_BAND_NUMBERS', 'SCENE_READ_CACHE_MB', 'RULE_BANDS', 'SATURATION_BANDS',
@@ -914,7 +917,6 @@ def open_scene_ensemble(run:str|Path,            # a trained run or blend folder
                         tta:str="flips",         # 'none', 'flips' or 'd4'
                        ):                        # the ensemble, with .scene_bands and .decision (threshold, min_size)
     "A run's ensemble for scenes, after checking every scene has the bands it reads."
-    from fireseg.predict import open_ensemble
     need = run_scene_bands(run)
     for s in scenes:
         miss = s.missing(need)
@@ -932,8 +934,6 @@ def scene_probability(scene:Scene,       # an open scene with the run's bands
                       progress:bool=True, # a progress bar
                      )->np.ndarray:       # (H,W) float32 fire probability
     "A run's probability over a whole scene, from half-overlapping tiles read as `predict` reads patches."
-    from fireseg.dataset import patch_loader
-    from fireseg.devices import batch_to_device
     H, W = scene.shape
     ro, co = tile_origins(H, patch, patch // 2), tile_origins(W, patch, patch // 2)
     rbest, cbest = best_tile(H, ro, patch), best_tile(W, co, patch)
