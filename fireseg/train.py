@@ -159,6 +159,17 @@ def _unwrap(model:torch.nn.Module)->torch.nn.Module:
     "The network inside a DistributedDataParallel wrapper (itself otherwise)."
     return model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
 
+# %% ../nbs/06_train.ipynb #808bd490
+def _optimiser_step(model:torch.nn.Module, loss:torch.Tensor, opt, prec:Precision, grad_clip:float):
+    "One optimiser step from a batch's loss: gradients (through the gradient scaler, where there is one), clipped to `grad_clip` (0: not), then the step."
+    opt.zero_grad(set_to_none=True)
+    if prec.scaler is not None:
+        prec.scaler.scale(loss).backward(); prec.scaler.unscale_(opt)
+    else: loss.backward()
+    if grad_clip: torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    if prec.scaler is not None: prec.scaler.step(opt); prec.scaler.update()
+    else: opt.step()
+
 # %% ../nbs/06_train.ipynb #3fac3534
 def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
                 loader,                  # batches of image, mask
@@ -177,13 +188,7 @@ def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
     for batch in bar:
         x, y = batch_to_device(batch, prec)
         with autocast_for(prec): loss = loss_fn(model(x).float(), y)
-        opt.zero_grad(set_to_none=True)
-        if prec.scaler is not None:
-            prec.scaler.scale(loss).backward(); prec.scaler.unscale_(opt)
-        else: loss.backward()
-        if grad_clip: torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-        if prec.scaler is not None: prec.scaler.step(opt); prec.scaler.update()
-        else: opt.step()
+        _optimiser_step(model, loss, opt, prec, grad_clip)
         if ema is not None: ema.update_parameters(_unwrap(model))
         sched.step()
         total += loss.item() * len(x); n += len(x)
@@ -491,9 +496,10 @@ def fold_start_method(slots:list[str],   # the slots' devices
     "How fold processes start: 'fork' for CPU-only slots where the system forks; 'spawn' for CUDA, which a forked child cannot use."
     return "fork" if all(s == "cpu" for s in slots) and "fork" in methods else "spawn"
 
-# %% ../nbs/06_train.ipynb #3c8e1f06
+# %% ../nbs/06_train.ipynb #3af4a859
 AUTO_BATCH_SIZES = (64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2)   # the sizes `batch_size="auto"` tries, largest first (BatchNorm needs 2)
 
+# %% ../nbs/06_train.ipynb #3c8e1f06
 def find_batch_size(try_step:Callable[[int], object], # runs one training step at a batch size; raises when memory runs out
                     sizes:Sequence[int]=AUTO_BATCH_SIZES, # the sizes to try, largest first
                    )->int:                             # the batch size to train with
@@ -642,9 +648,10 @@ def moved_data(run:Path,          # a run folder being resumed
     write_text_atomic(run/DATA_FILE, json.dumps({**rec, **now, "data": str(new), "moves": moves}, indent=1))
     return str(new)
 
-# %% ../nbs/06_train.ipynb #89bc7e80
+# %% ../nbs/06_train.ipynb #d3dd3b6c
 INIT_MATCH = ("arch", "encoder", "in_channels", "input_skip", "decoder_channels", "encoder_depth", "output_stride")   # what a run must share with the run it starts from (`init`): the network's shape
 
+# %% ../nbs/06_train.ipynb #89bc7e80
 def init_checkpoint(init:str|Path, # a run folder to start from
                    )->Path:        # its full/best.pt, or fold0/best.pt
     "The checkpoint a run started from `init` loads: the init run's final fit when it is finished, else its fold 0; one line naming the folder when it has neither, or is no run."
