@@ -33,10 +33,11 @@ def bin_to_threshold(t:int,        # a bin in 1..bins-1
     "The probability threshold that bin `t` stands for."
     return int(t)/(bins-1)
 
-# %% ../nbs/06_decision.ipynb #891695e2
+# %% ../nbs/06_decision.ipynb #f217f6c6
 _EIGHT = np.ones((3, 3), bool)
 _EIGHT_STACK = np.zeros((3, 3, 3), bool); _EIGHT_STACK[1] = True   # 8-neighbours within each image only
 
+# %% ../nbs/06_decision.ipynb #891695e2
 def remove_small_components(mask,          # (H,W) or (N,H,W) 0/1 predicted fire
                             min_size:int,  # drop 8-connected blobs with fewer pixels than this; 0 or 1 keeps all
                            )->np.ndarray:  # bool mask, same shape
@@ -58,10 +59,11 @@ def apply_threshold(prob,              # (H,W) or (N,H,W) probabilities in [0,1]
     q = p if p.dtype == np.uint8 else np.rint(np.clip(p, 0, 1) * 255).astype(np.uint8)
     return remove_small_components(q >= threshold_to_bin(threshold), min_size)
 
-# %% ../nbs/06_decision.ipynb #4a3ac0a0
+# %% ../nbs/06_decision.ipynb #7cbfffed
 THRESHOLD_FILE = "threshold.json"   # a run's tuned decision rule (`07_threshold` writes it)
 FALLBACK_THRESHOLD = {"threshold": 0.5, "min_size": 0}   # for a run that was not tuned
 
+# %% ../nbs/06_decision.ipynb #4a3ac0a0
 def load_threshold(run:str|Path,         # a run folder, or a threshold.json file
                    default:dict|None=None, # used, with a warning, when there is no threshold.json; min_size 0 filled in
                   )->dict:               # at least threshold and min_size

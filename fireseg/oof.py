@@ -15,9 +15,10 @@ from .core import FiresegError, PATCH_SIZE, atomic_path, write_text_atomic
 # %% auto #0
 __all__ = ['BINS', 'OOF_DIR', 'quantise', 'prob_histograms', 'OofStore', 'read_rows']
 
-# %% ../nbs/06_oof.ipynb #73b4178e
+# %% ../nbs/06_oof.ipynb #6a70c904
 BINS = 256   # quantisation levels of stored probabilities
 
+# %% ../nbs/06_oof.ipynb #73b4178e
 def quantise(prob:np.ndarray, # probabilities; values outside [0,1] are clipped
             )->np.ndarray:   # uint8, the same shape
     "Probabilities in [0,1] as bytes: round(p·255)."
@@ -32,11 +33,60 @@ def prob_histograms(q:np.ndarray,     # (B,H,W) uint8 quantised probabilities
     idx = q.astype(np.int64) + BINS * (1 - mask.astype(np.int64)) + 2 * BINS * np.arange(b)[:, None, None]
     return np.bincount(idx.ravel(), minlength=2 * BINS * b).reshape(b, 2, BINS).astype(np.int32)
 
-# %% ../nbs/06_oof.ipynb #db247387
+# %% ../nbs/06_oof.ipynb #385b7f61
 OOF_DIR = "oof"   # a run's out-of-fold store: the folder, in the run, that holds _FILES
 _FILES = ("meta.json", "probs.npy", "hist.npy", "masks.npy", "done.npy")
 
-class OofStore:
+# %% ../nbs/06_oof.ipynb #abdab276
+def _read_meta(path:Path)->tuple:   # meta.json as a dict, (n, height, width), names, folds
+    "A store's meta.json, with its size, names and folds; one line naming the file when it cannot be read."
+    try:
+        meta = json.loads((path/"meta.json").read_text())
+        return meta, (int(meta["n"]), int(meta["height"]), int(meta["width"])), list(meta["names"]), np.array(meta["folds"])
+    except (ValueError, KeyError, TypeError) as e: raise FiresegError(f"{path/'meta.json'}: unreadable ({e!r})") from None
+
+# %% ../nbs/06_oof.ipynb #cd895c7e
+def _allocate(path:Path,   # the store's folder
+              n:int,        # images
+              height:int,   # image height
+              width:int,    # image width
+             ):
+    "The store's empty arrays (nothing filled), each written to a temporary name and renamed."
+    for f, dt, shape in [("probs", np.uint8, (n, height, width)), ("hist", np.int32, (n, 2, BINS)),
+                         ("masks", np.uint8, (n, height, (width + 7) // 8)), ("done", np.bool_, (n,))]:
+        with atomic_path(path/f"{f}.npy") as tmp:
+            a = np.lib.format.open_memmap(tmp, mode="w+", dtype=dt, shape=shape); a.flush(); del a
+
+# %% ../nbs/06_oof.ipynb #550f8d7c
+def _open_arrays(path:Path, n:int, h:int, w:int, writable:bool)->dict:   # probs, hist, masks, done: memory-mapped
+    "The store's arrays, memory-mapped for reading (or writing), each checked to have the shape meta.json gives."
+    mode = "r+" if writable else "r"
+    expected = {"probs": (n, h, w), "hist": (n, 2, BINS), "masks": (n, h, (w + 7) // 8), "done": (n,)}
+    arrays = {}
+    for name, shape in expected.items():
+        a = np.load(path/f"{name}.npy", mmap_mode=mode)
+        if a.shape != shape: raise FiresegError(f"{path/name}.npy: shape {a.shape}, expected {shape}")
+        arrays[name] = a
+    return arrays
+
+# %% ../nbs/06_oof.ipynb #bda87d64
+class _OofWriter:
+    "What training does to an open, writable store: write images' predictions, then mark them filled."
+    def write(self, rows:np.ndarray,   # the images' rows in the store
+              prob:np.ndarray,         # (B,H,W) float probabilities
+              mask:np.ndarray,         # (B,H,W) 0/1 true masks
+             ):
+        "Store the probabilities and true masks of images `rows`."
+        q = quantise(prob)
+        self.probs[rows] = q; self.hist[rows] = prob_histograms(q, mask)
+        self.masks[rows] = np.packbits(mask.astype(np.uint8), axis=-1)
+    def mark_done(self, rows:np.ndarray):
+        "Flush what was written, then mark `rows` filled: a crash before this leaves them unfilled."
+        self.probs.flush(); self.hist.flush(); self.masks.flush()
+        self.done[rows] = True; self.done.flush()
+
+# %% ../nbs/06_oof.ipynb #d2624227
+class OofStore(_OofWriter):
     "Out-of-fold probabilities, histograms and masks of a run, under RUN/oof."
     def __init__(self, run:str|Path,        # the run folder
                  writable:bool=False,       # open the arrays for writing (training) rather than reading
@@ -45,19 +95,9 @@ class OofStore:
         if not self.path.is_dir(): raise FiresegError(f"{self.path}: no out-of-fold predictions; a complete K-fold training run writes them")
         for f in _FILES:
             if not (self.path/f).exists(): raise FiresegError(f"{self.path/f} is missing: the out-of-fold store is incomplete")
-        try:
-            self.meta = json.loads((self.path/"meta.json").read_text())
-            n, h, w = int(self.meta["n"]), int(self.meta["height"]), int(self.meta["width"])
-            self.names, self.folds = list(self.meta["names"]), np.array(self.meta["folds"])
-        except (ValueError, KeyError, TypeError) as e: raise FiresegError(f"{self.path/'meta.json'}: unreadable ({e!r})") from None
-        mode = "r+" if writable else "r"
-        expected = {"probs": (n, h, w), "hist": (n, 2, BINS), "masks": (n, h, (w + 7) // 8), "done": (n,)}
-        for name, shape in expected.items():
-            a = np.load(self.path/f"{name}.npy", mmap_mode=mode)
-            if a.shape != shape: raise FiresegError(f"{self.path/name}.npy: shape {a.shape}, expected {shape}")
-            setattr(self, name, a)
+        self.meta, (n, h, w), self.names, self.folds = _read_meta(self.path)
+        for name, a in _open_arrays(self.path, n, h, w, writable).items(): setattr(self, name, a)
         self.height, self.width = h, w
-
     @classmethod
     def create(cls, run:str|Path,            # the run folder
                names:Sequence[str],          # train image names, in train_meta order
@@ -67,28 +107,10 @@ class OofStore:
               )->"OofStore":
         "Allocate an empty store for `names` (nothing is filled yet)."
         path = Path(run)/OOF_DIR; path.mkdir(parents=True, exist_ok=True); n = len(names)
-        for f, dt, shape in [("probs", np.uint8, (n, height, width)), ("hist", np.int32, (n, 2, BINS)),
-                             ("masks", np.uint8, (n, height, (width + 7) // 8)), ("done", np.bool_, (n,))]:
-            with atomic_path(path/f"{f}.npy") as tmp:
-                a = np.lib.format.open_memmap(tmp, mode="w+", dtype=dt, shape=shape); a.flush(); del a
+        _allocate(path, n, height, width)
         write_text_atomic(path/"meta.json", json.dumps({"n": n, "height": height, "width": width, "bins": BINS,
                                                          "names": list(names), "folds": [int(f) for f in folds]}))
         return cls(run, writable=True)
-
-    def write(self, rows:np.ndarray,   # the images' rows in the store
-              prob:np.ndarray,         # (B,H,W) float probabilities
-              mask:np.ndarray,         # (B,H,W) 0/1 true masks
-             ):
-        "Store the probabilities and true masks of images `rows`."
-        q = quantise(prob)
-        self.probs[rows] = q; self.hist[rows] = prob_histograms(q, mask)
-        self.masks[rows] = np.packbits(mask.astype(np.uint8), axis=-1)
-
-    def mark_done(self, rows:np.ndarray):
-        "Flush what was written, then mark `rows` filled: a crash before this leaves them unfilled."
-        self.probs.flush(); self.hist.flush(); self.masks.flush()
-        self.done[rows] = True; self.done.flush()
-
     def check_complete(self)->"OofStore":
         "Raise `FiresegError` unless every image is filled and each histogram counts every pixel of its image."
         n = len(self)
@@ -96,7 +118,6 @@ class OofStore:
         bad = np.flatnonzero(self.hist.sum(axis=(1, 2), dtype=np.int64) != self.height * self.width)
         if len(bad): raise FiresegError(f"{self.path/'hist.npy'}: histogram of image {bad[0]} counts {int(self.hist[bad[0]].sum())} pixels, expected {self.height * self.width}")
         return self
-
     def mask(self, i:int)->np.ndarray:
         "The true (H,W) mask of image `i`."
         return np.unpackbits(self.masks[i], axis=-1, count=self.width)

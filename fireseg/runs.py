@@ -29,7 +29,7 @@ __all__ = ['CONFIG_FILE', 'NORMALISER_FILE', 'BAND_STATS_FILE', 'DONE_FILE', 'LO
            'load_fold_model', 'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend',
            'check_predictable']
 
-# %% ../nbs/06_runs.ipynb #b1e0a001
+# %% ../nbs/06_runs.ipynb #6dc17746
 CONFIG_FILE = "config.json"           # a run's TrainConfig: the file that makes a folder a run, written last when a run starts
 NORMALISER_FILE = "normaliser.json"   # how the run scales its bands
 BAND_STATS_FILE = "band_stats.json"   # the per-band statistics a 'standardise' run computed
@@ -45,15 +45,17 @@ THRESHOLD_FIGURE = "threshold.png"    # the threshold sweep beside threshold.jso
 BLEND_FIGURE = "blend.png"            # a blend's weights and scores beside blend.json (`07d_blend`)
 BLEND_FILE = "blend.json"             # the file that makes a folder a blend of runs (`07d_blend`)
 
+# %% ../nbs/06_runs.ipynb #b20cdc7f
 def is_run(path:str|Path)->bool:
     "Whether `path` is a training run folder: it holds config.json."
     return (Path(path)/CONFIG_FILE).is_file()
 
+# %% ../nbs/06_runs.ipynb #12b018c0
 def is_blend(path:str|Path)->bool:
     "Whether `path` is a blend folder: it holds blend.json."
     return (Path(path)/BLEND_FILE).is_file()
 
-# %% ../nbs/06_runs.ipynb #2b0e704f
+# %% ../nbs/06_runs.ipynb #837a848a
 def run_config(run:str|Path, # a run folder
               )->TrainConfig:
     "The TrainConfig a run was trained with, or one clear error when the folder is not a run."
@@ -63,6 +65,7 @@ def run_config(run:str|Path, # a run folder
         raise FiresegError(f"{run}: not a training run (no config.json)")
     return TrainConfig.load(path)
 
+# %% ../nbs/06_runs.ipynb #15ae327a
 def run_normaliser_of(run:str|Path, # a run folder
                      )->Normaliser:
     "How the run scaled its bands, as saved in RUN/normaliser.json."
@@ -70,15 +73,17 @@ def run_normaliser_of(run:str|Path, # a run folder
     if not path.exists(): raise FiresegError(f"{path}: missing; the run folder is incomplete")
     return Normaliser.load(path)
 
-# %% ../nbs/06_runs.ipynb #e59a70bc
+# %% ../nbs/06_runs.ipynb #9a702ef8
 FULL = "full"   # the final fit on every training image, beside the folds 0..K-1
 
+# %% ../nbs/06_runs.ipynb #5eb5ae2e
 def member_dir(run:str|Path, # a run folder
                fold,         # a fold number, or FULL
               )->Path:
     "The folder of one of a run's models: RUN/fold{k}, or RUN/full for the final fit."
     return Path(run)/(FULL if fold == FULL else f"fold{int(fold)}")
 
+# %% ../nbs/06_runs.ipynb #1e00c36c
 def fold_result(run:str|Path, # a run folder
                 fold,         # a fold number, or FULL
                )->dict|None:
@@ -86,14 +91,19 @@ def fold_result(run:str|Path, # a run folder
     p = member_dir(run, fold)/DONE_FILE
     return json.loads(p.read_text()) if p.exists() else None
 
-def fold_done(run:str|Path, fold)->bool: return fold_result(run, fold) is not None
+# %% ../nbs/06_runs.ipynb #042d7bb8
+def fold_done(run:str|Path, fold)->bool:
+    "Whether a fold (or the final fit, FULL) is finished: it has its done.json."
+    return fold_result(run, fold) is not None
 
+# %% ../nbs/06_runs.ipynb #a66dda73
 def write_fold_result(run:str|Path, # a run folder
                       result:dict,  # fold (a number or FULL), best_epoch and the best scores
                      )->Path:
     "Mark a fold finished, with its best scores: its done.json."
     return write_text_atomic(member_dir(run, result["fold"])/DONE_FILE, json.dumps(result, indent=1))
 
+# %% ../nbs/06_runs.ipynb #ececca7b
 def finished_folds(run:str|Path, # a run folder
                    folds:int,    # how many folds the run has
                   )->list[int]:
@@ -135,7 +145,7 @@ def plot_log(run:str|Path,        # a run folder
     if save: save_figure(fig, Path(run)/CURVES_FILE)
     return fig
 
-# %% ../nbs/06_runs.ipynb #b1e0a006
+# %% ../nbs/06_runs.ipynb #ffb0cccb
 def run_threshold(run:str|Path,          # a run or blend folder
                   default:dict|None=None,# used, with a warning, for a run without threshold.json
                  )->dict:                # threshold, min_size, the rest of the file, and tuned: whether it was tuned
@@ -143,6 +153,7 @@ def run_threshold(run:str|Path,          # a run or blend folder
     path = Path(run)/(BLEND_FILE if is_blend(run) else THRESHOLD_FILE)
     return {**load_threshold(path, default), "tuned": path.exists()}
 
+# %% ../nbs/06_runs.ipynb #65e7bea6
 def write_run_threshold(run:str|Path, # a run folder
                         rule:dict,    # at least threshold and min_size
                        )->Path:
@@ -159,12 +170,13 @@ def run_oof(run:str|Path,         # a run folder
     store = OofStore(run)
     return store.check_complete() if complete else store
 
-# %% ../nbs/06_runs.ipynb #4dfe6254
+# %% ../nbs/06_runs.ipynb #c6fef674
 def plain_state(obj, # an optimiser's schedule, or anything with a state_dict
                )->dict:
     "A state_dict without functions, which `weights_only` loading refuses (a schedule rebuilds them)."
     return {k: v for k, v in obj.state_dict().items() if not callable(v)}
 
+# %% ../nbs/06_runs.ipynb #01dd9eca
 def save_checkpoint(path:Path,             # best.pt or last.pt of a fold
                     model,                 # a torch.nn.Module: its weights are saved
                     cfg:TrainConfig,       # the run's config, saved beside them
@@ -178,6 +190,7 @@ def save_checkpoint(path:Path,             # best.pt or last.pt of a fold
     with atomic_path(path) as tmp: torch.save(state, tmp)
     return path
 
+# %% ../nbs/06_runs.ipynb #97544b1b
 def load_checkpoint(path:Path,          # a checkpoint file
                     device:str="cpu",   # where its tensors go
                    )->dict:
@@ -187,6 +200,7 @@ def load_checkpoint(path:Path,          # a checkpoint file
     try: return torch.load(path, map_location=device, weights_only=True)
     except Exception as e: raise FiresegError(f"{path}: not a fireseg checkpoint, or one holding more than weights and plain data ({type(e).__name__}: {str(e)[:200]})") from None
 
+# %% ../nbs/06_runs.ipynb #61f3e64e
 def fold_checkpoint(run:str|Path,   # the run folder
                     fold:int,       # which fold
                     which:str="best", # 'best' or 'last'
@@ -195,6 +209,7 @@ def fold_checkpoint(run:str|Path,   # the run folder
     if which not in ("best", "last"): raise FiresegError(f"unknown checkpoint {which!r}: use 'best' or 'last'")
     return member_dir(run, fold)/(BEST_FILE if which == "best" else LAST_FILE)
 
+# %% ../nbs/06_runs.ipynb #d31bd4d5
 def load_fold_model(run:str|Path,       # the run folder
                     fold,               # which fold, or FULL for the final fit
                     device:str="cpu",   # where the model goes
@@ -208,9 +223,12 @@ def load_fold_model(run:str|Path,       # the run folder
     model.load_state_dict(ck["model"]); model.to(device).eval()
     return model, ck
 
-# %% ../nbs/06_runs.ipynb #b1e0a012
-def _shape_of(storage, offset, size, *rest)->tuple: return tuple(size)
+# %% ../nbs/06_runs.ipynb #412df991
+def _shape_of(storage, offset, size, *rest)->tuple:
+    "What `checkpoint_shapes` reads in place of `torch._utils._rebuild_tensor_v2`: the tensor's shape alone."
+    return tuple(size)
 
+# %% ../nbs/06_runs.ipynb #ef9b8714
 class _ShapeReader(pickle.Unpickler):
     "Unpickle a checkpoint's data.pkl with each tensor replaced by its shape; any other global is refused."
     _ALLOWED = {("collections", "OrderedDict"): OrderedDict, ("torch._utils", "_rebuild_tensor_v2"): _shape_of}
@@ -220,6 +238,7 @@ class _ShapeReader(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a checkpoint")
     def persistent_load(self, pid): return pid
 
+# %% ../nbs/06_runs.ipynb #5d83dafa
 def checkpoint_shapes(path:str|Path, # a checkpoint file
                      )->dict:        # tensor name -> shape, of the model's weights
     "The shape of every tensor of a checkpoint's model, read without torch and without running anything in the file."
@@ -232,8 +251,10 @@ def checkpoint_shapes(path:str|Path, # a checkpoint file
     except (OSError, zipfile.BadZipFile, pickle.UnpicklingError, KeyError, TypeError, AttributeError, EOFError) as e:
         raise FiresegError(f"{path}: not a fireseg checkpoint ({type(e).__name__}: {str(e)[:200]})") from None
 
+# %% ../nbs/06_runs.ipynb #09b961af
 _BN_STATISTICS = ("running_mean", "running_var", "num_batches_tracked")   # saved with the weights, not trained
 
+# %% ../nbs/06_runs.ipynb #0ea4c2ee
 def run_parameters(run:str|Path, # a run folder
                   )->int|None:   # None when no fold has a checkpoint yet
     "Trained parameters of a run's network, counted from a finished fold's best.pt without torch."
@@ -259,7 +280,7 @@ def write_run(run:str|Path,        # the folder to make
     cfg.save(run/CONFIG_FILE)   # last: a folder with config.json is a complete run
     return run
 
-# %% ../nbs/06_runs.ipynb #b1e0a015
+# %% ../nbs/06_runs.ipynb #0c751686
 def write_blend(folder:str|Path, # the blend folder
                 blend:dict,      # members (run folders), weights, threshold, min_size and anything else to keep
                )->Path:
@@ -269,6 +290,7 @@ def write_blend(folder:str|Path, # the blend folder
     rel = [os.path.relpath(m, folder.resolve()) for m in members]
     return write_text_atomic(folder/BLEND_FILE, json.dumps({**blend, "members": [str(m) for m in members], "members_relative": rel}, indent=1))
 
+# %% ../nbs/06_runs.ipynb #79ce7b75
 def read_blend(folder:str|Path, # a blend folder
               )->dict:          # blend.json, with members as run folders that exist and weights as floats
     "A blend's members, weights, threshold and min size, checked; members found by absolute or relative path."

@@ -35,16 +35,14 @@ from .runs import (FULL, member_dir, run_config, save_checkpoint, load_checkpoin
                           write_fold_result, is_blend, BLEND_FILE, is_run, fold_checkpoint, checkpoint_shapes, plot_log,
                           CONFIG_FILE, NORMALISER_FILE, BAND_STATS_FILE, DONE_FILE, LOG_FILE, BEST_FILE, LAST_FILE, FOLDS_FILE, DATA_FILE, PLANES_DIR)
 
-_SHOW_BARS = True   # progress bars; fold processes turn theirs off, as theirs would interleave
-
 # %% auto #0
-__all__ = ['AUTO_BATCH_SIZES', 'RESUMABLE', 'INIT_MATCH', 'pseudo_training', 'PseudoSampler', 'run_normaliser', 'fold_datasets',
-           'make_optimiser', 'weight_average', 'nested_bars', 'train_epoch', 'predict_probs', 'evaluate',
-           'validation_counts', 'validation_scores', 'fold_workers', 'out_of_memory_error', 'seed_epoch', 'train_fold',
+__all__ = ['AUTO_BATCH_SIZES', 'INIT_MATCH', 'RESUMABLE', 'pseudo_training', 'PseudoSampler', 'run_normaliser', 'fold_datasets',
+           'make_optimiser', 'weight_average', 'nested_bars', 'train_epoch', 'predict_probs', 'validation_counts',
+           'validation_scores', 'evaluate', 'fold_workers', 'out_of_memory_error', 'seed_epoch', 'train_fold',
            'fold_devices', 'fold_start_method', 'find_batch_size', 'search_memory_fraction', 'batch_search_in_child',
-           'auto_batch_size', 'draw_curves', 'prepare_run', 'build_run_cache', 'start_run', 'train_kfold',
-           'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data', 'init_checkpoint',
-           'check_init', 'initial_state', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
+           'auto_batch_size', 'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data',
+           'init_checkpoint', 'check_init', 'initial_state', 'prepare_run', 'build_run_cache', 'start_run',
+           'draw_curves', 'train_kfold', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
 
 # %% ../nbs/06_train.ipynb #t6ps0002
 def pseudo_training(cfg:TrainConfig,    # the run's config; `pseudo` names the folder
@@ -74,7 +72,7 @@ class PseudoSampler(torch.utils.data.Sampler):
         idx = torch.cat([torch.arange(self.n_labelled)] + [p + self.n_labelled for p in pseudo])
         return iter(idx[torch.randperm(len(idx), generator=g)].tolist())
 
-# %% ../nbs/06_train.ipynb #825aa904
+# %% ../nbs/06_train.ipynb #a14f4219
 def run_normaliser(cfg:TrainConfig,      # the run's config
                    layout:DataLayout,    # its data set
                    run:Path,             # the run folder
@@ -89,6 +87,15 @@ def run_normaliser(cfg:TrainConfig,      # the run's config
     norm = make_normaliser(cfg.normalisation, cfg.bands, stats); norm.save(path)
     return norm
 
+# %% ../nbs/06_train.ipynb #f760928e
+def _run_layout(cfg:TrainConfig)->DataLayout:
+    "The run's data set, its training images cut to `max_images` when given; one line when it has none."
+    layout = DataLayout.from_root(cfg.data, cfg.labels)
+    if layout.train is None: raise FiresegError(f"{cfg.data}: no train_meta.csv; training needs train images and masks")
+    if cfg.max_images: layout.train = layout.train.iloc[:cfg.max_images].reset_index(drop=True)
+    return layout
+
+# %% ../nbs/06_train.ipynb #8c323b69
 def fold_datasets(cfg:TrainConfig,             # the run's config
                   layout:DataLayout,           # its data set
                   folds:pd.DataFrame,          # train_img, fold: from folds.csv
@@ -107,7 +114,7 @@ def fold_datasets(cfg:TrainConfig,             # the run's config
     valid = FirePatches.from_layout(layout, "train", va, augment=None, **kw)
     return train, valid, va
 
-# %% ../nbs/06_train.ipynb #9ec40f0e
+# %% ../nbs/06_train.ipynb #a146a1b7
 def make_optimiser(model:torch.nn.Module, # the network to train
                    cfg:TrainConfig,       # lr, weight_decay, epochs and schedule come from here
                    steps_per_epoch:int,   # optimiser steps in one epoch
@@ -122,6 +129,7 @@ def make_optimiser(model:torch.nn.Module, # the network to train
     else: check_schedule(cfg.schedule)
     return opt, sched
 
+# %% ../nbs/06_train.ipynb #424f730a
 def _advance_schedule(sched, steps:int):
     "Move a per-step schedule to step `steps`, setting the optimiser's learning rate there (for a fold resumed with another batch size)."
     sched.last_epoch = steps - 1
@@ -146,6 +154,22 @@ def nested_bars()->bool:
     from tqdm.notebook import tqdm_notebook
     return issubclass(tqdm, tqdm_notebook) or sys.stderr.isatty()
 
+# %% ../nbs/06_train.ipynb #9c31860c
+def _unwrap(model:torch.nn.Module)->torch.nn.Module:
+    "The network inside a DistributedDataParallel wrapper (itself otherwise)."
+    return model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
+
+# %% ../nbs/06_train.ipynb #808bd490
+def _optimiser_step(model:torch.nn.Module, loss:torch.Tensor, opt, prec:Precision, grad_clip:float):
+    "One optimiser step from a batch's loss: gradients (through the gradient scaler, where there is one), clipped to `grad_clip` (0: not), then the step."
+    opt.zero_grad(set_to_none=True)
+    if prec.scaler is not None:
+        prec.scaler.scale(loss).backward(); prec.scaler.unscale_(opt)
+    else: loss.backward()
+    if grad_clip: torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    if prec.scaler is not None: prec.scaler.step(opt); prec.scaler.update()
+    else: opt.step()
+
 # %% ../nbs/06_train.ipynb #3fac3534
 def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
                 loader,                  # batches of image, mask
@@ -160,17 +184,11 @@ def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
                )->float:                 # the mean training loss
     "One pass over `loader`; returns the mean training loss."
     model.train(); total, n = 0.0, 0
-    bar = tqdm(loader, desc=desc, leave=False, unit="batch", disable=not (_SHOW_BARS and progress and nested_bars()))
+    bar = tqdm(loader, desc=desc, leave=False, unit="batch", disable=not (progress and nested_bars()))
     for batch in bar:
         x, y = batch_to_device(batch, prec)
         with autocast_for(prec): loss = loss_fn(model(x).float(), y)
-        opt.zero_grad(set_to_none=True)
-        if prec.scaler is not None:
-            prec.scaler.scale(loss).backward(); prec.scaler.unscale_(opt)
-        else: loss.backward()
-        if grad_clip: torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-        if prec.scaler is not None: prec.scaler.step(opt); prec.scaler.update()
-        else: opt.step()
+        _optimiser_step(model, loss, opt, prec, grad_clip)
         if ema is not None: ema.update_parameters(_unwrap(model))
         sched.step()
         total += loss.item() * len(x); n += len(x)
@@ -178,20 +196,37 @@ def train_epoch(model:torch.nn.Module,   # the network, moved to `prec.device`
     if n == 0: raise FiresegError("no training batch: the fold has fewer images than the batch size")
     return total / n
 
-# %% ../nbs/06_train.ipynb #c66cd846
+# %% ../nbs/06_train.ipynb #bf1c56a7
 @torch.no_grad()
 def predict_probs(model:torch.nn.Module,  # the network, on `prec.device`
                   loader,                 # batches from `patch_loader`
                   prec:Precision,         # device, autocast
                   desc:str="predict",     # the progress bar's label
+                  progress:bool=True,     # show a progress bar (in a terminal or a notebook: `nested_bars`)
                  ):                       # yields rows, (B,H,W) float32 probabilities, (B,H,W) uint8 masks or None
     "Yield (rows, probabilities (B,H,W) float32 numpy, masks or None) batch by batch."
     model.eval()
-    for batch in tqdm(loader, desc=desc, leave=False, unit="batch", disable=not (_SHOW_BARS and nested_bars())):
+    for batch in tqdm(loader, desc=desc, leave=False, unit="batch", disable=not (progress and nested_bars())):
         x, y = batch_to_device(batch, prec)
         with autocast_for(prec): p = torch.sigmoid(model(x).float())[:, 0]
         yield batch["index"].numpy(), p.cpu().numpy(), None if y is None else y[:, 0].cpu().numpy().astype(np.uint8)
 
+# %% ../nbs/06_train.ipynb #9cb034d4
+def validation_counts(model, loader, loss_fn, prec:Precision, threshold:float=0.5, progress:bool=True)->tuple[np.ndarray, float, int]:
+    "Per-image TP, FP, FN, TN at `threshold`, the summed loss and the number of images: what processes that share a validation set add up."
+    counts, loss, n = [np.zeros((0, 4), np.int64)], 0.0, 0
+    for _, p, m in predict_probs(model, loader, prec, desc="validate", progress=progress):
+        counts.append(confusion_counts((p >= threshold).astype(np.uint8), m))
+        pt = torch.from_numpy(p).clamp(1e-6, 1 - 1e-6)
+        loss += loss_fn(torch.logit(pt)[:, None], torch.from_numpy(m)[:, None].float()).item() * len(p); n += len(p)
+    return np.concatenate(counts), loss, n
+
+# %% ../nbs/06_train.ipynb #40cfc80f
+def validation_scores(counts:np.ndarray, loss:float, n:int)->dict:
+    "val_loss, val_miou (per image) and val_miou_global from pixel counts and a summed loss."
+    return {"val_loss": loss / max(n, 1), "val_miou": miou_from_counts(counts, "per_image"), "val_miou_global": miou_from_counts(counts, "global")}
+
+# %% ../nbs/06_train.ipynb #78786a26
 def evaluate(model:torch.nn.Module,  # the network, on `prec.device`
              loader,                 # validation batches, with masks
              loss_fn,                # the training loss, for the validation loss
@@ -201,19 +236,6 @@ def evaluate(model:torch.nn.Module,  # the network, on `prec.device`
     "Validation loss and mIoU (per-image and global) at `threshold`."
     return validation_scores(*validation_counts(model, loader, loss_fn, prec, threshold))
 
-def validation_counts(model, loader, loss_fn, prec:Precision, threshold:float=0.5)->tuple[np.ndarray, float, int]:
-    "Per-image TP, FP, FN, TN at `threshold`, the summed loss and the number of images: what processes that share a validation set add up."
-    counts, loss, n = [np.zeros((0, 4), np.int64)], 0.0, 0
-    for _, p, m in predict_probs(model, loader, prec, desc="validate"):
-        counts.append(confusion_counts((p >= threshold).astype(np.uint8), m))
-        pt = torch.from_numpy(p).clamp(1e-6, 1 - 1e-6)
-        loss += loss_fn(torch.logit(pt)[:, None], torch.from_numpy(m)[:, None].float()).item() * len(p); n += len(p)
-    return np.concatenate(counts), loss, n
-
-def validation_scores(counts:np.ndarray, loss:float, n:int)->dict:
-    "val_loss, val_miou (per image) and val_miou_global from pixel counts and a summed loss."
-    return {"val_loss": loss / max(n, 1), "val_miou": miou_from_counts(counts, "per_image"), "val_miou_global": miou_from_counts(counts, "global")}
-
 # %% ../nbs/06_train.ipynb #e7b5a6f7
 def fold_workers(cfg:TrainConfig,         # the run
                  processes:int|None=None, # training processes sharing this machine; torchrun's local ranks (LOCAL_WORLD_SIZE) when None
@@ -222,15 +244,17 @@ def fold_workers(cfg:TrainConfig,         # the run
     if cfg.num_workers is not None: return cfg.num_workers
     return loader_workers(usable_cores(), processes or int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
 
-# %% ../nbs/06_train.ipynb #5e40116f
+# %% ../nbs/06_train.ipynb #4284808a
 def _append_log(path:Path, rows:list[dict]):
+    "Write a fit's log rows so far to `path`, atomically."
     with atomic_path(path) as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
 
-def _fill_oof(model, valid:FirePatches, rows:np.ndarray, run:Path, cfg:TrainConfig, prec:Precision, world:World=World()):
+# %% ../nbs/06_train.ipynb #cac7264e
+def _fill_oof(model, valid:FirePatches, rows:np.ndarray, run:Path, cfg:TrainConfig, prec:Precision, world:World=World(), progress:bool=True):
     "Predict the validation images with the fold's best model, into their rows of the OOF store (written by rank 0 alone)."
     dl = patch_loader(valid, cfg.batch_size, num_workers=min(fold_workers(cfg), 1), device=prec.device)
     store = OofStore(run, writable=True) if world.main else None
-    batches, done = predict_probs(model, dl, prec, desc="out-of-fold"), []
+    batches, done = predict_probs(model, dl, prec, desc="out-of-fold", progress=progress), []
     for _ in range(max(world.all_gather(len(dl)))):     # as many steps in every process, some of them empty
         got = next(batches, None)
         for part in world.gather(None if got is None else (rows[got[0]], got[1], got[2])) or []:
@@ -246,11 +270,7 @@ def out_of_memory_error(fdir:Path,       # the fold's folder
     return FiresegError(f"{fdir}: out of memory at batch size {batch_size} (epoch {epoch}); try --batch-size {max(batch_size // 2, 2)} "
                         f"or --batch-size auto, then train again with --resume: the saved epochs are kept")
 
-# %% ../nbs/06_train.ipynb #568d6dc2
-def _unwrap(model:torch.nn.Module)->torch.nn.Module:
-    "The network inside a DistributedDataParallel wrapper (itself otherwise)."
-    return model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
-
+# %% ../nbs/06_train.ipynb #4da78469
 def _fold_inputs(cfg:TrainConfig, run:Path, world:World)->tuple:
     "The run's layout, folds and normaliser, as rank 0 has them, and the plane cache where this process can see it."
     layout = _run_layout(cfg)
@@ -258,6 +278,7 @@ def _fold_inputs(cfg:TrainConfig, run:Path, world:World)->tuple:
     cache = PlaneCache(run/PLANES_DIR) if cfg.cache_planes and cfg.extra and (run/PLANES_DIR/PLANES_JSON).exists() else None
     return layout, folds, norm, cache
 
+# %% ../nbs/06_train.ipynb #2d5e8a80
 def seed_epoch(loader,      # the training loader, started afresh each epoch (`persistent=False`)
                seed:int,    # the fit's seed
                epoch:int,   # the epoch about to start
@@ -267,95 +288,193 @@ def seed_epoch(loader,      # the training loader, started afresh each epoch (`p
     seed_everything(s); loader.generator.manual_seed(s)
     return s
 
-def _fit_fold(cfg:TrainConfig, fold, resume:bool, world:World, at:dict)->dict:
-    "Train (or resume) one fold, or the final fit on every image (fold FULL), noting its batch size and epoch in `at` as it goes."
-    run, full = Path(cfg.out), fold == FULL
-    fdir, k = member_dir(run, fold), cfg.folds if full else fold      # k: the fit's number, for its seeds
-    name = "the final fit" if full else f"fold {fold}"
-    if world.main: fdir.mkdir(parents=True, exist_ok=True)
-    layout, folds, norm, cache = _fold_inputs(cfg, run, world)
-    train_ds, valid_ds, vrows = fold_datasets(cfg, layout, folds, fold, norm, cache, shard=(world.rank, world.size))
-    device = default_device(cfg.device, fallback=False); prec = precision_for(device, cfg.amp, cfg.channels_last)
-    seed_everything(cfg.seed + k)
+# %% ../nbs/06_train.ipynb #b6592b6e
+@dataclasses.dataclass
+class _Fit:
+    "One fit in training, a fold or the final fit on every image (fold FULL): what it trains with, and where it stands."
+    cfg:TrainConfig            # the run's config
+    fold:object                # the fold, or FULL
+    world:World                # the processes training it together
+    bars:bool=True             # show its progress bars
+    prec:Precision=None        # device, autocast and scaler
+    model:torch.nn.Module=None # the network (in DDP under torchrun, once training starts)
+    ema:object=None            # its `weight_average`, or None
+    sampler:object=None        # the training images' sampler; None for a plain shuffle
+    train_dl:object=None       # the training loader, started afresh each epoch
+    valid_dl:object=None       # the validation loader; None for the final fit
+    opt:object=None            # the optimiser
+    sched:object=None          # its per-step schedule
+    loss_fn:object=None        # the training loss
+    start:int=0                # the next epoch
+    best:float=-1.0            # the best validation mIoU so far
+    log:list=dataclasses.field(default_factory=list)   # one row per finished epoch
+    stale:int=0                # epochs since the best
+    full = property(lambda self: self.fold == FULL)
+    k = property(lambda self: self.cfg.folds if self.full else self.fold, doc="the fit's number, for its seeds")
+    name = property(lambda self: "the final fit" if self.full else f"fold {self.fold}")
+    fdir = property(lambda self: member_dir(self.cfg.out, self.fold))
+    epochs = property(lambda self: self.cfg.full_epochs if self.full else self.cfg.epochs)
+    def kept(self)->torch.nn.Module:
+        "What is scored and kept: the weight average, where there is one."
+        return self.ema.module if self.ema is not None else _unwrap(self.model)
+
+# %% ../nbs/06_train.ipynb #7b4b1e24
+def _fold_batch_size(cfg:TrainConfig, n_train:int, world:World, name:str)->int:
+    "Each process's batch size: the run's, at most its share of the fit's training images; at least 2 (BatchNorm)."
+    bs = min(cfg.batch_size, n_train // world.size)
+    if bs < 2: raise FiresegError(f"{name}: {n_train} training image(s) for {world.size} process(es); need at least 2 each (BatchNorm)")
+    return bs
+
+# %% ../nbs/06_train.ipynb #b65743af
+def _fold_sampler(cfg:TrainConfig, train:FirePatches, world:World, k:int):
+    "The training images' sampler: each process its share under torchrun, `PseudoSampler` for a `pseudo_weight` other than 1; None for a plain shuffle."
+    sampler = None if world.size == 1 else torch.utils.data.DistributedSampler(train, world.size, world.rank, shuffle=True, seed=cfg.seed * 100 + k, drop_last=True)
+    if train.pseudo_from is not None and cfg.pseudo_weight != 1:
+        if world.size > 1: raise FiresegError(f"pseudo_weight {cfg.pseudo_weight}: under torchrun every pseudo-labelled image is drawn once an epoch; use --pseudo-weight 1")
+        sampler = PseudoSampler(train.pseudo_from, len(train) - train.pseudo_from, cfg.pseudo_weight)
+    return sampler
+
+# %% ../nbs/06_train.ipynb #c6f2439f
+def _fold_loaders(cfg:TrainConfig, train:FirePatches, valid:FirePatches, bs:int, sampler, k:int, device:str, full:bool)->tuple:
+    "The fit's training loader (started afresh each epoch, so `seed_epoch` decides its draws) and validation loader (None for the final fit)."
+    workers = fold_workers(cfg)
+    train_dl = patch_loader(train, bs, shuffle=True, num_workers=workers, seed=cfg.seed * 100 + k, sampler=sampler, device=device, persistent=False)
+    valid_dl = None if full else patch_loader(valid, cfg.batch_size, num_workers=min(workers, 1), device=device)
+    return train_dl, valid_dl
+
+# %% ../nbs/06_train.ipynb #9061a93c
+def _start_model(cfg:TrainConfig, fdir:Path, resume:bool, world:World, device:str, prec:Precision)->torch.nn.Module:
+    "The fit's network on its device: with the run's encoder weights, or the init run's whole network (`initial_state`) when a fit with `init` starts afresh."
     model = cfg.build_model(weights=cfg.init is None).to(device).to(memory_format=prec.memory_format)
     start_from = world.broadcast(initial_state(cfg) if world.main and cfg.init and not (resume and (fdir/LAST_FILE).exists()) else None)
     if start_from is not None: model.load_state_dict(start_from)      # the init run's whole network, before the average copies it
-    ema = weight_average(model, cfg.ema)
-    bs = min(cfg.batch_size, len(train_ds) // world.size)
-    if bs < 2: raise FiresegError(f"{name}: {len(train_ds)} training image(s) for {world.size} process(es); need at least 2 each (BatchNorm)")
+    return model
+
+# %% ../nbs/06_train.ipynb #92628ad3
+def _start_fit(cfg:TrainConfig, fold, resume:bool, world:World, at:dict, bars:bool)->tuple:
+    "A fit ready for its first epoch (network, average, loaders, optimiser, loss), its batch size noted in `at`; with its validation images and their rows."
+    fit = _Fit(cfg, fold, world, bars=bars and world.main)     # a process other than rank 0 shows no bars
+    if world.main: fit.fdir.mkdir(parents=True, exist_ok=True)
+    layout, folds, norm, cache = _fold_inputs(cfg, Path(cfg.out), world)
+    train_ds, valid_ds, vrows = fold_datasets(cfg, layout, folds, fold, norm, cache, shard=(world.rank, world.size))
+    device = default_device(cfg.device, fallback=False); fit.prec = precision_for(device, cfg.amp, cfg.channels_last)
+    seed_everything(cfg.seed + fit.k)
+    fit.model = _start_model(cfg, fit.fdir, resume, world, device, fit.prec)
+    fit.ema = weight_average(fit.model, cfg.ema)
+    bs = _fold_batch_size(cfg, len(train_ds), world, fit.name)
     at["batch_size"] = bs
-    sampler = None if world.size == 1 else torch.utils.data.DistributedSampler(train_ds, world.size, world.rank, shuffle=True, seed=cfg.seed * 100 + k, drop_last=True)
-    if train_ds.pseudo_from is not None and cfg.pseudo_weight != 1:
-        if world.size > 1: raise FiresegError(f"pseudo_weight {cfg.pseudo_weight}: under torchrun every pseudo-labelled image is drawn once an epoch; use --pseudo-weight 1")
-        sampler = PseudoSampler(train_ds.pseudo_from, len(train_ds) - train_ds.pseudo_from, cfg.pseudo_weight)
-    workers = fold_workers(cfg)
-    train_dl = patch_loader(train_ds, bs, shuffle=True, num_workers=workers, seed=cfg.seed * 100 + k, sampler=sampler, device=device, persistent=False)
-    valid_dl = None if full else patch_loader(valid_ds, cfg.batch_size, num_workers=min(workers, 1), device=device)
-    epochs = cfg.full_epochs if full else cfg.epochs
-    opt, sched = make_optimiser(model, cfg, len(train_dl), epochs)
-    loss_fn = make_loss(cfg.loss)
-    start, best, log, stale = 0, -1.0, [], 0
-    ck = world.broadcast(load_checkpoint(fdir/LAST_FILE) if world.main and resume and (fdir/LAST_FILE).exists() else None)
-    if ck is not None:
-        model.load_state_dict(ck["model"]); opt.load_state_dict(ck["optimizer"])
-        if ema is not None and ck.get("ema") is not None: ema.load_state_dict(ck["ema"])
-        if ck.get("steps_per_epoch", len(train_dl)) == len(train_dl): sched.load_state_dict(ck["scheduler"])
-        else: _advance_schedule(sched, (ck["epoch"] + 1) * len(train_dl))   # a new batch size: the same point of a schedule of other steps
-        if prec.scaler is not None and ck.get("scaler"): prec.scaler.load_state_dict(ck["scaler"])
-        start, best, log, stale = ck["epoch"] + 1, ck["best"], ck["log"], ck["stale"]
+    fit.sampler = _fold_sampler(cfg, train_ds, world, fit.k)
+    fit.train_dl, fit.valid_dl = _fold_loaders(cfg, train_ds, valid_ds, bs, fit.sampler, fit.k, device, fit.full)
+    fit.opt, fit.sched = make_optimiser(fit.model, cfg, len(fit.train_dl), fit.epochs)
+    fit.loss_fn = make_loss(cfg.loss)
+    return fit, valid_ds, vrows
+
+# %% ../nbs/06_train.ipynb #e21762d1
+def _resume_fit(fit:_Fit, resume:bool):
+    "Continue `fit` from its last.pt when resuming: network, optimiser, average, schedule (moved to the same point for another batch size), scaler, and where it stood."
+    last = fit.fdir/LAST_FILE
+    ck = fit.world.broadcast(load_checkpoint(last) if fit.world.main and resume and last.exists() else None)
+    if ck is None: return
+    fit.model.load_state_dict(ck["model"]); fit.opt.load_state_dict(ck["optimizer"])
+    if fit.ema is not None and ck.get("ema") is not None: fit.ema.load_state_dict(ck["ema"])
+    steps = len(fit.train_dl)
+    if ck.get("steps_per_epoch", steps) == steps: fit.sched.load_state_dict(ck["scheduler"])
+    else: _advance_schedule(fit.sched, (ck["epoch"] + 1) * steps)   # a new batch size: the same point of a schedule of other steps
+    if fit.prec.scaler is not None and ck.get("scaler"): fit.prec.scaler.load_state_dict(ck["scaler"])
+    fit.start, fit.best, fit.log, fit.stale = ck["epoch"] + 1, ck["best"], ck["log"], ck["stale"]
+
+# %% ../nbs/06_train.ipynb #b0304488
+def _validate(fit:_Fit)->dict:
+    "A fold's validation scores, of what it keeps, from the counts of every process's share of its validation images."
+    parts = fit.world.all_gather(validation_counts(fit.kept(), fit.valid_dl, fit.loss_fn, fit.prec, fit.cfg.val_threshold, progress=fit.bars))
+    return validation_scores(np.concatenate([c for c, _, _ in parts]), sum(l for _, l, _ in parts), sum(n for _, _, n in parts))
+
+# %% ../nbs/06_train.ipynb #5650984a
+def _run_epoch(fit:_Fit, epoch:int)->dict:
+    "One epoch of `fit`: its draws seeded, training, rank 0's BatchNorm statistics in every process, then a fold's validation; its log row."
+    if fit.sampler is not None: fit.sampler.set_epoch(epoch)
+    seed_epoch(fit.train_dl, fit.cfg.seed * 100 + fit.k, epoch)
+    t0 = time.perf_counter()
+    loss = train_epoch(fit.model, fit.train_dl, fit.loss_fn, fit.opt, fit.sched, fit.prec, fit.cfg.grad_clip, desc=f"{fit.name} epoch {epoch}",
+                       progress=fit.bars, ema=fit.ema)
+    row = {"epoch": epoch, "train_loss": float(np.mean(fit.world.all_gather(loss)))}
+    broadcast_buffers(fit.world, _unwrap(fit.model), *([fit.ema] if fit.ema is not None else []))   # rank 0's BatchNorm statistics in every process: what is validated is what is saved
+    if not fit.full: row.update(_validate(fit))
+    row.update(lr=fit.opt.param_groups[0]["lr"], seconds=round(time.perf_counter() - t0, 2))
+    return row
+
+# %% ../nbs/06_train.ipynb #1b403648
+def _save_last(fit:_Fit, epoch:int):
+    "Save where `fit` stands after `epoch` in last.pt (network, optimiser, schedule, scaler, average, best, log, stale), and its log.csv."
+    save_checkpoint(fit.fdir/LAST_FILE, _unwrap(fit.model), fit.cfg, fit.fold, epoch, optimizer=fit.opt.state_dict(), scheduler=plain_state(fit.sched),
+                    steps_per_epoch=len(fit.train_dl), scaler=fit.prec.scaler.state_dict() if fit.prec.scaler is not None else None,
+                    ema=fit.ema.state_dict() if fit.ema is not None else None, best=fit.best, log=fit.log, stale=fit.stale)
+    _append_log(fit.fdir/LOG_FILE, fit.log)
+
+# %% ../nbs/06_train.ipynb #0349d3ab
+def _keep_epoch(fit:_Fit, epoch:int, row:dict):
+    "Log an epoch; a fold keeps best.pt when its validation mIoU improved; rank 0 saves last.pt and log.csv (`_save_last`)."
+    fit.log.append(row)
+    if not fit.full:
+        if row["val_miou"] > fit.best:
+            fit.best, fit.stale = row["val_miou"], 0
+            if fit.world.main: save_checkpoint(fit.fdir/BEST_FILE, fit.kept(), fit.cfg, fit.fold, epoch, scores=row)
+        else: fit.stale += 1
+    if fit.world.main: _save_last(fit, epoch)
+
+# %% ../nbs/06_train.ipynb #39f8fa93
+def _fit_epochs(fit:_Fit, at:dict):
+    "Train `fit`'s epochs from where it stands, noting each in `at`; a fold stops after `patience` epochs without improvement."
+    for epoch in tqdm(range(fit.start, fit.epochs), desc=fit.name, initial=fit.start, total=fit.epochs, unit="epoch", disable=not fit.bars):
+        if not fit.full and fit.stale >= fit.cfg.patience: break
+        at["epoch"] = epoch
+        _keep_epoch(fit, epoch, _run_epoch(fit, epoch))
+
+# %% ../nbs/06_train.ipynb #f525d34f
+def _finish_full(fit:_Fit)->dict:
+    "The final fit keeps its last epoch, as it has no validation; its result."
+    if not fit.log: raise FiresegError(f"{fit.fdir}: no epoch finished; nothing to keep")
+    if fit.world.main: save_checkpoint(fit.fdir/BEST_FILE, fit.kept(), fit.cfg, fit.fold, fit.epochs - 1, scores={})
+    return {"fold": FULL, "best_epoch": fit.epochs - 1, "epochs": fit.epochs, "train_loss": fit.log[-1]["train_loss"]}
+
+# %% ../nbs/06_train.ipynb #095ac76a
+def _finish_fold(fit:_Fit, valid:FirePatches, rows:np.ndarray)->dict:
+    "A fold's best model, loaded back, predicts its validation images into the OOF store; its result, the best epoch's scores."
+    best_ck = fit.world.broadcast(load_checkpoint(fit.fdir/BEST_FILE) if fit.world.main and (fit.fdir/BEST_FILE).exists() else None)
+    if best_ck is None: raise FiresegError(f"{fit.fdir}: no epoch finished; nothing to keep")
+    model = _unwrap(fit.model); model.load_state_dict(best_ck["model"]); model.eval()
+    _fill_oof(model.to(memory_format=fit.prec.memory_format), valid, rows, Path(fit.cfg.out), fit.cfg, fit.prec, fit.world, fit.bars)
+    return {"fold": fit.fold, "best_epoch": best_ck["epoch"], **{k: best_ck["scores"][k] for k in ("val_miou", "val_miou_global", "val_loss")}}
+
+# %% ../nbs/06_train.ipynb #b130d30d
+def _fit_fold(cfg:TrainConfig, fold, resume:bool, world:World, at:dict, progress:bool=True)->dict:
+    "Train (or resume) one fold, or the final fit on every image (fold FULL), noting its batch size and epoch in `at` as it goes."
+    fit, valid, rows = _start_fit(cfg, fold, resume, world, at, progress)
+    _resume_fit(fit, resume)
     if world.size > 1:
-        model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[torch.device(device)] if device.startswith("cuda") else None)
-    kept = lambda: ema.module if ema is not None else _unwrap(model)    # what is scored and kept: the average, where there is one
-    for epoch in tqdm(range(start, epochs), desc=name, initial=start, total=epochs, unit="epoch", disable=not (_SHOW_BARS and world.main)):
-        if not full and stale >= cfg.patience: break
-        if sampler is not None: sampler.set_epoch(epoch)
-        seed_epoch(train_dl, cfg.seed * 100 + k, epoch)
-        t0 = time.perf_counter(); at["epoch"] = epoch
-        row = {"epoch": epoch, "train_loss": float(np.mean(world.all_gather(
-            train_epoch(model, train_dl, loss_fn, opt, sched, prec, cfg.grad_clip, desc=f"{name} epoch {epoch}", ema=ema))))}
-        broadcast_buffers(world, _unwrap(model), *([ema] if ema is not None else []))   # rank 0's BatchNorm statistics in every process: what is validated is what is saved
-        if not full:
-            parts = world.all_gather(validation_counts(kept(), valid_dl, loss_fn, prec, cfg.val_threshold))
-            row.update(validation_scores(np.concatenate([c for c, _, _ in parts]), sum(l for _, l, _ in parts), sum(n for _, _, n in parts)))
-        row.update(lr=opt.param_groups[0]["lr"], seconds=round(time.perf_counter() - t0, 2))
-        log.append(row)
-        if full: pass
-        elif row["val_miou"] > best:
-            best, stale = row["val_miou"], 0
-            if world.main: save_checkpoint(fdir/BEST_FILE, kept(), cfg, fold, epoch, scores=row)
-        else: stale += 1
-        if world.main:
-            save_checkpoint(fdir/LAST_FILE, _unwrap(model), cfg, fold, epoch, optimizer=opt.state_dict(), scheduler=plain_state(sched),
-                            steps_per_epoch=len(train_dl), scaler=prec.scaler.state_dict() if prec.scaler is not None else None,
-                            ema=ema.state_dict() if ema is not None else None, best=best, log=log, stale=stale)
-            _append_log(fdir/LOG_FILE, log)
-    if full:   # no validation: the fit's last epoch is what it keeps
-        if not log: raise FiresegError(f"{fdir}: no epoch finished; nothing to keep")
-        if world.main: save_checkpoint(fdir/BEST_FILE, kept(), cfg, fold, epochs - 1, scores={})
-        result = {"fold": FULL, "best_epoch": epochs - 1, "epochs": epochs, "train_loss": log[-1]["train_loss"]}
-    else:
-        best_ck = world.broadcast(load_checkpoint(fdir/BEST_FILE) if world.main and (fdir/BEST_FILE).exists() else None)
-        if best_ck is None: raise FiresegError(f"{fdir}: no epoch finished; nothing to keep")
-        model = _unwrap(model); model.load_state_dict(best_ck["model"]); model.eval()
-        _fill_oof(model.to(memory_format=prec.memory_format), valid_ds, vrows, run, cfg, prec, world)
-        result = {"fold": fold, "best_epoch": best_ck["epoch"], **{k: best_ck["scores"][k] for k in ("val_miou", "val_miou_global", "val_loss")}}
-    if world.main: write_fold_result(run, result)
+        device = fit.prec.device
+        fit.model = torch.nn.parallel.DistributedDataParallel(fit.model, device_ids=[torch.device(device)] if device.startswith("cuda") else None)
+    _fit_epochs(fit, at)
+    result = _finish_full(fit) if fit.full else _finish_fold(fit, valid, rows)
+    if world.main: write_fold_result(Path(cfg.out), result)
     world.barrier()
     return result
 
+# %% ../nbs/06_train.ipynb #b3b264df
 def train_fold(cfg:TrainConfig,        # a prepared run's config
                fold,                   # the fold to train, or FULL for the final fit on every image
                resume:bool=True,       # continue from last.pt when there is one
                world:World=World(),    # the processes training this fold together; one when not under torchrun
+               progress:bool=True,     # show progress bars (rank 0 alone, under torchrun); off in a fold process
               )->dict:                 # fold, best_epoch, val_miou, val_miou_global, val_loss
     "Train (or resume) one fold; returns its best validation scores. Out of device memory, one line, with the memory already freed."
     at = {"batch_size": cfg.batch_size, "epoch": 0}       # where the fold is, for the out-of-memory message
     with backend_settings(backend_flags(default_device(cfg.device, fallback=False), cfg.deterministic)):
-        result, out_of_memory = call_freeing_memory(_fit_fold, cfg, fold, resume, world, at)
+        result, out_of_memory = call_freeing_memory(_fit_fold, cfg, fold, resume, world, at, progress)
     if out_of_memory: raise out_of_memory_error(member_dir(cfg.out, fold), at["batch_size"], at["epoch"])
     return result
 
-# %% ../nbs/06_train.ipynb #5a0c8e21
+# %% ../nbs/06_train.ipynb #be42e259
 def fold_devices(devices:list|str|None, # devices to train folds on: ['cuda:0', 'cuda:1'] or 'cuda:0,cuda:1'; None for one
                  jobs:int=1,            # without devices: processes on the CPU
                  device:str="cpu",      # the run's device, used when `devices` is None
@@ -370,15 +489,17 @@ def fold_devices(devices:list|str|None, # devices to train folds on: ['cuda:0', 
         return [device]
     return [device] * jobs
 
+# %% ../nbs/06_train.ipynb #9aa2167d
 def fold_start_method(slots:list[str],   # the slots' devices
                       methods:list[str], # the start methods this system has (multiprocessing.get_all_start_methods())
                      )->str:             # 'fork' or 'spawn'
     "How fold processes start: 'fork' for CPU-only slots where the system forks; 'spawn' for CUDA, which a forked child cannot use."
     return "fork" if all(s == "cpu" for s in slots) and "fork" in methods else "spawn"
 
-# %% ../nbs/06_train.ipynb #3c8e1f06
+# %% ../nbs/06_train.ipynb #3af4a859
 AUTO_BATCH_SIZES = (64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2)   # the sizes `batch_size="auto"` tries, largest first (BatchNorm needs 2)
 
+# %% ../nbs/06_train.ipynb #3c8e1f06
 def find_batch_size(try_step:Callable[[int], object], # runs one training step at a batch size; raises when memory runs out
                     sizes:Sequence[int]=AUTO_BATCH_SIZES, # the sizes to try, largest first
                    )->int:                             # the batch size to train with
@@ -399,7 +520,7 @@ def search_memory_fraction(device:str,           # the GPU the search runs on: '
     n = sum(str(s).startswith("cuda") and gpu(s) == gpu(device) for s in slots)
     return margin / n if n > 1 else None
 
-# %% ../nbs/06_train.ipynb #7f2d9b40
+# %% ../nbs/06_train.ipynb #bc9f3b2e
 def _one_training_step(cfg:TrainConfig, train:FirePatches, prec:Precision)->Callable[[int], None]:
     "One real training step of the run's model at a given batch size, on a throwaway copy (for `find_batch_size`)."
     def step(size:int):
@@ -412,11 +533,13 @@ def _one_training_step(cfg:TrainConfig, train:FirePatches, prec:Precision)->Call
         if ema is not None: ema.update_parameters(model)
     return step
 
+# %% ../nbs/06_train.ipynb #81fb23b5
 def batch_search_in_child(device:str, # the run's device
                          )->bool:
     "Whether the batch-size search runs in a child process: on a GPU, so that no CUDA context or cached memory stays behind."
     return str(device).startswith("cuda")
 
+# %% ../nbs/06_train.ipynb #ae119484
 def _search_batch_size(cfg:TrainConfig)->int:
     "The batch-size search for a prepared run folder (folds, normaliser, plane cache written), in this process."
     run, layout = Path(cfg.out), _run_layout(cfg)
@@ -430,6 +553,7 @@ def _search_batch_size(cfg:TrainConfig)->int:
     with backend_settings(backend_flags(device, cfg.deterministic)):     # the autotuner as training runs it
         return find_batch_size(_one_training_step(cfg, train, precision_for(device, cfg.amp, cfg.channels_last)), sizes)
 
+# %% ../nbs/06_train.ipynb #33e2dc62
 def auto_batch_size(cfg:TrainConfig,           # the run, prepared up to its batch size (`prepare_run` calls this)
                     in_child:bool|None=None,   # search in a spawned child process; on a GPU when None (`batch_search_in_child`)
                    )->int:
@@ -438,7 +562,6 @@ def auto_batch_size(cfg:TrainConfig,           # the run, prepared up to its bat
     if not in_child: return _search_batch_size(cfg)
     search = getattr(importlib.import_module("fireseg.train"), "_search_batch_size")   # spawn finds the package's copy, not a notebook's
     with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as child: return child.submit(search, cfg).result()
-
 
 # %% ../nbs/06_train.ipynb #e5c73463
 from .models import check_weights
@@ -449,13 +572,7 @@ def _check_inputs(cfg:TrainConfig):
     if cfg.init is None: check_weights(cfg.encoder, cfg.encoder_weights, cfg.arch, cfg.in_channels)   # with init the init run's network replaces them
     check_normalisation(cfg.normalisation, cfg.bands)
 
-# %% ../nbs/06_train.ipynb #bef7f2e6
-def _run_layout(cfg:TrainConfig)->DataLayout:
-    layout = DataLayout.from_root(cfg.data, cfg.labels)
-    if layout.train is None: raise FiresegError(f"{cfg.data}: no train_meta.csv; training needs train images and masks")
-    if cfg.max_images: layout.train = layout.train.iloc[:cfg.max_images].reset_index(drop=True)
-    return layout
-
+# %% ../nbs/06_train.ipynb #62fdf700
 def _check_patch_size(cfg:TrainConfig, layout:DataLayout):
     "Refuse, in one line, a network that cannot be built or cannot take the run's training patches, before the run folder is made."
     smallest = min_patch_size(cfg.arch, cfg.encoder, cfg.output_stride, cfg.encoder_depth, cfg.decoder_channels)
@@ -467,137 +584,6 @@ def _check_patch_size(cfg:TrainConfig, layout:DataLayout):
         fix = (f"train on crops of {smallest} px or more (--crop {smallest}), or choose {others}" if cfg.crop and patch >= smallest
                else f"the data's {patch} px patches are too small for {cfg.arch}; choose {others}")
         raise FiresegError(f"{cfg.arch} on {cfg.encoder or 'its default encoder'} needs patches of at least {smallest} px; the run's training {what} are {side} px: {fix}")
-
-def draw_curves(run:str|Path):
-    "Redraw RUN/curves.png, the folds' learning curves so far (`07b_report`)."
-    plot_log(run)
-
-RESUMABLE = fields_with_role("resume")   # settings a resumed run takes from the caller: how, not what, it trains (`05b_config`'s FIELD_ROLES)
-
-def prepare_run(cfg:TrainConfig,      # the run to start
-                resume:bool=False,    # reopen a run folder that exists, with its saved config
-                world_size:int=1,     # processes that will train each fold together (torchrun)
-               )->TrainConfig:        # the config the run uses (the saved one when resuming)
-    "Create (or reopen, when resuming) the run folder: config, folds, normaliser, OOF store. `start_run` then builds the plane cache and finds the batch size."
-    run = Path(cfg.out)
-    if is_blend(run): raise FiresegError(f"{run}: a blend of runs ({BLEND_FILE}); train into another folder (--out)")
-    if resume and not (run/CONFIG_FILE).exists(): raise FiresegError(f"{run}: nothing to resume (no config.json: no run was started there); start it without --resume")
-    if (run/CONFIG_FILE).exists() and (resume or not restartable(run)):
-        if not resume: raise FiresegError(f"{run}: already holds a run; resume it (--resume) or choose another --out")
-        saved = TrainConfig.load(run/CONFIG_FILE)
-        moved = moved_data(run, saved, cfg.data)                                # the data's new place, checked, when it moved
-        now = TrainConfig(**{**resumed_settings(saved, asdict(cfg), run), "out": str(run.resolve()),   # the folder is where it is now
-                             **({"data": moved} if moved else {})}).filled_in(world_size)
-        if now != saved: now.save(run/CONFIG_FILE)
-        return now
-    layout = _run_layout(cfg)
-    init_weights = check_init(cfg)                   # the run it starts from, when given (`init`): a finished run of the same network
-    _check_inputs(cfg)                               # weights and normalisation the run can use
-    pseudo_training(cfg, layout)                     # pseudo-labels, when given, made for this data set's test images at its size
-    source = check_run_options(cfg, layout)          # every option checked before anything is written
-    if (run/CONFIG_FILE).exists(): clear_failed_start(run)
-    run.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(run/DATA_FILE, json.dumps({"data": str(Path(cfg.data).resolve()), **data_record(layout)}, indent=1))
-    meta = layout.train.assign(fire_pixels=fire_pixel_counts(layout))
-    folds = kfold_split(meta, cfg.folds, cfg.seed, group_by=cfg.group_by)
-    save_folds(folds, run/FOLDS_FILE)
-    run_normaliser(cfg, layout, run)                 # saved for every fold and for prediction
-    init = str(Path(cfg.init).resolve()) if cfg.init else None
-    cfg = TrainConfig(**{**asdict(cfg), "weights_source": source or f"init {init}/{init_weights}", "data": str(Path(cfg.data).resolve()), "out": str(run.resolve()),
-                         "pseudo": str(Path(cfg.pseudo).resolve()) if cfg.pseudo else None, "init": init, "init_weights": init_weights})
-    first = tiff_layout(layout.train_images[0])
-    OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
-    cfg = cfg.filled_in(world_size)
-    cfg.save(run/CONFIG_FILE)   # last: a folder with config.json is a complete start
-    return cfg
-
-def _world_token(run:Path, world:World)->bool:
-    "Whether this process sees rank 0's run folder: rank 0 writes a fresh token there, and each process reads it back."
-    token = world.broadcast(write_text_atomic(run/".world", uuid.uuid4().hex).read_text() if world.main else None)
-    try: return (run/".world").read_text() == token
-    except OSError: return False
-
-def build_run_cache(cfg:TrainConfig,     # a prepared run that caches its planes
-                    world:World=World(), # the processes of the run; one outside torchrun
-                   ):
-    "The run's plane cache: under torchrun every process that sees the run folder builds a share, and rank 0 finishes it."
-    if not (cfg.cache_planes and cfg.extra): return
-    layout = _run_layout(cfg)
-    run = Path(cfg.out); args = (list(layout.train_images) + pseudo_training(cfg, layout)[0], cfg.extra, run/PLANES_DIR, cfg.sun_elevation)
-    if world.size == 1: build_plane_cache(*args); return
-    builders = [r for r, sees in enumerate(world.all_gather(_world_token(run, world))) if sees]   # a machine without the folder takes no share
-    if world.main: (run/".world").unlink(missing_ok=True)
-    if world.rank in builders:
-        share = (builders.index(world.rank), len(builders))
-        print(f"{run/'planes'}: process {world.rank} builds share {share[0] + 1} of {share[1]}", file=sys.stderr)
-        build_plane_cache(*args, progress=world.main, share=share)
-    world.barrier()
-    if world.main: build_plane_cache(*args, progress=False)      # anything a process left undone, then the cache marked complete
-    world.barrier()
-
-def start_run(cfg:TrainConfig,       # the run to start or resume
-              resume:bool=False,     # reopen a run folder that exists
-              world:World=World(),   # the processes of the run; one outside torchrun
-             )->TrainConfig:         # the run's config, in every process
-    "Start (or reopen) a run: rank 0 prepares the folder, every process helps build the plane cache, rank 0 finds the batch size if asked."
-    got = world.broadcast(_rank0_or_error(lambda: asdict(prepare_run(cfg, resume, world.size))) if world.main else None)
-    if isinstance(got, str): raise FiresegError(got)
-    cfg = TrainConfig(**got)
-    build_run_cache(cfg, world)
-    if cfg.batch_size == "auto":
-        def search():
-            bs = auto_batch_size(cfg)
-            print(f"{cfg.out}: batch size {bs} (--batch-size auto: the largest whose training step fits, at most a fold's training images; "
-                  "one size smaller when a larger one ran out of memory)", file=sys.stderr)
-            found = dataclasses.replace(cfg, batch_size=bs).filled_in(world.size); found.save(Path(cfg.out)/CONFIG_FILE)
-            return asdict(found)
-        got = world.broadcast(_rank0_or_error(search) if world.main else None)
-        if isinstance(got, str): raise FiresegError(got)
-        cfg = TrainConfig(**got)
-    return cfg
-
-def _rank0_or_error(f:Callable):
-    "f()'s result, or the FiresegError it raised as text, so rank 0 can hand either to the other processes."
-    try: return f()
-    except FiresegError as e: return str(e)
-
-def _train_kfold_world(cfg:TrainConfig, resume:bool, only:Sequence[int]|None, world:World, full:bool=False)->pd.DataFrame:
-    "Train folds one after the other, each by every process of a torchrun world; rank 0 prepares the run and writes."
-    global _SHOW_BARS
-    device = world_device(default_device(cfg.device, fallback=False), world)
-    use_device(device)
-    world = start_world(world, device)
-    _SHOW_BARS = _SHOW_BARS and world.main
-    try:
-        cfg = TrainConfig(**{**asdict(start_run(cfg, resume, world)), "device": device})
-        wanted = list(only if only is not None else range(cfg.folds))
-        for k in world.broadcast([k for k in wanted if not fold_done(Path(cfg.out), k)] if world.main else None):
-            train_fold(cfg, k, resume=True, world=world)
-            if world.main: draw_curves(cfg.out)
-        if full: wanted.append(_train_full(cfg, world))
-        return pd.DataFrame(world.broadcast([fold_result(Path(cfg.out), k) for k in wanted] if world.main else None))
-    finally: torch.distributed.destroy_process_group()
-
-def train_kfold(cfg:TrainConfig,                 # the run
-                resume:bool=False,              # continue a run folder that exists
-                only:Sequence[int]|None=None,   # train only these folds; all when None
-                jobs:int=1,                     # on the CPU: folds trained at once, each in its own single-thread process (as devices cpu × jobs)
-                start_method:str|None=None,     # 'fork' or 'spawn' for fold processes; chosen from the devices when None
-                full:bool=False,                # then fit one model on every training image, for the median of the folds' best epoch counts
-               )->pd.DataFrame:                 # one row per fold (and the final fit): fold, best_epoch, val_miou, val_miou_global, val_loss
-    "Train every fold of a run (or those in `only`), then the final fit if asked; finished ones are skipped. Under torchrun, every process trains each together."
-    world = world_from_env()
-    if world.size > 1: return _train_kfold_world(cfg, resume, only, world, full)
-    slots = [default_device(d, fallback=False) for d in fold_devices(cfg.devices, jobs, default_device(cfg.device, fallback=False))]
-    cfg = start_run(cfg, resume)
-    wanted = list(only if only is not None else range(cfg.folds))
-    todo = [k for k in wanted if not fold_done(Path(cfg.out), k)]
-    if len(slots) > 1 and len(todo) > 1:
-        train_folds_parallel(cfg, todo, slots, start_method or fold_start_method(slots, mp.get_all_start_methods()))
-    else:
-        for k in todo: train_fold(TrainConfig(**{**asdict(cfg), "device": slots[0]}), k, resume=True); draw_curves(cfg.out)
-    if full: wanted.append(_train_full(TrainConfig(**{**asdict(cfg), "device": slots[0]})))
-    return pd.DataFrame([fold_result(Path(cfg.out), k) for k in wanted])
 
 # %% ../nbs/06_train.ipynb #fdfeb8a7
 def check_run_options(cfg:TrainConfig,     # the run to start
@@ -616,12 +602,13 @@ def check_run_options(cfg:TrainConfig,     # the run to start
                            f"or run `{fetch}` where there is internet and train with --weights DIR")
     return weights_source(cfg.encoder, cfg.encoder_weights, cfg.arch)
 
-# %% ../nbs/06_train.ipynb #d4e8ec5d
+# %% ../nbs/06_train.ipynb #203b469c
 def restartable(run:str|Path, # a run folder
                )->bool:
     "Whether a run folder holds no finished epoch of any fold (a start that failed or stopped early), so that a new start may replace it."
     return not any(Path(run).glob(f"*/{LAST_FILE}")) and not any(Path(run).glob(f"*/{DONE_FILE}"))
 
+# %% ../nbs/06_train.ipynb #66cee625
 def clear_failed_start(run:str|Path, # a run folder that is `restartable`
                       ):
     "Remove what a start that finished no epoch left in `run`, all but its plane cache (which is checked when used again)."
@@ -631,7 +618,7 @@ def clear_failed_start(run:str|Path, # a run folder that is `restartable`
         if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
         else: p.unlink()
 
-# %% ../nbs/06_train.ipynb #bb4c420f
+# %% ../nbs/06_train.ipynb #31b9b06a
 def data_record(layout:DataLayout, # a run's training data
                )->dict:            # train_images, names_sizes_sha256
     "What identifies a run's training data: how many train images, and a digest of the names and sizes of their files and masks."
@@ -641,6 +628,7 @@ def data_record(layout:DataLayout, # a run's training data
         h.update(f"{i.name} {size(i)} {m.name} {size(m)}\n".encode() if m is not None else f"{i.name} {size(i)}\n".encode())
     return {"train_images": len(layout.train), "names_sizes_sha256": h.hexdigest()}
 
+# %% ../nbs/06_train.ipynb #5b4db11f
 def moved_data(run:Path,          # a run folder being resumed
                saved:TrainConfig, # its saved config
                data:str|Path,     # the data root given now
@@ -660,9 +648,10 @@ def moved_data(run:Path,          # a run folder being resumed
     write_text_atomic(run/DATA_FILE, json.dumps({**rec, **now, "data": str(new), "moves": moves}, indent=1))
     return str(new)
 
-# %% ../nbs/06_train.ipynb #89bc7e80
+# %% ../nbs/06_train.ipynb #d3dd3b6c
 INIT_MATCH = ("arch", "encoder", "in_channels", "input_skip", "decoder_channels", "encoder_depth", "output_stride")   # what a run must share with the run it starts from (`init`): the network's shape
 
+# %% ../nbs/06_train.ipynb #89bc7e80
 def init_checkpoint(init:str|Path, # a run folder to start from
                    )->Path:        # its full/best.pt, or fold0/best.pt
     "The checkpoint a run started from `init` loads: the init run's final fit when it is finished, else its fold 0; one line naming the folder when it has neither, or is no run."
@@ -704,21 +693,187 @@ def initial_state(cfg:TrainConfig, # a run's config; its `init` names the run it
     if got != digest: raise FiresegError(f"{path}: changed since {cfg.out} started from it (sha256 {got[:12]}…, recorded {digest[:12]}…); every fold starts from the same weights: start a new run to use the new ones")
     return load_checkpoint(path)["model"]
 
-# %% ../nbs/06_train.ipynb #fb4e3481
+# %% ../nbs/06_train.ipynb #ab6efb73
+RESUMABLE = fields_with_role("resume")   # settings a resumed run takes from the caller: how, not what, it trains (`05b_config`'s FIELD_ROLES)
+
+# %% ../nbs/06_train.ipynb #c87d7f66
+def _reopen_run(cfg:TrainConfig, run:Path, world_size:int)->TrainConfig:
+    "A resumed run's config: the saved one with the settings a resume may change (`RESUMABLE`), its folder where it is now, its data's new place when it moved; saved when it changed."
+    saved = TrainConfig.load(run/CONFIG_FILE)
+    moved = moved_data(run, saved, cfg.data)                                # the data's new place, checked, when it moved
+    now = TrainConfig(**{**resumed_settings(saved, asdict(cfg), run), "out": str(run.resolve()),   # the folder is where it is now
+                         **({"data": moved} if moved else {})}).filled_in(world_size)
+    if now != saved: now.save(run/CONFIG_FILE)
+    return now
+
+# %% ../nbs/06_train.ipynb #fce4802c
+def _save_run_folds(cfg:TrainConfig, layout:DataLayout, run:Path)->pd.DataFrame:
+    "A new run's folds, stratified on fire size and grouped by `group_by` (`kfold_split`), saved in RUN/folds.csv."
+    meta = layout.train.assign(fire_pixels=fire_pixel_counts(layout))
+    folds = kfold_split(meta, cfg.folds, cfg.seed, group_by=cfg.group_by)
+    save_folds(folds, run/FOLDS_FILE)
+    return folds
+
+# %% ../nbs/06_train.ipynb #53419290
+def _started_config(cfg:TrainConfig, run:Path, source:str|None, init_weights:str|None)->TrainConfig:
+    "A new run's config as it is saved: paths absolute, where its starting weights come from (`weights_source`, or the init run's checkpoint)."
+    init = str(Path(cfg.init).resolve()) if cfg.init else None
+    return TrainConfig(**{**asdict(cfg), "weights_source": source or f"init {init}/{init_weights}", "data": str(Path(cfg.data).resolve()), "out": str(run.resolve()),
+                         "pseudo": str(Path(cfg.pseudo).resolve()) if cfg.pseudo else None, "init": init, "init_weights": init_weights})
+
+# %% ../nbs/06_train.ipynb #70c15920
+def prepare_run(cfg:TrainConfig,      # the run to start
+                resume:bool=False,    # reopen a run folder that exists, with its saved config
+                world_size:int=1,     # processes that will train each fold together (torchrun)
+               )->TrainConfig:        # the config the run uses (the saved one when resuming)
+    "Create (or reopen, when resuming) the run folder: config, folds, normaliser, OOF store. `start_run` then builds the plane cache and finds the batch size."
+    run = Path(cfg.out)
+    if is_blend(run): raise FiresegError(f"{run}: a blend of runs ({BLEND_FILE}); train into another folder (--out)")
+    if resume and not (run/CONFIG_FILE).exists(): raise FiresegError(f"{run}: nothing to resume (no config.json: no run was started there); start it without --resume")
+    if (run/CONFIG_FILE).exists() and (resume or not restartable(run)):
+        if not resume: raise FiresegError(f"{run}: already holds a run; resume it (--resume) or choose another --out")
+        return _reopen_run(cfg, run, world_size)
+    layout = _run_layout(cfg)
+    init_weights = check_init(cfg)                   # the run it starts from, when given (`init`): a finished run of the same network
+    _check_inputs(cfg)                               # weights and normalisation the run can use
+    pseudo_training(cfg, layout)                     # pseudo-labels, when given, made for this data set's test images at its size
+    source = check_run_options(cfg, layout)          # every option checked before anything is written
+    if (run/CONFIG_FILE).exists(): clear_failed_start(run)
+    run.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(run/DATA_FILE, json.dumps({"data": str(Path(cfg.data).resolve()), **data_record(layout)}, indent=1))
+    folds = _save_run_folds(cfg, layout, run)
+    run_normaliser(cfg, layout, run)                 # saved for every fold and for prediction
+    cfg = _started_config(cfg, run, source, init_weights)
+    first = tiff_layout(layout.train_images[0])
+    OofStore.create(run, list(layout.train.train_img), folds.fold.tolist(), first.height, first.width)
+    cfg = cfg.filled_in(world_size)
+    cfg.save(run/CONFIG_FILE)   # last: a folder with config.json is a complete start
+    return cfg
+
+# %% ../nbs/06_train.ipynb #4ea7ca55
+def _world_token(run:Path, world:World)->bool:
+    "Whether this process sees rank 0's run folder: rank 0 writes a fresh token there, and each process reads it back."
+    token = world.broadcast(write_text_atomic(run/".world", uuid.uuid4().hex).read_text() if world.main else None)
+    try: return (run/".world").read_text() == token
+    except OSError: return False
+
+# %% ../nbs/06_train.ipynb #05c3d1f7
+def build_run_cache(cfg:TrainConfig,     # a prepared run that caches its planes
+                    world:World=World(), # the processes of the run; one outside torchrun
+                   ):
+    "The run's plane cache: under torchrun every process that sees the run folder builds a share, and rank 0 finishes it."
+    if not (cfg.cache_planes and cfg.extra): return
+    layout = _run_layout(cfg)
+    run = Path(cfg.out); args = (list(layout.train_images) + pseudo_training(cfg, layout)[0], cfg.extra, run/PLANES_DIR, cfg.sun_elevation)
+    if world.size == 1: build_plane_cache(*args); return
+    builders = [r for r, sees in enumerate(world.all_gather(_world_token(run, world))) if sees]   # a machine without the folder takes no share
+    if world.main: (run/".world").unlink(missing_ok=True)
+    if world.rank in builders:
+        share = (builders.index(world.rank), len(builders))
+        print(f"{run/'planes'}: process {world.rank} builds share {share[0] + 1} of {share[1]}", file=sys.stderr)
+        build_plane_cache(*args, progress=world.main, share=share)
+    world.barrier()
+    if world.main: build_plane_cache(*args, progress=False)      # anything a process left undone, then the cache marked complete
+    world.barrier()
+
+# %% ../nbs/06_train.ipynb #fb7d7fa3
+def _rank0_or_error(f:Callable):
+    "f()'s result, or the FiresegError it raised as text, so rank 0 can hand either to the other processes."
+    try: return f()
+    except FiresegError as e: return str(e)
+
+# %% ../nbs/06_train.ipynb #dc2c7453
+def _found_batch_size(cfg:TrainConfig, world_size:int)->dict:
+    "Rank 0's batch-size search for a prepared run (`auto_batch_size`): the size said on stderr and saved in config.json; the run's config, as a dict."
+    bs = auto_batch_size(cfg)
+    print(f"{cfg.out}: batch size {bs} (--batch-size auto: the largest whose training step fits, at most a fold's training images; "
+          "one size smaller when a larger one ran out of memory)", file=sys.stderr)
+    found = dataclasses.replace(cfg, batch_size=bs).filled_in(world_size); found.save(Path(cfg.out)/CONFIG_FILE)
+    return asdict(found)
+
+# %% ../nbs/06_train.ipynb #e3cc4a84
+def start_run(cfg:TrainConfig,       # the run to start or resume
+              resume:bool=False,     # reopen a run folder that exists
+              world:World=World(),   # the processes of the run; one outside torchrun
+             )->TrainConfig:         # the run's config, in every process
+    "Start (or reopen) a run: rank 0 prepares the folder, every process helps build the plane cache, rank 0 finds the batch size if asked."
+    got = world.broadcast(_rank0_or_error(lambda: asdict(prepare_run(cfg, resume, world.size))) if world.main else None)
+    if isinstance(got, str): raise FiresegError(got)
+    cfg = TrainConfig(**got)
+    build_run_cache(cfg, world)
+    if cfg.batch_size == "auto":
+        got = world.broadcast(_rank0_or_error(lambda: _found_batch_size(cfg, world.size)) if world.main else None)
+        if isinstance(got, str): raise FiresegError(got)
+        cfg = TrainConfig(**got)
+    return cfg
+
+# %% ../nbs/06_train.ipynb #d55b5816
+def draw_curves(run:str|Path):
+    "Redraw RUN/curves.png, the folds' learning curves so far (`07b_report`)."
+    plot_log(run)
+
+# %% ../nbs/06_train.ipynb #f65f9aa4
+def _train_kfold_world(cfg:TrainConfig, resume:bool, only:Sequence[int]|None, world:World, full:bool=False)->pd.DataFrame:
+    "Train folds one after the other, each by every process of a torchrun world; rank 0 prepares the run and writes."
+    device = world_device(default_device(cfg.device, fallback=False), world)
+    use_device(device)
+    world = start_world(world, device)
+    try:
+        cfg = dataclasses.replace(start_run(cfg, resume, world), device=device)   # a process other than rank 0 shows no bars (`train_fold`)
+        wanted = list(only if only is not None else range(cfg.folds))
+        for k in world.broadcast([k for k in wanted if not fold_done(Path(cfg.out), k)] if world.main else None):
+            train_fold(cfg, k, resume=True, world=world)
+            if world.main: draw_curves(cfg.out)
+        if full: wanted.append(_train_full(cfg, world))
+        return pd.DataFrame(world.broadcast([fold_result(Path(cfg.out), k) for k in wanted] if world.main else None))
+    finally: torch.distributed.destroy_process_group()
+
+# %% ../nbs/06_train.ipynb #ef1e04dc
+def train_kfold(cfg:TrainConfig,                 # the run
+                resume:bool=False,              # continue a run folder that exists
+                only:Sequence[int]|None=None,   # train only these folds; all when None
+                jobs:int=1,                     # on the CPU: folds trained at once, each in its own single-thread process (as devices cpu × jobs)
+                start_method:str|None=None,     # 'fork' or 'spawn' for fold processes; chosen from the devices when None
+                full:bool=False,                # then fit one model on every training image, for the median of the folds' best epoch counts
+               )->pd.DataFrame:                 # one row per fold (and the final fit): fold, best_epoch, val_miou, val_miou_global, val_loss
+    "Train every fold of a run (or those in `only`), then the final fit if asked; finished ones are skipped. Under torchrun, every process trains each together."
+    world = world_from_env()
+    if world.size > 1: return _train_kfold_world(cfg, resume, only, world, full)
+    slots = [default_device(d, fallback=False) for d in fold_devices(cfg.devices, jobs, default_device(cfg.device, fallback=False))]
+    cfg = start_run(cfg, resume)
+    wanted = list(only if only is not None else range(cfg.folds))
+    todo = [k for k in wanted if not fold_done(Path(cfg.out), k)]
+    if len(slots) > 1 and len(todo) > 1:
+        train_folds_parallel(cfg, todo, slots, start_method or fold_start_method(slots, mp.get_all_start_methods()))
+    else:
+        for k in todo: train_fold(dataclasses.replace(cfg, device=slots[0]), k, resume=True); draw_curves(cfg.out)
+    if full: wanted.append(_train_full(dataclasses.replace(cfg, device=slots[0])))
+    return pd.DataFrame([fold_result(Path(cfg.out), k) for k in wanted])
+
+# %% ../nbs/06_train.ipynb #f6e61f4a
 def _fold_process(cfg:TrainConfig, fold:int, device:str, errors):
     "Train one fold in its own process on `device`: no bars, one thread on a CPU; a failure is reported on `errors`."
-    global _SHOW_BARS
-    _SHOW_BARS = False
     try:
         use_device(device)
         if not device.startswith("cuda"): torch.set_num_threads(1)
-        train_fold(TrainConfig(**{**asdict(cfg), "device": device}), fold, resume=True)
+        train_fold(dataclasses.replace(cfg, device=device), fold, resume=True, progress=False)
     except BaseException as e:
         errors.put((fold, f"{type(e).__name__}: {e}"[:2000])); raise SystemExit(1)
 
+# %% ../nbs/06_train.ipynb #8edcbefb
 def _exit_reason(code:int)->str:
+    "Why a fold process ended, from its exit code: the signal that killed it, or the code it exited with."
     return f"killed by signal {-code}" + (" (out of memory?)" if code == -9 else "") if code < 0 else f"exit code {code}"
 
+# %% ../nbs/06_train.ipynb #b97a44d1
+def _failed_folds_error(out:str, failed:dict, where:dict, pending:list)->FiresegError:
+    "The one error for folds that failed side by side: each failed fold, its device and why, and the folds not started."
+    lines = "\n".join(f"  fold {k} on {where[k]}: {failed[k]}" for k in sorted(failed))
+    left = f"; not started: {pending}" if pending else ""
+    return FiresegError(f"{out}: {len(failed)} fold(s) failed{left}. Finished folds and saved epochs are kept; "
+                        f"train again with resume=True (--resume) to continue.\n{lines}")
+
+# %% ../nbs/06_train.ipynb #af9e6ad2
 def train_folds_parallel(cfg:TrainConfig,          # a prepared run's config
                          folds:Sequence[int],      # the folds to train
                          slots:Sequence[str],      # one device per process: folds train on them side by side
@@ -747,11 +902,7 @@ def train_folds_parallel(cfg:TrainConfig,          # a prepared run's config
             for k, p in running.values(): p.terminate(); p.join()
     while not errors.empty():
         k, msg = errors.get(); failed[k] = msg
-    if failed:
-        lines = "\n".join(f"  fold {k} on {where[k]}: {failed[k]}" for k in sorted(failed))
-        left = f"; not started: {pending}" if pending else ""
-        raise FiresegError(f"{cfg.out}: {len(failed)} fold(s) failed{left}. Finished folds and saved epochs are kept; "
-                           f"train again with resume=True (--resume) to continue.\n{lines}")
+    if failed: raise _failed_folds_error(cfg.out, failed, where, pending)
 
 # %% ../nbs/06_train.ipynb #d9436098
 def full_fit_epochs(results:Sequence[dict], # the folds' done.json: each with its best_epoch (counted from 0)
@@ -761,7 +912,7 @@ def full_fit_epochs(results:Sequence[dict], # the folds' done.json: each with it
     if not counts: raise FiresegError("no finished fold to take the final fit's length from")
     return int(np.floor(np.median(counts) + 0.5))
 
-# %% ../nbs/06_train.ipynb #7b08e485
+# %% ../nbs/06_train.ipynb #2f7c739b
 def _train_full(cfg:TrainConfig, world:World=World())->str:
     "The final fit of a prepared run whose folds are finished, its length recorded in config.json; returns FULL."
     run = Path(cfg.out)
@@ -777,6 +928,7 @@ def _train_full(cfg:TrainConfig, world:World=World())->str:
     if not fold_done(run, FULL): train_fold(cfg, FULL, resume=True, world=world)
     return FULL
 
+# %% ../nbs/06_train.ipynb #0e442ece
 def train_full(run:str|Path,          # a run folder whose folds are finished
                device:str|None=None,  # where to train; the run's device when None
               )->dict:                # the final fit's done.json: fold 'full', best_epoch, epochs, train_loss
