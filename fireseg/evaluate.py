@@ -280,14 +280,14 @@ def evaluate_run(run:str|Path,                   # a trained run folder, or a bl
                  progress:bool=True,             # show progress bars
                 )->dict:                         # table (DataFrame), counts, settings, files, out
     "Score a run's (or blend's) ensemble and the fire tests against the activefire manual annotations; write the table, a JSON summary and the worst patches."
-    from fireseg.predict import open_ensemble
+    from fireseg.predict import open_ensemble, PredictOptions
     t0 = time.perf_counter()
     methods = rule_methods(sun_elevation)
     pairs = manual_pairs(manual)                         # bad manual folders stop here, before any model is loaded
     rule = ensemble_rule(run, threshold, min_size, members)
     out = Path(out) if out is not None else Path(run)/f"evaluate-{Path(manual).resolve().name}"
     images, annotations = list(pairs.image), [a if isinstance(a, str) else None for a in pairs.annotation]
-    ens = open_ensemble(run, None, tta, device, members=members)
+    ens = open_ensemble(run, PredictOptions(tta=tta, device=device, members=members))
     ens_counts, drawn = ensemble_counts(ens, images, annotations, rule, batch_size, num_workers, n_worst, progress)
     jobs_list = [(img, ann, methods) for img, ann in zip(images, annotations)]
     rule_counts = np.stack(list(_ordered_map(rule_image_counts, jobs_list, jobs, "fire tests", progress)))   # (N, rows, 4)

@@ -786,13 +786,13 @@ def open_scene_ensemble(run:str|Path,            # a trained run or blend folder
                         tta:str="flips",         # 'none', 'flips' or 'd4'
                        ):                        # the ensemble, with .scene_bands and .decision (threshold, min_size)
     "A run's ensemble for scenes, after checking every scene has the bands it reads."
-    from fireseg.predict import open_ensemble
+    from fireseg.predict import open_ensemble, PredictOptions
     need = run_scene_bands(run)
     for s in scenes:
         miss = s.missing(need)
         if miss: raise FiresegError(f"{run}: the run reads {', '.join(f'B{b}' for b in need)}, and {s.meta.product_id} lacks {', '.join(f'B{b}' for b in miss)} "
                                     f"(name a stand-in with --band-from if you accept one)")
-    ens = open_ensemble(run, tta=tta, device=device)
+    ens = open_ensemble(run, PredictOptions(tta=tta, device=device))
     ens.scene_bands, ens.decision = need, run_threshold(run, default=FALLBACK_THRESHOLD)
     return ens
 
