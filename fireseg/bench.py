@@ -466,7 +466,7 @@ def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on
     from fireseg.models import TINY_ENCODER
     from fireseg.patchio import DataLayout
     from fireseg.dataset import patch_loader
-    from fireseg.predict import FoldEnsemble
+    from fireseg.predict import FoldEnsemble, PredictOptions
     from fireseg.runs import write_run
     from fireseg.decision import apply_threshold
     from fireseg.devices import batch_to_device
@@ -480,7 +480,7 @@ def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on
         nets = []
         for k in range(folds): seed_everything(k); nets.append(cfg.build_model(weights=False))   # random weights, a seed per fold
         write_run(d, cfg, nets)
-        runs = {"ensemble": FoldEnsemble(d, tta=tta, device=device), "single": FoldEnsemble(d, folds=[0], tta="none", device=device)}
+        runs = {"ensemble": FoldEnsemble(d, PredictOptions(tta=tta, device=device)), "single": FoldEnsemble(d, PredictOptions(folds=[0], tta="none", device=device))}
         def one_pass(ens):
             for b in patch_loader(ens.dataset(images), batch_size, num_workers=num_workers, device=ens.device):
                 apply_threshold(ens(batch_to_device(b, ens.prec)[0]).float().cpu().numpy(), 0.5)

@@ -18,25 +18,30 @@ from .core import FiresegError
 __all__ = ['COMMANDS', 'BENCHES', 'param_comments', 'Param', 'signature_params', 'field_params', 'add_param', 'Command',
            'build_parser', 'one_line_warnings', 'main']
 
-# %% ../nbs/11_cli.ipynb #4c1e7a90
+# %% ../nbs/11_cli.ipynb #dc3a8d7f
 def _source_tokens(obj)->list:
     "The tokens of an object's source, comments included."
     src = textwrap.dedent(inspect.getsource(obj))
     return list(tokenize.generate_tokens(io.StringIO(src).readline))
 
-def param_comments(obj, # a function, or a dataclass
-                  )->dict: # parameter (or field) name -> the comment on its line
-    "The comment documenting each parameter of a function, or each field of a dataclass."
-    toks, out = _source_tokens(obj), {}
-    if dataclasses.is_dataclass(obj):   # `name: type = default  # comment`, one field per line
-        names = {f.name for f in dataclasses.fields(obj)}
-        for i, t in enumerate(toks[:-1]):
-            first_on_line = t.line[:t.start[1]].strip() == ""
-            if t.type == tokenize.NAME and t.string in names and first_on_line and toks[i+1].string == ":":
-                end = next(u for u in toks[i:] if u.type in (tokenize.COMMENT, tokenize.NEWLINE))
-                if end.type == tokenize.COMMENT: out.setdefault(t.string, end.string.lstrip("#").strip())
-        return out
-    depth, last, prev = 0, None, None
+# %% ../nbs/11_cli.ipynb #b51676fb
+def _field_comments(toks:list,  # the tokens of a dataclass's source
+                    names:set,  # its field names
+                   )->dict:     # field name -> the comment on its line
+    "The comment on each field's line of a dataclass."
+    out = {}
+    for i, t in enumerate(toks[:-1]):
+        first_on_line = t.line[:t.start[1]].strip() == ""
+        if t.type == tokenize.NAME and t.string in names and first_on_line and toks[i+1].string == ":":
+            end = next(u for u in toks[i:] if u.type in (tokenize.COMMENT, tokenize.NEWLINE))
+            if end.type == tokenize.COMMENT: out.setdefault(t.string, end.string.lstrip("#").strip())
+    return out
+
+# %% ../nbs/11_cli.ipynb #5e3f8bcb
+def _signature_comments(toks:list, # the tokens of a function's source
+                       )->dict:    # parameter name -> the comment after it
+    "The comment documenting each parameter, up to the end of the parameter list."
+    depth, last, prev, out = 0, None, None, {}
     for t in toks:
         if t.type == tokenize.OP and t.string in "([{": depth += 1
         elif t.type == tokenize.OP and t.string in ")]}":
@@ -47,7 +52,15 @@ def param_comments(obj, # a function, or a dataclass
         if t.type not in (tokenize.NL, tokenize.COMMENT, tokenize.NEWLINE): prev = t.string
     return out
 
-# %% ../nbs/11_cli.ipynb #9a5c3e27
+# %% ../nbs/11_cli.ipynb #8996c480
+def param_comments(obj, # a function, or a dataclass
+                  )->dict: # parameter (or field) name -> the comment on its line
+    "The comment documenting each parameter of a function, or each field of a dataclass."
+    toks = _source_tokens(obj)
+    if dataclasses.is_dataclass(obj): return _field_comments(toks, {f.name for f in dataclasses.fields(obj)})
+    return _signature_comments(toks)
+
+# %% ../nbs/11_cli.ipynb #e1fb17c0
 @dataclass
 class Param:
     "One option of a subcommand, as a function's signature or a dataclass's field describes it."
@@ -56,6 +69,7 @@ class Param:
     default: object = inspect.Parameter.empty   # its default; `empty` when it has none
     help: str = ""               # its comment
 
+# %% ../nbs/11_cli.ipynb #b8edb9be
 def signature_params(fn:Callable, # a kit function
                     )->list[Param]:
     "The parameters of `fn` that a command line can set (not *args or **kwargs)."
@@ -63,6 +77,7 @@ def signature_params(fn:Callable, # a kit function
     return [Param(n, p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, "__name__", ""), p.default, comments.get(n, ""))
             for n, p in inspect.signature(fn).parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
+# %% ../nbs/11_cli.ipynb #5122e8bc
 def field_params(cls:type, # a dataclass such as TrainConfig
                 )->list[Param]:
     "The fields of a dataclass, as parameters."
@@ -71,12 +86,13 @@ def field_params(cls:type, # a dataclass such as TrainConfig
     return [Param(f.name, f.type if isinstance(f.type, str) else getattr(f.type, "__name__", ""), default(f), comments.get(f.name, ""))
             for f in dataclasses.fields(cls)]
 
-# %% ../nbs/11_cli.ipynb #5f8e1a36
+# %% ../nbs/11_cli.ipynb #b5fa1141
 def _kinds(annotation:str)->tuple[list[str], bool]:
     "The value kinds an annotation admits, in order, and whether it admits None: 'int|str|None' -> (['int', 'str'], True)."
     parts = [p.strip() for p in re.split(r"\|(?![^\[]*\])", annotation or "") if p.strip()]
     return [p for p in parts if p != "None"], "None" in parts
 
+# %% ../nbs/11_cli.ipynb #b397132e
 def _value_parser(kinds:list[str], allow_none:bool)->Callable:
     "Parse one command-line value as the first kind it fits: int, float, bool or text; 'none' is None where allowed."
     def parse(text:str):
@@ -94,6 +110,7 @@ def _value_parser(kinds:list[str], allow_none:bool)->Callable:
     parse.__name__ = "|".join(kinds + ["None"] * allow_none) or "value"
     return parse
 
+# %% ../nbs/11_cli.ipynb #9eb8f5d6
 def _element_kinds(kind:str)->list[str]|None:
     "The element kinds of a list, sequence or tuple annotation; None when it is not one. Bare `list` holds numbers or names."
     m = re.fullmatch(r"(?:list|tuple|Sequence|typing\.Sequence)(?:\[(.*)\])?", kind)
@@ -129,7 +146,7 @@ def add_param(parser:argparse.ArgumentParser, # the subcommand's parser
     elif has_default: kw["default"] = list(p.default) if isinstance(p.default, (tuple, list)) else p.default
     return parser.add_argument(*flags, **kw)
 
-# %% ../nbs/11_cli.ipynb #1a7c9e03
+# %% ../nbs/11_cli.ipynb #1e2ed6b6
 def _resolve(path:str)->Callable:
     "The object at 'module:name'."
     mod, _, name = path.partition(":")
@@ -137,6 +154,7 @@ def _resolve(path:str)->Callable:
     for part in name.split("."): obj = getattr(obj, part)
     return obj
 
+# %% ../nbs/11_cli.ipynb #b4222ec5
 @dataclass
 class Command:
     "A `fireseg` subcommand whose options come from the signatures of the functions it runs."
@@ -174,17 +192,19 @@ class Command:
         "The parsed values, keyed by parameter name."
         return {p.name: getattr(a, p.name) for p in self.params()}
 
-# %% ../nbs/11_cli.ipynb #2b8f6d14
+# %% ../nbs/11_cli.ipynb #88a00d2b
 def _print_rule(r:dict):
     t = r["train"]
     print(f"{r['rule']} rule on {t['n_scored']:,} train images: mIoU {t['miou_per_image']:.4f} per image, {t['miou_global']:.4f} global "
           f"(precision {t['precision']:.3f}, recall {t['recall']:.3f})")
     if r["submission"]: print(f"submission written to {r['submission']['out']}")
 
+# %% ../nbs/11_cli.ipynb #a462d362
 def _run_demo(o:dict, a)->int:
     from fireseg.demo import run_demo
     run_demo(**o); return 0
 
+# %% ../nbs/11_cli.ipynb #3b1ef0ab
 def _run_sample(o:dict, a)->int:
     from fireseg.sample import make_sample
     root = make_sample(**o)
@@ -192,20 +212,24 @@ def _run_sample(o:dict, a)->int:
              f"{o['n_train']} patches and a manually annotated subset of {o['n_test']} in the activefire layout")
     print(f"wrote {parts} of {o['size']}×{o['size']} to {root}"); return 0
 
+# %% ../nbs/11_cli.ipynb #4bb0e029
 def _run_check(o:dict, a)->int:
     from fireseg.check import check_dataset
     res = check_dataset(**{**o, "size": None if a.any_size else o["size"]})
     print(res.report(a.max_lines)); return 0 if res.ok else 1
 
+# %% ../nbs/11_cli.ipynb #aec14c3f
 def _run_baseline(o:dict, a)->int:
     from fireseg.baseline import run_baseline
     _print_rule(run_baseline(**o)); return 0
 
+# %% ../nbs/11_cli.ipynb #3cea07a9
 def _given(o:dict, a)->dict:
     "The options the user gave: those whose value is not the option's default."
     defaults = {p.name: p.default for p in a._command.params()}
     return {k: v for k, v in o.items() if k not in defaults or v != (list(defaults[k]) if isinstance(defaults[k], tuple) else defaults[k])}
 
+# %% ../nbs/11_cli.ipynb #91951efe
 def _train_settings(o:dict, a, names:set)->dict:
     "The TrainConfig fields of a train command: a preset's, then the options given; a resumed run's saved ones, then the options given."
     given = {k: v for k, v in _given(o, a).items() if k in names}
@@ -218,6 +242,7 @@ def _train_settings(o:dict, a, names:set)->dict:
     from fireseg.config import PRESETS
     return {**{k: v for k, v in o.items() if k in names}, **PRESETS.get(a.preset or "", {}), **given}
 
+# %% ../nbs/11_cli.ipynb #02767caa
 def _train_next(o:dict, cfg)->str:
     "What to run after `fireseg train`: the other folds, tuning, or prediction."
     from fireseg.runs import finished_folds
@@ -229,6 +254,7 @@ def _train_next(o:dict, cfg)->str:
     predict = f"fireseg predict --run {run} --data {data} --out submissions/NAME"
     return predict if (Path(run)/THRESHOLD_FILE).exists() else f"{tune}, then {predict}"
 
+# %% ../nbs/11_cli.ipynb #5ecd4da3
 def _run_train(o:dict, a)->int:
     from fireseg.config import TrainConfig
     from fireseg.runs import is_run
@@ -247,6 +273,7 @@ def _run_train(o:dict, a)->int:
         print(res.to_string(index=False)); print(f"run saved in {o['out']}; next: {_train_next(o, run_config(o['out']))}")
     return 0
 
+# %% ../nbs/11_cli.ipynb #852379b6
 def _run_report(o:dict, a)->int:
     from fireseg.report import oof_report
     r = oof_report(**o)
@@ -254,6 +281,7 @@ def _run_report(o:dict, a)->int:
     for b in r["by_fire_size"]: print(f"  fire {b['fire_size']:>8} px: {b['images']:6,} images, mean IoU {b['mean_iou']:.4f}")
     print(f"  worst: {', '.join(r['worst'])}\n  written: {', '.join(r['files'].values())}"); return 0
 
+# %% ../nbs/11_cli.ipynb #5a2b3312
 def _run_prepare(o:dict, a)->int:
     from fireseg.prepare import prepare_data
     r = prepare_data(**o)
@@ -261,26 +289,33 @@ def _run_prepare(o:dict, a)->int:
     if r["check"] is None: return 0
     print(r["check"].report(20)); return 0 if r["check"].ok else 1
 
+# %% ../nbs/11_cli.ipynb #d4f6350c
 def _run_weights(o:dict, a)->int:
     from fireseg.models import download_encoder_weights
     dest = download_encoder_weights(**o)
     print(f"{o['encoder']} {o['weights']} weights in {dest}; attach the folder and train with --weights {dest}"); return 0
 
+# %% ../nbs/11_cli.ipynb #2e6a4ee1
 def _run_models(o:dict, a)->int:
     from fireseg.models import architecture_table
     print(architecture_table(**o).to_string(index=False)); return 0
 
+# %% ../nbs/11_cli.ipynb #25e45a22
 def _run_tune(o:dict, a)->int:
     from fireseg.threshold import tune_threshold
     from fireseg.runs import THRESHOLD_FILE, THRESHOLD_FIGURE
     tune_threshold(**o)
     run = Path(o["run"]); print("written: " + ", ".join(str(run/f) for f in [THRESHOLD_FILE] + [THRESHOLD_FIGURE] * bool(o["plot"]))); return 0
 
+# %% ../nbs/11_cli.ipynb #3caffa8b
 def _run_predict(o:dict, a)->int:
+    from fireseg.predict_options import split_predict_options
+    opts, rest = split_predict_options(o)                 # options checked here, before the model stack is loaded
     from fireseg.predict import predict_submission
-    r = predict_submission(**o)
+    r = predict_submission(**rest, opts=opts)
     print(f"submission written to {r['out']}: {r['n_images']} images, {r['n_with_fire']} with fire"); return 0
 
+# %% ../nbs/11_cli.ipynb #eac2b822
 def _run_validate(o:dict, a)->int:
     from fireseg.submission import validate_submission, summarise_submission
     problems = validate_submission(**o)
@@ -289,27 +324,32 @@ def _run_validate(o:dict, a)->int:
     if problems: print(f"{o['path']}: INVALID, {n} problem{'s' * (n != 1)}"); return 1
     print(f"{o['path']}: valid; {summarise_submission(o['path'], shape=o['shape'])}"); return 0
 
+# %% ../nbs/11_cli.ipynb #5ce5eb13
 def _run_doctor(o:dict, a)->int:
     from fireseg.doctor import run_doctor
     r = run_doctor(**o)
     print(json.dumps(r, default=str)); return 0 if r["ok"] else 1
 
+# %% ../nbs/11_cli.ipynb #53c48df4
 def _run_bench(o:dict, a)->int:
     r = _resolve(f"fireseg.bench:bench_{a.bench}")(**o)
     print(json.dumps(r, default=str)); return 0
 
+# %% ../nbs/11_cli.ipynb #99690659
 def _train_extra(p):
     from fireseg.config import PRESETS
     p.add_argument("--preset", choices=sorted(PRESETS), help="start from a named recipe (fireseg.config.PRESETS); options given beside it win. "
                    "cpu-small: the demo's recipe, DeepLabV3+ on a tiny encoder without downloads, bands 7 6 2 plus the fire-test vote, 64-px crops, on the CPU")
 
+# %% ../nbs/11_cli.ipynb #ed12db6f
 def _check_extra(p):
     p.add_argument("--any-size", action="store_true", help="accept any patch size")
     p.add_argument("--max-lines", type=int, default=50, help="problem lines shown before a count")
 
-# %% ../nbs/11_cli.ipynb #4e9b2c71
+# %% ../nbs/11_cli.ipynb #c1f117d3
 _DATA = {"data_root": "data", "root": "data"}   # the command line calls every data root --data
 
+# %% ../nbs/11_cli.ipynb #92d97439
 COMMANDS = {c.name: c for c in [
     Command("doctor", "check this machine first: versions, GPUs, memory, disk, then the pipeline on each device (exit 1 on problems)", _run_doctor,
             ["fireseg.doctor:run_doctor"], skip=("verbose",)),
@@ -335,11 +375,12 @@ COMMANDS = {c.name: c for c in [
     Command("models", "every architecture: parameters, GFLOPs, ms per patch on this machine, output stride, smallest patch", _run_models,
             ["fireseg.models:architecture_table"]),
     Command("predict", "predict the test set with a run's fold ensemble, or a blend's, into a submission folder", _run_predict,
-            ["fireseg.predict:predict_submission", "fireseg.predict:predict"], rename=_DATA, skip=("keep_probs",)),
+            ["fireseg.predict:predict_submission", "fireseg.predict_options:PredictOptions"], rename=_DATA, skip=("opts",)),
     Command("validate", "check a y_pred.pkl or submission.csv before uploading it", _run_validate,
             ["fireseg.submission:validate_submission"], rename={**_DATA, "limit": "max_lines"}, positional=("path",)),
 ]}
 
+# %% ../nbs/11_cli.ipynb #a468a58c
 BENCHES = {c.name: c for c in [
     Command(n, h, _run_bench, [f"fireseg.bench:bench_{n}"]) for n, h in [
         ("loader", "the kit's DataLoader vs a naive rasterio loop"), ("firetests", "vectorised fire tests vs a per-candidate loop"),
@@ -351,17 +392,19 @@ BENCHES = {c.name: c for c in [
         ("af_index", "indexing the public activefire layout's 146,214 file names, fresh and cached"),
         ("af_loader", "the loader on an activefire-layout sample against a competition-layout one")]]}
 
-# %% ../nbs/11_cli.ipynb #e11c0002
+# %% ../nbs/11_cli.ipynb #cad2747a
 def _run_compare(o:dict, a)->int:
     from fireseg.compare import compare_runs, format_comparison, comparison_folder
     if o["out"] is None: o = {**o, "out": comparison_folder(o["runs"])}   # a folder of its own, named after the runs, beside them
     print(format_comparison(compare_runs(**o))); return 0
 
+# %% ../nbs/11_cli.ipynb #12cc38b3
 def _run_blend(o:dict, a)->int:
     from fireseg.blend import blend_runs, format_blend
     if len(o["runs"]) == 1: raise FiresegError(f"blend needs at least 2 runs, got 1 ({o['runs'][0]}); a run predicts by itself: fireseg predict --run {o['runs'][0]}")
     print(format_blend(blend_runs(**o))); return 0
 
+# %% ../nbs/11_cli.ipynb #68c84660
 COMMANDS.update({c.name: c for c in [
     Command("compare", "compare runs on their shared out-of-fold images: mIoU, paired differences with bootstrap intervals", _run_compare,
             ["fireseg.compare:compare_runs"], positional=("runs",)),
@@ -372,7 +415,7 @@ BENCHES.update({c.name: c for c in [Command(n, h, _run_bench, [f"fireseg.bench:b
     ("compare", "comparing five runs on full-size out-of-fold stores"),
     ("blend", "the blend search on three full-size out-of-fold stores, against one run's threshold tuning")]]})
 
-# %% ../nbs/11_cli.ipynb #5ce9e0a1
+# %% ../nbs/11_cli.ipynb #46d6b2db
 def _run_scene(o:dict, a)->int:
     from fireseg.scene import find_fires
     r = find_fires(**o)
@@ -380,6 +423,7 @@ def _run_scene(o:dict, a)->int:
         print(f"{s['scene']} ({s['date']}, path {s['path']} row {s['row']}): {s['fire_pixels']:,} fire pixels in {s['clusters']:,} clusters, {s['hectares']:,} ha")
     print(f"written to {r['out']}"); return 0
 
+# %% ../nbs/11_cli.ipynb #80d56dbe
 COMMANDS.update({c.name: c for c in [
     Command("scene", "find active fires in whole Landsat 8/9 Level-1 products, with the fire tests or a trained run: GeoTIFF mask, FIRMS-like CSV, GeoJSON, quicklook",
             _run_scene, ["fireseg.scene:find_fires"], positional=("products",)),
@@ -389,34 +433,37 @@ BENCHES.update({c.name: c for c in [Command("scene", "the fire tests over a full
                                     Command("scene_run", "a run's ensemble over a scene's tiles as `fireseg scene --run` predicts them, against the same tiles through predict's loop",
                                             _run_bench, ["fireseg.bench:bench_scene_run"])]})
 
-# %% ../nbs/11_cli.ipynb #p5e0d0c1
+# %% ../nbs/11_cli.ipynb #87ee10da
 def _run_pseudo(o:dict, a)->int:
     from fireseg.pseudo import write_pseudo_labels
     m = write_pseudo_labels(**o); n = m["counts"]
     print(f"{n['kept']} of {n['test_images']} test images kept ({n['fire_pixels']:,} fire, {n['background_pixels']:,} background, {n['ignored_pixels']:,} ignored pixels); "
           f"written to {o['out']}; next: fireseg train --pseudo {o['out']} ..."); return 0
 
+# %% ../nbs/11_cli.ipynb #de72364b
 COMMANDS.update({c.name: c for c in [
     Command("pseudo", "pseudo-label the test set with a run's or blend's confident predictions, to train on (fireseg train --pseudo)", _run_pseudo,
             ["fireseg.pseudo:write_pseudo_labels"], rename=_DATA, required=("out",)),
 ]})
 
-# %% ../nbs/11_cli.ipynb #e7a1c0d1
+# %% ../nbs/11_cli.ipynb #818dfbc0
 def _run_evaluate(o:dict, a)->int:
     from fireseg.evaluate import evaluate_run, format_evaluation
     print(format_evaluation(evaluate_run(**o))); return 0
 
+# %% ../nbs/11_cli.ipynb #f47cabf8
 COMMANDS.update({c.name: c for c in [
     Command("evaluate", "score a run's or blend's ensemble and the fire tests against the activefire data set's manual annotations (Pereira et al. 2021)", _run_evaluate,
             ["fireseg.evaluate:evaluate_run"]),
 ]})
 
-# %% ../nbs/11_cli.ipynb #7f2a5d08
+# %% ../nbs/11_cli.ipynb #afede2b6
 def _chosen(argv:list[str])->tuple[str|None, str|None]:
     "The subcommand and, for `bench`, the benchmark named on the command line."
     words = [w for w in argv if not w.startswith("-")]
     return (words[0] if words else None), (words[1] if len(words) > 1 and words[0] == "bench" else None)
 
+# %% ../nbs/11_cli.ipynb #692c8e5f
 def build_parser(argv:list[str]|None=None, # the arguments to be parsed: only the subcommand they name gets its options
                 )->argparse.ArgumentParser:
     "The `fireseg` argument parser: every subcommand listed, the chosen one with its options."

@@ -24,7 +24,7 @@ from .train import train_kfold
 from .devices import batch_to_device
 from .threshold import tune_threshold
 from .decision import apply_threshold
-from .predict import FoldEnsemble, predict_submission
+from .predict import FoldEnsemble, predict_submission, PredictOptions
 from .submission import validate_submission, read_submission
 from .baseline import score_rule
 from .sample import make_sample
@@ -33,13 +33,15 @@ from .sample import make_sample
 __all__ = ['DEMO_SAMPLE', 'DEMO_PLANES', 'DEMO_OUTPUTS', 'demo_config', 'torch_threads', 'real_patch_check', 'show_real_patch',
            'check_demo_folder', 'run_demo', 'demo_summary']
 
-# %% ../nbs/10_demo.ipynb #07735fac
+# %% ../nbs/10_demo.ipynb #6e82eaf2
 from copy import deepcopy
 from .config import PRESETS
 
+# %% ../nbs/10_demo.ipynb #d106e0b2
 DEMO_SAMPLE = dict(n_train=120, n_test=24, seed=0, size=128)
 DEMO_PLANES = PRESETS["cpu-small"]["extra"]   # the vote over the range of Landsat-8 sun elevations
 
+# %% ../nbs/10_demo.ipynb #28912b5c
 def demo_config(data:str|Path,   # the sample data root
                 run:str|Path,    # the run folder
                 **overrides,     # any TrainConfig field
@@ -47,16 +49,19 @@ def demo_config(data:str|Path,   # the sample data root
     "The demo's training recipe, the `cpu-small` preset: 5-fold DeepLabV3+, tiny encoder, bands 7,6,2 plus the vote at five sun elevations, 64-pixel fire-centred crops."
     return TrainConfig(**{**deepcopy(PRESETS["cpu-small"]), "data": str(data), "out": str(run), "seed": 0, **overrides})
 
-# %% ../nbs/10_demo.ipynb #6dcd70d5
-@contextmanager
-def _stage(name:str, times:dict, verbose:bool):
-    "Time a stage into `times` and print its name."
-    if verbose: print(f"[demo] {name} ...", flush=True)
-    t0 = time.perf_counter()
-    yield
-    times[name] = round(time.perf_counter() - t0, 1)
-    if verbose: print(f"[demo] {name}: {times[name]} s", flush=True)
+# %% ../nbs/10_demo.ipynb #4c037839
+class _StageClock:
+    "Times the demo's stages and announces them; `seconds` holds each finished stage's time, in order."
+    def __init__(self, verbose:bool): self.verbose, self.seconds = verbose, {}
+    @contextmanager
+    def __call__(self, name:str):
+        if self.verbose: print(f"[demo] {name} ...", flush=True)
+        t0 = time.perf_counter()
+        yield
+        self.seconds[name] = round(time.perf_counter() - t0, 1)
+        if self.verbose: print(f"[demo] {name}: {self.seconds[name]} s", flush=True)
 
+# %% ../nbs/10_demo.ipynb #e92d8552
 @contextmanager
 def torch_threads(n:int|None):
     "Run a block with `n` torch CPU threads (unchanged when None), then restore the count."
@@ -68,13 +73,14 @@ def torch_threads(n:int|None):
     try: yield
     finally: torch.set_num_threads(before)
 
+# %% ../nbs/10_demo.ipynb #f339ab6f
 def _baseline_scores(data:Path, run:Path)->dict:
     "The vote rule scored on the same train images as the out-of-fold predictions."
     oof = OofStore(run)
     s = score_rule(data, "vote", indices=np.flatnonzero(oof.done), jobs=0, progress=False)
     return {k: s[k] for k in ("rule", "n_scored", "miou_per_image", "miou_global", "precision", "recall", "f1")}
 
-# %% ../nbs/10_demo.ipynb #4c7e1b30
+# %% ../nbs/10_demo.ipynb #632cdb1d
 def real_patch_check(run:str|Path,       # a trained run folder
                      threshold:float,    # probability threshold
                      min_size:int=0,     # minimum fire blob size
@@ -82,13 +88,14 @@ def real_patch_check(run:str|Path,       # a trained run folder
                      device:str="cpu",   # where to predict
                     )->dict:             # real_patch_iou, fire pixels of the vote and of the prediction, and both masks
     "The run's fold ensemble on the real patch that ships with the kit, scored against the fire-test vote at 55°."
-    ens = FoldEnsemble(run, tta=tta, device=device)
+    ens = FoldEnsemble(run, PredictOptions(tta=tta, device=device))
     x, _ = batch_to_device(ens.dataset([real_patch_path()])[[0]], ens.prec)
     pred = apply_threshold(ens(x)[0].float().cpu().numpy(), threshold, min_size).astype(np.uint8)
     vote = fire_vote(read_patch(real_patch_path()))
     return {"real_patch_iou": float(image_iou(pred, vote)[0]), "real_patch_vote_pixels": int(vote.sum()),
             "real_patch_predicted_pixels": int(pred.sum()), "pred": pred, "vote": vote}
 
+# %% ../nbs/10_demo.ipynb #3b8fc982
 def show_real_patch(check:dict, ax):
     "The real patch in false colour, the ensemble's fire outlined in cyan and the vote's in yellow."
     show_patch(read_patch(real_patch_path()), check["pred"], ax=ax, color="cyan",
@@ -96,9 +103,10 @@ def show_real_patch(check:dict, ax):
     if check["vote"].any(): ax.contour(check["vote"], levels=[0.5], colors="yellow", linewidths=0.6)
     return ax
 
-# %% ../nbs/10_demo.ipynb #d3m0f001
+# %% ../nbs/10_demo.ipynb #d15c59f1
 DEMO_OUTPUTS = ("data", "run", "submissions", "report.json", "test_predictions.png")   # what a demo writes into its folder
 
+# %% ../nbs/10_demo.ipynb #f28a1bfd
 def check_demo_folder(root:Path,       # the demo folder
                       overwrite:bool,  # write into it whatever it holds
                      ):
@@ -108,7 +116,56 @@ def check_demo_folder(root:Path,       # the demo folder
     if other: raise FiresegError(f"{root}: already exists and holds {', '.join(other[:3])}{' ...' if len(other) > 3 else ''}, not an earlier demo; "
                                  "pass overwrite=True (--overwrite) to write the demo into it, or choose another folder (--out)")
 
-# %% ../nbs/10_demo.ipynb #1d3f1366
+# %% ../nbs/10_demo.ipynb #dceb451c
+def _demo_paths(out:str|Path|None, # the demo folder; `demo` when None
+               )->tuple[Path, Path, Path, Path]: # the demo folder, its submission, data and run folders
+    "Where a demo writes: its folder, the submission (submissions/demo beside it when no folder is given), the data and the run."
+    root = Path(out) if out is not None else Path("demo")
+    sub_dir = (root/"submissions"/"demo") if out is not None else Path("submissions")/"demo"
+    return root, sub_dir, root/"data", root/"run"
+
+# %% ../nbs/10_demo.ipynb #ce9a817f
+def _check_sample(data:Path, size:int):
+    "Refuse, in one line with its first problems, a sample data set that fails its check."
+    check = check_dataset(data, size=(size, size), progress=False)
+    if not check.ok: raise FiresegError(f"the sample data set failed its check:\n{check.report(10)}")
+
+# %% ../nbs/10_demo.ipynb #cb8a6d8f
+def _validate_demo(sub_dir:Path, data:Path, size:int):
+    "Refuse, with its first problems, a demo submission whose y_pred.pkl or submission.csv does not validate."
+    problems = validate_submission(sub_dir/"y_pred.pkl", data, shape=(size, size)) + validate_submission(sub_dir/"submission.csv", data, shape=(size, size))
+    if problems: raise FiresegError("the demo submission is invalid:\n" + "\n".join(problems[:10]))
+
+# %% ../nbs/10_demo.ipynb #96140d4c
+def _demo_figure(data:Path, sub_dir:Path, real:dict, path:Path):
+    "Test patches with the submission's masks, and the real patch, in one figure."
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import matplotlib.pyplot as plt
+        masks = read_submission(sub_dir/"y_pred.pkl")
+        fig = show_predictions(DataLayout.from_root(data), masks, n=7, spare=1)
+        show_real_patch(real, fig.axes[min(7, len(masks))])
+        save_figure(fig, path, dpi=80); plt.close(fig)
+
+# %% ../nbs/10_demo.ipynb #2360a12e
+def _demo_report(thr:dict,     # what tune_threshold returned
+                 base:dict,    # the vote's scores on the same images
+                 real:dict,    # the real patch check
+                 folds,        # train_kfold's table
+                 cfg:TrainConfig, # the run's recipe
+                 sample:dict,  # n_train, n_test, size, tta, threads, jobs
+                 seconds:float, # the whole demo's time
+                 stages:dict,  # each stage's time
+                 paths:dict,   # data, run, submission, figure
+                )->dict:       # what report.json holds
+    "The demo's report: out-of-fold mIoU beside the vote's, the threshold, the real patch, the folds, the times, the recipe and the paths."
+    return {"oof_miou": thr["scores"]["per_image"], "oof_miou_global": thr["scores"]["global"],
+            "threshold": thr["threshold"], "min_size": thr["min_size"], "oof_miou_at_0.5": thr["baselines"]["0.5"]["per_image"],
+            "baseline_vote": base, **{k: v for k, v in real.items() if k.startswith("real_patch")}, "folds": folds.to_dict("records"),
+            "seconds": seconds, "stage_seconds": stages,
+            "recipe": {**{k: v for k, v in asdict(cfg).items() if k not in ("data", "out")}, **sample}, "paths": paths}
+
+# %% ../nbs/10_demo.ipynb #7bdd9886
 def run_demo(out:str|Path|None=None,   # demo folder; `demo` when None, and the submission goes to submissions/demo
              n_train:int=DEMO_SAMPLE["n_train"], # sample train patches
              n_test:int=DEMO_SAMPLE["n_test"],   # sample test patches
@@ -125,50 +182,33 @@ def run_demo(out:str|Path|None=None,   # demo folder; `demo` when None, and the 
     check_demo_folder(Path(out) if out is not None else Path("demo"), overwrite)
     with torch_threads(threads): return _run_demo(out, n_train, n_test, size, seed, tta, jobs, verbose, **overrides)
 
+# %% ../nbs/10_demo.ipynb #2c6e0776
 def _run_demo(out, n_train, n_test, size, seed, tta, jobs, verbose, **overrides)->dict:
     import torch
-    t_start = time.perf_counter(); times = {}
-    root = Path(out) if out is not None else Path("demo")
-    sub_dir = (root/"submissions"/"demo") if out is not None else Path("submissions")/"demo"
-    data, run = root/"data", root/"run"
+    t_start, stage = time.perf_counter(), _StageClock(verbose)
+    root, sub_dir, data, run = _demo_paths(out)
     root.mkdir(parents=True, exist_ok=True)
-    with _stage("sample", times, verbose):
-        make_sample(data, n_train=n_train, n_test=n_test, seed=seed, size=size, overwrite=True, progress=verbose)
-    with _stage("check", times, verbose):
-        check = check_dataset(data, size=(size, size), progress=False)
-        if not check.ok: raise FiresegError(f"the sample data set failed its check:\n{check.report(10)}")
-    with _stage("train", times, verbose):
+    with stage("sample"): make_sample(data, n_train=n_train, n_test=n_test, seed=seed, size=size, overwrite=True, progress=verbose)
+    with stage("check"): _check_sample(data, size)
+    with stage("train"):
         if run.exists(): shutil.rmtree(run)
         cfg = demo_config(data, run, **overrides)
         folds = train_kfold(cfg, jobs=jobs)
-    with _stage("tune", times, verbose):
-        thr = tune_threshold(run, metric="per_image", plot=True, verbose=False)
-    with _stage("predict", times, verbose):
-        predict_submission(run, data, name="demo", out=sub_dir, tta=tta, num_workers=0, device=cfg.device, overwrite=True)
-    with _stage("validate", times, verbose):
-        problems = validate_submission(sub_dir/"y_pred.pkl", data, shape=(size, size)) + validate_submission(sub_dir/"submission.csv", data, shape=(size, size))
-        if problems: raise FiresegError("the demo submission is invalid:\n" + "\n".join(problems[:10]))
-    with _stage("baseline", times, verbose): base = _baseline_scores(data, run)
-    with _stage("real patch", times, verbose): real = real_patch_check(run, thr["threshold"], thr["min_size"], tta, cfg.device)
-    with _stage("figure", times, verbose), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import matplotlib.pyplot as plt
-        masks = read_submission(sub_dir/"y_pred.pkl")
-        fig = show_predictions(DataLayout.from_root(data), masks, n=7, spare=1)
-        show_real_patch(real, fig.axes[min(7, len(masks))])
-        save_figure(fig, root/"test_predictions.png", dpi=80); plt.close(fig)
-    total = round(time.perf_counter() - t_start, 1)
-    report = {"oof_miou": thr["scores"]["per_image"], "oof_miou_global": thr["scores"]["global"],
-              "threshold": thr["threshold"], "min_size": thr["min_size"], "oof_miou_at_0.5": thr["baselines"]["0.5"]["per_image"],
-              "baseline_vote": base, **{k: v for k, v in real.items() if k.startswith("real_patch")}, "folds": folds.to_dict("records"),
-              "seconds": total, "stage_seconds": times,
-              "recipe": {**{k: v for k, v in asdict(cfg).items() if k not in ("data", "out")}, "n_train": n_train, "n_test": n_test, "size": size, "tta": tta,
-                         "threads": torch.get_num_threads(), "jobs": jobs},
-              "paths": {"data": str(data), "run": str(run), "submission": str(sub_dir), "figure": str(root/"test_predictions.png")}}
+    with stage("tune"): thr = tune_threshold(run, metric="per_image", plot=True, verbose=False)
+    with stage("predict"):
+        predict_submission(run, data, name="demo", out=sub_dir, overwrite=True, opts=PredictOptions(tta=tta, num_workers=0, device=cfg.device))
+    with stage("validate"): _validate_demo(sub_dir, data, size)
+    with stage("baseline"): base = _baseline_scores(data, run)
+    with stage("real patch"): real = real_patch_check(run, thr["threshold"], thr["min_size"], tta, cfg.device)
+    with stage("figure"): _demo_figure(data, sub_dir, real, root/"test_predictions.png")
+    sample = {"n_train": n_train, "n_test": n_test, "size": size, "tta": tta, "threads": torch.get_num_threads(), "jobs": jobs}
+    paths = {"data": str(data), "run": str(run), "submission": str(sub_dir), "figure": str(root/"test_predictions.png")}
+    report = _demo_report(thr, base, real, folds, cfg, sample, round(time.perf_counter() - t_start, 1), stage.seconds, paths)
     write_text_atomic(root/"report.json", json.dumps(report, indent=2) + "\n")
     if verbose: print(demo_summary(report))
     return report
 
+# %% ../nbs/10_demo.ipynb #0f18dc68
 def demo_summary(report:dict)->str:
     "The report in a few lines."
     b = report["baseline_vote"]

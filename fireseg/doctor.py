@@ -196,10 +196,10 @@ def check_prediction(device:str,             # the device to check
                      amp:bool=True,          # mixed precision on CUDA
                     )->dict:                 # TTA views and speed
     "`model` saved as a one-fold run and read back by `FoldEnsemble` on `device`, with flip TTA: the probabilities must be finite and in [0, 1]."
-    from fireseg.predict import FoldEnsemble
+    from fireseg.predict import FoldEnsemble, PredictOptions
     with tempfile.TemporaryDirectory() as run:
         write_run(run, _doctor_config(device, amp), [model])
-        ens = FoldEnsemble(run, tta="flips", device=device, amp=amp)
+        ens = FoldEnsemble(run, PredictOptions(tta="flips", device=device, amp=amp))
         dl = patch_loader(ens.dataset(layout.test_images), batch_size, num_workers=0, device=device)
         ens(batch_to_device(next(iter(dl)), ens.prec)[0])                      # warm-up
         t0, n = time.perf_counter(), 0

@@ -24,6 +24,7 @@ from .plots import false_colour, save_figure
 from .parallel import process_map
 from .dataset import patch_loader
 from .devices import batch_to_device
+from .predict_options import PredictOptions
 from .predict import BlendEnsemble, nonfinite_message, open_ensemble
 
 # %% auto #0
@@ -307,7 +308,7 @@ def evaluate_run(run:str|Path,                   # a trained run folder, or a bl
     rule = ensemble_rule(run, threshold, min_size, members)
     out = Path(out) if out is not None else Path(run)/f"evaluate-{Path(manual).resolve().name}"
     images, annotations = list(pairs.image), [a if isinstance(a, str) else None for a in pairs.annotation]
-    ens = open_ensemble(run, None, tta, device, members=members)
+    ens = open_ensemble(run, PredictOptions(tta=tta, device=device, members=members))
     ens_counts, drawn = ensemble_counts(ens, images, annotations, rule, batch_size, num_workers, n_worst, progress)
     jobs_list = [(img, ann, methods) for img, ann in zip(images, annotations)]
     rule_counts = np.stack(list(process_map(rule_image_counts, jobs_list, jobs, "fire tests", "patch", progress)))   # (N, rows, 4)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_predict.ipynb #61d1e010
 from __future__ import annotations
-import hashlib, time, warnings
+import dataclasses, hashlib, time, warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -19,33 +19,39 @@ from .devices import precision_for, autocast_for, batch_to_device, use_device
 from .runs import FULL, fold_done, run_config, run_normaliser_of, load_fold_model, finished_folds, fold_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE, check_predictable
 from .decision import apply_threshold, FALLBACK_THRESHOLD, THRESHOLD_FILE
 from .submission import write_submission, validate_submission
+from .predict_options import PredictOptions, MEMBER_CHOICES, check_tta, check_members
 
 # %% auto #0
 __all__ = ['TTA_VIEWS', 'MEMBERS', 'tta_views', 'ensemble_members', 'nonfinite_images', 'member_name', 'nonfinite_message',
            'FoldEnsemble', 'BlendPatches', 'BlendEnsemble', 'open_ensemble', 'predict', 'write_mask_geotiffs',
            'predict_submission']
 
-# %% ../nbs/08_predict.ipynb #395e9f40
+# %% ../nbs/08_predict.ipynb #8cd3dfbb
 def _rot(k): return lambda t: torch.rot90(t, k, dims=(-2, -1))
+
+# %% ../nbs/08_predict.ipynb #429c6b65
 def _flip(*dims): return lambda t: torch.flip(t, dims)
+
+# %% ../nbs/08_predict.ipynb #8ee70bb2
 def _tr(t): return t.transpose(-2, -1)
 
+# %% ../nbs/08_predict.ipynb #370e2d01
 TTA_VIEWS = {
     "none": [(lambda t: t, lambda t: t)],
     "flips": [(lambda t: t, lambda t: t), (_flip(-1), _flip(-1)), (_flip(-2), _flip(-2)), (_flip(-2, -1), _flip(-2, -1))],
     "d4": [(_rot(k), _rot(-k)) for k in range(4)] + [(lambda t, k=k: _rot(k)(_tr(t)), lambda t, k=k: _tr(_rot(-k)(t))) for k in range(4)],
 }
 
-# %% ../nbs/08_predict.ipynb #2af28587
+# %% ../nbs/08_predict.ipynb #29e1dc4e
 def tta_views(tta:str="flips", # 'none', 'flips' or 'd4'
              )->list:          # (transform, inverse) pairs of functions on (N,C,H,W) tensors
     "The (transform, inverse) pairs of a TTA choice: 'none', 'flips' or 'd4'."
-    if tta not in TTA_VIEWS: raise FiresegError(f"unknown TTA {tta!r}: choose {', '.join(TTA_VIEWS)}")
-    return TTA_VIEWS[tta]
+    return TTA_VIEWS[check_tta(tta)]
 
-# %% ../nbs/08_predict.ipynb #8994939a
-MEMBERS = ("folds", "full", "all")   # what predicts for a run: its fold models, its final fit, or both
+# %% ../nbs/08_predict.ipynb #595dbe92
+MEMBERS = MEMBER_CHOICES   # what predicts for a run: its fold models, its final fit, or both (06e_predict_options)
 
+# %% ../nbs/08_predict.ipynb #fb9715c1
 def ensemble_members(members:str|None,   # 'folds', 'full', 'all', or None for 'all' when the final fit is finished, else 'folds'
                      folds:Sequence,     # the run's finished folds (or those asked for)
                      full_done:bool,     # whether the run's final fit is finished
@@ -53,22 +59,24 @@ def ensemble_members(members:str|None,   # 'folds', 'full', 'all', or None for '
                     )->tuple[str, list]: # the choice made, and the models: fold numbers and FULL
     "The models that predict for a run, from what was asked for and what the run holds."
     if members is None: members = "all" if full_done else "folds"
-    if members not in MEMBERS: raise FiresegError(f"unknown members {members!r}: use {', '.join(MEMBERS)}")
+    check_members(members)
     if members != "folds" and not full_done: raise FiresegError(f"{run}: no finished final fit for members={members!r}; train it with `fireseg train --full`, or use members='folds'")
     chosen = ([] if members == "full" else list(folds)) + ([] if members == "folds" else [FULL])
     if not chosen: raise FiresegError(f"{run}: no finished fold to predict with")
     return members, chosen
 
-# %% ../nbs/08_predict.ipynb #e7e5fb00
+# %% ../nbs/08_predict.ipynb #98af6301
 def nonfinite_images(p:torch.Tensor, # probabilities (N,...) of one member for a batch
                     )->list[int]:    # positions in the batch
     "The images of a batch whose probabilities hold NaN or inf."
     return torch.flatten(~torch.isfinite(p), 1).any(1).nonzero().flatten().tolist()
 
+# %% ../nbs/08_predict.ipynb #7aebfaeb
 def member_name(k)->str:
     "How a message names an ensemble's member: 'fold 2', or 'the final fit'."
     return "the final fit" if k == FULL else f"fold {k}"
 
+# %% ../nbs/08_predict.ipynb #1b88c251
 def nonfinite_message(run,          # the run or blend predicting
                       found:dict,   # member name -> names of the images it gave non-finite probabilities for
                       shown:int=3,  # image names shown per member
@@ -81,22 +89,19 @@ def nonfinite_message(run,          # the run or blend predicting
 # %% ../nbs/08_predict.ipynb #22fd05b0
 class FoldEnsemble:
     "The best model of each fold of a run (and its final fit), averaged, with test-time augmentation."
-    def __init__(self, run:str|Path,                # a trained run folder
-                 folds:Sequence[int]|None=None,     # folds to ensemble; all finished ones when None
-                 tta:str="flips",                   # 'none', 'flips' or 'd4'
-                 device:str|None=None,              # where to predict; the run's device (for a CPU run, the best here) when None
-                 amp:bool=True,                     # mixed precision on CUDA, where the run allows it
-                 members:str|None=None,             # 'folds', 'full' or 'all'; 'all' when the run's final fit is finished, else 'folds', when None
+    def __init__(self, run:str|Path,              # a trained run folder
+                 opts:PredictOptions|None=None,   # its folds, members, tta, device (the run's; for a CPU run, the best here) and amp; the defaults when None
                 ):
+        opts = opts or PredictOptions()
         self.run = Path(run)
         self.cfg = run_config(self.run)
-        self.members, self.folds = ensemble_members(members, finished_folds(self.run, self.cfg.folds) if folds is None else list(folds),
+        self.members, self.folds = ensemble_members(opts.members, finished_folds(self.run, self.cfg.folds) if opts.folds is None else list(opts.folds),
                                                     fold_done(self.run, FULL), str(self.run))
-        self.device = default_device(device or (None if self.cfg.device == "cpu" else self.cfg.device))
+        self.device = default_device(opts.device or (None if self.cfg.device == "cpu" else self.cfg.device))
         use_device(self.device)        # on cuda:N, GPU N is current: the loader's pin-memory thread then makes no context on GPU 0
-        self.prec = precision_for(self.device, amp and self.cfg.amp, self.cfg.channels_last)
+        self.prec = precision_for(self.device, opts.amp and self.cfg.amp, self.cfg.channels_last)
         self.models = [load_fold_model(self.run, k, self.device)[0].to(memory_format=self.prec.memory_format) for k in self.folds]
-        self.views, self.tta = tta_views(tta), tta
+        self.views, self.tta = tta_views(opts.tta), opts.tta
         self.normaliser = run_normaliser_of(self.run)
 
     @torch.no_grad()
@@ -118,7 +123,7 @@ class FoldEnsemble:
         return FirePatches(images, None, bands=c.bands, normaliser=self.normaliser, augment=None, extra=c.extra, sun_elevation=c.sun_elevation, raw=True)
     def __repr__(self): return f"FoldEnsemble({self.run.name}: {self.members} {self.folds}, tta={self.tta}, {self.device})"
 
-# %% ../nbs/08_predict.ipynb #b8e0a002
+# %% ../nbs/08_predict.ipynb #72f27cde
 class BlendPatches(torch.utils.data.Dataset):
     "The same patches as each member of a blend reads them: an item (or a batch, for a list of indices) holds one per member."
     def __init__(self, datasets:Sequence[FirePatches]): self.datasets = list(datasets)
@@ -127,21 +132,21 @@ class BlendPatches(torch.utils.data.Dataset):
         parts = [ds[i] for ds in self.datasets]
         return {"members": parts, "index": parts[0]["index"]}
 
+# %% ../nbs/08_predict.ipynb #11b1015e
 class BlendEnsemble:
     "A blend's member runs, each a FoldEnsemble reading patches its own way, their probabilities averaged with the blend's weights."
-    def __init__(self, blend:str|Path,    # a blend folder (blend.json)
-                 tta:str="flips",         # 'none', 'flips' or 'd4', for every member
-                 device:str|None=None,    # where to predict; a member run's device (for CPU runs, the best here) when None
-                 amp:bool=True,           # mixed precision on CUDA, where each run allows it
-                 members:str|None=None,   # each member run's models: 'folds', 'full' or 'all' (`ensemble_members`)
+    def __init__(self, blend:str|Path,            # a blend folder (blend.json)
+                 opts:PredictOptions|None=None,   # tta, members and amp for every member run; device: a member run's (for CPU runs, the best here) when None
                 ):
+        opts = opts or PredictOptions()
         self.path = Path(blend); self.blend = read_blend(self.path)
         used = [(r, w) for r, w in zip(self.blend["members"], self.blend["weights"]) if w > 0]
-        self.device = default_device(device or next((c.device for c in (run_config(r) for r, _ in used) if c.device not in (None, "cpu")), None))
+        self.device = default_device(opts.device or next((c.device for c in (run_config(r) for r, _ in used) if c.device not in (None, "cpu")), None))
         use_device(self.device)
-        self.members = [FoldEnsemble(r, folds=None, tta=tta, device=self.device, amp=amp, members=members) for r, _ in used]
+        each = dataclasses.replace(opts, folds=None, device=self.device)   # every member run: all its finished folds, on the blend's device
+        self.members = [FoldEnsemble(r, each) for r, _ in used]
         total = sum(w for _, w in used); self.weights = [w / total for _, w in used]
-        self.cfg, self.views, self.tta = self.members[0].cfg, self.members[0].views, tta
+        self.cfg, self.views, self.tta = self.members[0].cfg, self.members[0].views, opts.tta
         self.models, self.folds = [m for e in self.members for m in e.models], [e.folds for e in self.members]
 
     def dataset(self, images:Sequence)->BlendPatches:
@@ -168,50 +173,65 @@ class BlendEnsemble:
                              "checkpoints": {str(k): file_sha256(fold_checkpoint(e.run, k)) for k in e.folds}} for e, w in zip(self.members, self.weights)]}
     def __repr__(self): return f"BlendEnsemble({self.path.name}: " + ", ".join(f"{e.run.name} {w:.2f}" for e, w in zip(self.members, self.weights)) + f"; tta={self.tta}, {self.device})"
 
+# %% ../nbs/08_predict.ipynb #c9b1d6d2
 def open_ensemble(run:str|Path,                  # a run folder or a blend folder
-                  folds:Sequence[int]|None=None, # a run's folds to ensemble; all finished ones when None (a blend uses all)
-                  tta:str="flips",               # 'none', 'flips' or 'd4'
-                  device:str|None=None,          # where to predict
-                  amp:bool=True,                 # mixed precision on CUDA
-                  members:str|None=None,         # 'folds', 'full' or 'all' of a run (of each member run of a blend)
+                  opts:PredictOptions|None=None, # folds (a run's only; a blend uses all), members, tta, device and amp; the defaults when None
                  ):                              # a FoldEnsemble or a BlendEnsemble
     "The ensemble that predicts for a run folder, or for a blend folder."
-    if not is_blend(run): return FoldEnsemble(run, folds=folds, tta=tta, device=device, amp=amp, members=members)
-    if folds is not None: raise FiresegError(f"{run}: a blend uses every finished fold of each member run; folds apply to a single run")
-    return BlendEnsemble(run, tta, device, amp, members)
+    opts = opts or PredictOptions()
+    if not is_blend(run): return FoldEnsemble(run, opts)
+    if opts.folds is not None: raise FiresegError(f"{run}: a blend uses every finished fold of each member run; folds apply to a single run")
+    return BlendEnsemble(run, opts)
 
-# %% ../nbs/08_predict.ipynb #d5052669
-def predict(run:str|Path,                 # a trained run folder, or a blend folder
-            data_root:str|Path|None=None, # data set with test_meta.csv; the run's data (a blend's first member's) when None
-            tta:str="flips",              # 'none', 'flips' or 'd4'
-            folds:Sequence[int]|None=None,# folds to ensemble; all finished ones when None
-            threshold:float|None=None,    # overrides the tuned threshold
-            min_size:int|None=None,       # overrides the tuned minimum fire size
-            batch_size:int=16,            # test patches per batch
-            num_workers:int|None=None,    # loader processes; None: from the usable cores
-            device:str|None=None,         # cuda, cpu, mps; the run's, else the best available, when None
-            keep_probs:bool=False,        # also return the mean probabilities, as uint8 round(p·255)
-            members:str|None=None,        # 'folds', 'full' or 'all'; 'all' when the run's final fit (fireseg train --full) is finished, else 'folds'
-           )->dict:
-    "Predict every test patch: masks by name, plus the settings used."
-    run = Path(run); ens = open_ensemble(run, folds, tta, device, members=members)
+# %% ../nbs/08_predict.ipynb #596453a5
+def _test_layout(data_root:str|Path|None, # the data set; the ensemble's run's data when None
+                 ens,                     # a FoldEnsemble or a BlendEnsemble
+                )->DataLayout:            # a layout with test images
+    "The data set to predict, refused in one line when it has no test images."
     layout = DataLayout.from_root(data_root or ens.cfg.data)
     if layout.test is None: layout.test_images   # says why there are none, in the data's layout
-    tuned = run_threshold(run, default=FALLBACK_THRESHOLD) if threshold is None or min_size is None else {}
-    thr = float(threshold if threshold is not None else tuned["threshold"])
-    ms = int(min_size if min_size is not None else tuned["min_size"])
+    return layout
+
+# %% ../nbs/08_predict.ipynb #99af7f58
+def _decision(run:Path,            # the run or blend folder
+              opts:PredictOptions, # a threshold or minimum fire size given, or None for the tuned one
+             )->tuple[float, int]: # the threshold and the minimum fire size
+    "The threshold and minimum fire size: those given, else the run's (or blend's) tuned ones, else the fallback."
+    tuned = run_threshold(run, default=FALLBACK_THRESHOLD) if opts.threshold is None or opts.min_size is None else {}
+    thr = float(opts.threshold if opts.threshold is not None else tuned["threshold"])
+    return thr, int(opts.min_size if opts.min_size is not None else tuned["min_size"])
+
+# %% ../nbs/08_predict.ipynb #fa3e6a73
+def _batch_probabilities(ens,          # a FoldEnsemble or a BlendEnsemble
+                         batch:dict,   # a loader batch of its dataset
+                         run,          # the run or blend, for messages
+                         names:list,   # the test images' names, by index
+                        )->np.ndarray: # mean probabilities (N,H,W)
+    "The ensemble's probabilities for a batch; one line naming the members and images that gave NaN or inf."
+    x = ens.to_device(batch) if isinstance(ens, BlendEnsemble) else batch_to_device(batch, ens.prec)[0]
+    p = ens(x).float().cpu().numpy()
+    if ens.nonfinite: raise FiresegError(nonfinite_message(run, {who: [names[batch["index"][j]] for j in sorted(bad)] for who, bad in ens.nonfinite.items()}))
+    return p
+
+# %% ../nbs/08_predict.ipynb #10a43a41
+def predict(run:str|Path,                  # a trained run folder, or a blend folder
+            data_root:str|Path|None=None,  # data set with test_meta.csv; the run's data (a blend's first member's) when None
+            opts:PredictOptions|None=None, # tta, folds, members, device, amp, threshold, min_size, batch_size, num_workers; the defaults when None
+            keep_probs:bool=False,         # also return the mean probabilities, as uint8 round(p·255)
+           )->dict:
+    "Predict every test patch: masks by name, plus the settings used."
+    run, opts = Path(run), opts or PredictOptions()
+    ens = open_ensemble(run, opts); layout = _test_layout(data_root, ens)
+    thr, ms = _decision(run, opts)
     ds = ens.dataset(layout.test_images); names = list(layout.test.test_img)
-    blend = isinstance(ens, BlendEnsemble)
-    masks, probs = {}, {}
-    for batch in tqdm(patch_loader(ds, batch_size, num_workers=num_workers, device=ens.device), desc=f"predict ({len(ens.models)} folds × {len(ens.views)} views)", unit="batch"):
-        x = ens.to_device(batch) if blend else batch_to_device(batch, ens.prec)[0]
-        p = ens(x).float().cpu().numpy()
-        if ens.nonfinite: raise FiresegError(nonfinite_message(run, {who: [names[batch["index"][j]] for j in sorted(bad)] for who, bad in ens.nonfinite.items()}))
-        m = apply_threshold(p, thr, ms)
+    blend, masks, probs = isinstance(ens, BlendEnsemble), {}, {}
+    loader = patch_loader(ds, opts.batch_size, num_workers=opts.num_workers, device=ens.device)
+    for batch in tqdm(loader, desc=f"predict ({len(ens.models)} folds × {len(ens.views)} views)", unit="batch"):
+        p = _batch_probabilities(ens, batch, run, names); m = apply_threshold(p, thr, ms)
         for j, i in enumerate(batch["index"].tolist()):
             masks[names[i]] = m[j].astype(np.uint8)
             if keep_probs: probs[names[i]] = np.rint(p[j] * 255).astype(np.uint8)
-    return {"masks": masks, "probs": probs if keep_probs else None, "threshold": thr, "min_size": ms, "tta": tta,
+    return {"masks": masks, "probs": probs if keep_probs else None, "threshold": thr, "min_size": ms, "tta": opts.tta,
             "folds": ens.folds, "members": None if blend else ens.members, "run": str(run), "data": str(layout.root), "blend": ens.manifest() if blend else None}
 
 # %% ../nbs/08_predict.ipynb #8446e3ae
@@ -228,31 +248,49 @@ def write_mask_geotiffs(masks:dict,          # test_img name -> (H,W) 0/1 mask
         write_patch(out_dir/name.replace("test_img", "test_mask"), np.asarray(m, np.uint8), crs, transform)
     return out_dir
 
-# %% ../nbs/08_predict.ipynb #4d434af8
-def predict_submission(run:str|Path,                 # a trained run folder, or a blend folder
-                       data_root:str|Path|None=None, # data set; the run's data when None
-                       name:str|None=None,           # submission name; the run folder's name when None
-                       out:str|Path|None=None,       # folder to write to; submissions/NAME when None
-                       tta:str="flips",              # 'none', 'flips' or 'd4'
-                       geotiff:bool=False,           # also write GeoTIFF masks into OUT/masks
-                       overwrite:bool=False,         # replace an earlier submission in OUT
-                       **kwargs,                     # passed to `predict`
-                      )->dict:
-    "Predict the test set and write a validated submission folder."
-    t0 = time.perf_counter()
+# %% ../nbs/08_predict.ipynb #dd57cbf5
+def _submission_folder(run:str|Path,       # the run or blend folder
+                       name:str|None,      # submission name; the run folder's name when None
+                       out:str|Path|None,  # folder to write to; submissions/NAME when None
+                       overwrite:bool,     # replace an earlier submission in it
+                      )->Path:
+    "The submission folder, refused in one line when it already holds a submission and overwrite is off."
     out = Path(out) if out is not None else Path("submissions")/(name or Path(run).resolve().name)
     if not overwrite and out.is_dir() and any(out.iterdir()):
         raise FiresegError(f"{out}: already holds a submission; pass overwrite=True (--overwrite) to replace it, or choose another --name or --out")
-    check_predictable(run, kwargs.get("folds"), kwargs.get("members"), kwargs.get("threshold"))
-    res = predict(run, data_root, tta=tta, **kwargs)
+    return out
+
+# %% ../nbs/08_predict.ipynb #7e4446df
+def _write_validated(res:dict,      # what `predict` returned
+                     out:Path,      # the submission folder
+                     run:str|Path,  # the run or blend folder
+                    )->dict:        # the paths written
+    "Write the predicted masks as a submission with its manifest, and refuse it in one line when it does not validate."
     shape = next(iter(res["masks"].values())).shape
     if shape != PATCH_SIZE: warnings.warn(f"masks are {shape[0]}×{shape[1]}; the AI SPARK platform expects {PATCH_SIZE[0]}×{PATCH_SIZE[1]}")
     paths = write_submission(res["masks"], out, run=str(Path(run).resolve()), folds=res["folds"], threshold=res["threshold"],
-                             tta=tta, extra={"min_size": res["min_size"], "data": res["data"], **({"blend": res["blend"]} if res["blend"] else {"members": res["members"]})}, shape=shape)
+                             tta=res["tta"], extra={"min_size": res["min_size"], "data": res["data"], **({"blend": res["blend"]} if res["blend"] else {"members": res["members"]})}, shape=shape)
     problems = validate_submission(paths["pkl"], res["data"], shape=shape)
     if problems: raise FiresegError("the written submission does not validate:\n" + "\n".join(problems))
+    return paths
+
+# %% ../nbs/08_predict.ipynb #4d434af8
+def predict_submission(run:str|Path,                  # a trained run folder, or a blend folder
+                       data_root:str|Path|None=None,  # data set; the run's data when None
+                       name:str|None=None,            # submission name; the run folder's name when None
+                       out:str|Path|None=None,        # folder to write to; submissions/NAME when None
+                       geotiff:bool=False,            # also write GeoTIFF masks into OUT/masks
+                       overwrite:bool=False,          # replace an earlier submission in OUT
+                       opts:PredictOptions|None=None, # how to predict (`predict`); the defaults when None
+                      )->dict:
+    "Predict the test set and write a validated submission folder."
+    t0, opts = time.perf_counter(), opts or PredictOptions()
+    out = _submission_folder(run, name, out, overwrite)
+    check_predictable(run, opts.folds, opts.members, opts.threshold)
+    res = predict(run, data_root, opts)
+    _write_validated(res, out, run)
     if not any(m.any() for m in res["masks"].values()): warnings.warn(f"{out}: no test image has fire at threshold {res['threshold']:.3f}; check the run's tuning before uploading")
     if geotiff: write_mask_geotiffs(res["masks"], DataLayout.from_root(res["data"]), out/"masks")
     return {"out": str(out), "n_images": len(res["masks"]), "n_with_fire": sum(int(m.any()) for m in res["masks"].values()),
-            "threshold": res["threshold"], "min_size": res["min_size"], "tta": tta, "folds": res["folds"],
+            "threshold": res["threshold"], "min_size": res["min_size"], "tta": opts.tta, "folds": res["folds"],
             "seconds": round(time.perf_counter() - t0, 1)}

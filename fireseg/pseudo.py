@@ -13,8 +13,8 @@ import torch
 from .core import FiresegError, IGNORE, write_text_atomic
 from .patchio import DataLayout, tiff_layout, read_raw, PSEUDO_MANIFEST, PSEUDO_KIND
 from .dataset import patch_loader
-from .devices import batch_to_device
-from .predict import open_ensemble, BlendEnsemble, nonfinite_message, write_mask_geotiffs, predict
+from .predict import open_ensemble, write_mask_geotiffs, predict, _test_layout, _batch_probabilities
+from .predict_options import PredictOptions
 from .metrics import image_iou
 from .compare import bootstrap_means
 
@@ -57,16 +57,46 @@ def test_probabilities(run:str|Path,                 # a trained run folder, or 
                        device:str|None=None,         # where to predict; the run's, else the best available, when None
                       )->tuple[dict, DataLayout]:    # test_img name -> (H,W) float32 probability; the data set
     "Every test image's mean ensemble probability of fire."
-    ens = open_ensemble(run, tta=tta, device=device)
-    layout = DataLayout.from_root(data_root or ens.cfg.data)
-    if layout.test is None: layout.test_images   # says why there are none, in the data's layout
-    names, blend, probs = list(layout.test.test_img), isinstance(ens, BlendEnsemble), {}
+    ens = open_ensemble(run, PredictOptions(tta=tta, device=device))
+    layout = _test_layout(data_root, ens)
+    names, probs = list(layout.test.test_img), {}
     for batch in patch_loader(ens.dataset(layout.test_images), batch_size, num_workers=num_workers, device=ens.device):
-        x = ens.to_device(batch) if blend else batch_to_device(batch, ens.prec)[0]
-        p = ens(x).float().cpu().numpy()
-        if ens.nonfinite: raise FiresegError(nonfinite_message(run, {who: [names[batch["index"][j]] for j in sorted(bad)] for who, bad in ens.nonfinite.items()}))
+        p = _batch_probabilities(ens, batch, run, names)
         for j, i in enumerate(batch["index"].tolist()): probs[names[i]] = p[j]
     return probs, layout
+
+# %% ../nbs/08c_pseudo.ipynb #28eaea02
+def _kept_labels(probs:dict,          # test_img name -> (H,W) probability
+                 high:float,          # at or above: fire
+                 low:float,           # at or below: background
+                 min_confident:float, # share of confident pixels an image needs to be kept
+                )->tuple[dict, list, list]: # kept name -> pseudo-label; each kept image's record; the names dropped
+    "The pseudo-labels of the images confident enough to keep, a record of each, and the names of those dropped."
+    masks, images, dropped = {}, [], []
+    for name, p in probs.items():
+        m = pseudo_label(p, high, low); share = confident_share(m)
+        if share < min_confident: dropped.append(name); continue
+        masks[name] = m
+        images.append({"test_img": name, "mask": name.replace("test_img", "test_mask"), "height": m.shape[0], "width": m.shape[1],
+                       "fire": int((m == 1).sum()), "background": int((m == 0).sum()), "ignored": int((m == IGNORE).sum()), "confident": round(share, 6)})
+    return masks, images, dropped
+
+# %% ../nbs/08c_pseudo.ipynb #42e806c7
+def _pseudo_manifest(run:str|Path,       # the run or blend that predicted
+                     layout:DataLayout,  # the data set predicted
+                     tta:str,            # its test-time augmentation
+                     bounds:tuple,       # (high, low, min_confident)
+                     n_test:int,         # test images predicted
+                     images:list,        # the kept images' records
+                     dropped:list,       # the dropped images' names
+                    )->dict:
+    "What manifest.json records: the run, the data, the bounds, the counts, each kept image and the dropped ones."
+    high, low, min_confident = bounds
+    counts = {k: sum(i[k] for i in images) for k in ("fire", "background", "ignored")}
+    return {"kind": PSEUDO_KIND, "run": str(Path(run).resolve()), "data": str(Path(layout.root).resolve()), "tta": tta,
+            "high": high, "low": low, "min_confident": min_confident, "ignore_value": IGNORE,
+            "counts": {"test_images": n_test, "kept": len(images), "dropped": len(dropped), **{f"{k}_pixels": v for k, v in counts.items()}},
+            "images": images, "dropped": dropped}
 
 # %% ../nbs/08c_pseudo.ipynb #ps000018
 def _replace_folder(tmp:Path, out:Path):
@@ -75,6 +105,22 @@ def _replace_folder(tmp:Path, out:Path):
         old = out.with_name(f".{out.name}.old"); shutil.rmtree(old, ignore_errors=True)
         os.replace(out, old); os.replace(tmp, out); shutil.rmtree(old)
     else: os.replace(tmp, out)
+
+# %% ../nbs/08c_pseudo.ipynb #b8355158
+def _write_pseudo_folder(masks:dict,         # kept name -> pseudo-label
+                         layout:DataLayout,  # where the test patches are, for georeferencing
+                         manifest:dict,      # what manifest.json holds
+                         out:Path,           # the folder
+                        ):
+    "Write the masks and manifest.json under a temporary name beside `out`, then move it into place; nothing half-written is left."
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        write_mask_geotiffs(masks, layout, tmp/"masks", progress=False)
+        write_text_atomic(tmp/PSEUDO_MANIFEST, json.dumps(manifest, indent=1))
+        _replace_folder(tmp, out)
+    finally:
+        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/08c_pseudo.ipynb #ps000019
 def write_pseudo_labels(run:str|Path,                 # a trained run folder, or a blend folder
@@ -94,27 +140,10 @@ def write_pseudo_labels(run:str|Path,                 # a trained run folder, or
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite: raise FiresegError(f"{out}: already exists and is not empty; pass --overwrite to replace it, or choose another --out")
     probs, layout = test_probabilities(run, data_root, tta, batch_size, num_workers, device)
-    masks, images, dropped = {}, [], []
-    for name, p in probs.items():
-        m = pseudo_label(p, high, low); share = confident_share(m)
-        if share < min_confident: dropped.append(name); continue
-        masks[name] = m
-        images.append({"test_img": name, "mask": name.replace("test_img", "test_mask"), "height": m.shape[0], "width": m.shape[1],
-                       "fire": int((m == 1).sum()), "background": int((m == 0).sum()), "ignored": int((m == IGNORE).sum()), "confident": round(share, 6)})
+    masks, images, dropped = _kept_labels(probs, high, low, min_confident)
     if not masks: warnings.warn(f"no test image has {min_confident:.0%} of its pixels confident; lower --min-confident or widen --high/--low")
-    counts = {k: sum(i[k] for i in images) for k in ("fire", "background", "ignored")}
-    manifest = {"kind": PSEUDO_KIND, "run": str(Path(run).resolve()), "data": str(Path(layout.root).resolve()), "tta": tta,
-                "high": high, "low": low, "min_confident": min_confident, "ignore_value": IGNORE,
-                "counts": {"test_images": len(probs), "kept": len(images), "dropped": len(dropped), **{f"{k}_pixels": v for k, v in counts.items()}},
-                "images": images, "dropped": dropped}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        write_mask_geotiffs(masks, layout, tmp/"masks", progress=False)
-        write_text_atomic(tmp/PSEUDO_MANIFEST, json.dumps(manifest, indent=1))
-        _replace_folder(tmp, out)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
+    manifest = _pseudo_manifest(run, layout, tta, (high, low, min_confident), len(probs), images, dropped)
+    _write_pseudo_folder(masks, layout, manifest, out)
     return manifest
 
 # %% ../nbs/08c_pseudo.ipynb #ps000036
@@ -134,7 +163,7 @@ def paired_test_scores(base:str|Path,             # the run trained without pseu
     true = np.stack([truth[n] for n in names])
     ious = []
     for run in (base, other):
-        masks = predict(run, data_root, tta=tta, device=device, num_workers=num_workers)["masks"]
+        masks = predict(run, data_root, PredictOptions(tta=tta, device=device, num_workers=num_workers))["masks"]
         ious.append(image_iou(np.stack([masks[n] for n in names]), true))
     d = ious[1] - ious[0]
     units = names if units is None else list(units)

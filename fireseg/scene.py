@@ -22,6 +22,7 @@ from .patchio import write_patch
 from .sample import _deal, labelled_scene, scene_georef
 from .dataset import patch_loader
 from .devices import batch_to_device
+from .predict_options import PredictOptions
 from .predict import open_ensemble
 
 # %% auto #0
@@ -922,7 +923,7 @@ def open_scene_ensemble(run:str|Path,            # a trained run or blend folder
         miss = s.missing(need)
         if miss: raise FiresegError(f"{run}: the run reads {', '.join(f'B{b}' for b in need)}, and {s.meta.product_id} lacks {', '.join(f'B{b}' for b in miss)} "
                                     f"(name a stand-in with --band-from if you accept one)")
-    ens = open_ensemble(run, tta=tta, device=device)
+    ens = open_ensemble(run, PredictOptions(tta=tta, device=device))
     ens.scene_bands, ens.decision = need, run_threshold(run, default=FALLBACK_THRESHOLD)
     return ens
 
