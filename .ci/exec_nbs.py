@@ -58,7 +58,7 @@ class SkipSlow(Stamped):
         return super().preprocess_cell(cell, resources, index)
 
 
-def execute(path: Path, timeout=1200, slow=True) -> float:
+def execute(path: Path, timeout=3600, slow=True) -> float:
     t = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
     (Stamped if slow else SkipSlow)(timeout=timeout, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(path.parent)}})

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_bench.ipynb #9b0d5e21
 from __future__ import annotations
-import json, os, resource, shutil, sys, tempfile, time, tracemalloc
+import functools, json, os, resource, shutil, sys, tempfile, time, tracemalloc
 from pathlib import Path
 from typing import Sequence
 import numpy as np
@@ -449,6 +449,35 @@ def bench_tune(n:int=33575,    # images (the competition's train set by default)
             "us_per_image": float(np.median(times["both"]))/n*1e6, "hist_mb": h.nbytes/2**20,
             "sweep_peak_mb": peak_mb, "peak_rss_mb": rss_mb, "best_per_image": float(sw["per_image"].max())}
 
+# %% ../nbs/12_bench.ipynb #be0c0002
+def _random_run(folder:str|Path, # the run folder to write
+                cfg,             # its TrainConfig
+                folds:int,       # networks, one per fold
+               )->Path:
+    "A finished run of `folds` networks with random weights, a seed per fold."
+    from fireseg.models import build_model
+    from fireseg.runs import write_run
+    nets = []
+    for k in range(folds): seed_everything(k); nets.append(build_model(cfg, weights=False))
+    return write_run(folder, cfg, nets)
+
+# %% ../nbs/12_bench.ipynb #be0c0003
+def _predict_pass(ens,                  # an ensemble from `predict.open_ensemble`
+                  images:Sequence,      # patch paths
+                  batch_size:int,       # patches per batch
+                  num_workers:int|None=0, # loader processes
+                 )->int:                # the patches predicted
+    "The patches through the ensemble as `predict` reads them, thresholded; finished on the device before it returns."
+    from fireseg.dataset import patch_loader
+    from fireseg.devices import batch_to_device
+    from fireseg.decision import apply_threshold
+    import torch
+    n = 0
+    for b in patch_loader(ens.dataset(images), batch_size, num_workers=num_workers, device=ens.device):
+        p = ens(batch_to_device(b, ens.prec)[0]); apply_threshold(p.float().cpu().numpy(), 0.5); n += len(p)
+    if str(ens.device).startswith("cuda"): torch.cuda.synchronize()
+    return n
+
 # %% ../nbs/12_bench.ipynb #6d2f8a41
 def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on a CPU when None
                   folds:int=5,              # models in the ensemble
@@ -461,35 +490,18 @@ def bench_predict(n:int|None=None,          # test patches; 4,000 on CUDA, 64 on
                   device:str|None=None,     # the best available when None
                  )->dict:
     "Test patches per second through a K-fold ensemble with TTA, and through one model without, from the files to the masks."
-    import torch
     from fireseg.config import TrainConfig
     from fireseg.models import TINY_ENCODER
     from fireseg.patchio import DataLayout
-    from fireseg.dataset import patch_loader
     from fireseg.predict import FoldEnsemble, PredictOptions
-    from fireseg.runs import write_run
-    from fireseg.decision import apply_threshold
-    from fireseg.devices import batch_to_device
     device = default_device(device); cuda = device.startswith("cuda")
     n, size = n or (4000 if cuda else 64), size or (PATCH_SIZE[0] if cuda else 64)
-    lay = DataLayout.from_root(_sample_for_bench(n, size))
-    images = lay.train_images[:n]
+    images = DataLayout.from_root(_sample_for_bench(n, size)).train_images[:n]
     cfg = TrainConfig(encoder=encoder or ("resnet34" if cuda else TINY_ENCODER), encoder_weights=None, bands=[7, 6, 2], device=device)
-    times = {"ensemble": [], "single": []}
     with tempfile.TemporaryDirectory() as d:
-        nets = []
-        for k in range(folds): seed_everything(k); nets.append(cfg.build_model(weights=False))   # random weights, a seed per fold
-        write_run(d, cfg, nets)
+        _random_run(d, cfg, folds)
         runs = {"ensemble": FoldEnsemble(d, PredictOptions(tta=tta, device=device)), "single": FoldEnsemble(d, PredictOptions(folds=[0], tta="none", device=device))}
-        def one_pass(ens):
-            for b in patch_loader(ens.dataset(images), batch_size, num_workers=num_workers, device=ens.device):
-                apply_threshold(ens(batch_to_device(b, ens.prec)[0]).float().cpu().numpy(), 0.5)
-        for ens in runs.values(): one_pass(ens)                    # warm-up: workers, cuDNN, page cache
-        for _ in range(passes):
-            for k, ens in runs.items():
-                t0 = time.perf_counter(); one_pass(ens)
-                if cuda: torch.cuda.synchronize()
-                times[k].append(time.perf_counter() - t0)
+        times = _timed_passes({k: functools.partial(_predict_pass, e, images, batch_size, num_workers) for k, e in runs.items()}, passes, n)
     med = {k: float(np.median(v)) for k, v in times.items()}
     return {"device": device, "encoder": cfg.encoder, "size": size, "n_patches": n, "folds": folds, "tta": tta,
             "views": len(runs["ensemble"].views), "batch_size": batch_size, "passes": passes,
@@ -806,35 +818,22 @@ def bench_scene_run(size:int=512,           # side of the synthetic scene, pixel
     import warnings
     from fireseg.config import TrainConfig
     from fireseg.models import TINY_ENCODER
-    from fireseg.runs import write_run
     from fireseg.patchio import write_dataset, DataLayout
-    from fireseg.dataset import patch_loader
-    from fireseg.devices import batch_to_device
-    from fireseg.decision import apply_threshold
     from fireseg.scene import Scene, write_synthetic_product, open_scene_ensemble, scene_probability, tile_origins, KIT_BAND_NUMBERS
     device = default_device(device)
     cfg = TrainConfig(encoder=TINY_ENCODER, encoder_weights=None, bands=[7, 6, 2], device=device)
-    times = {"scene": [], "predict": []}
     with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
         warnings.simplefilter("ignore")   # the run is not tuned: the fallback threshold
-        d = Path(d); nets = []
-        for k in range(folds): seed_everything(k); nets.append(cfg.build_model(weights=False))
-        write_run(d/"run", cfg, nets)
+        d = Path(d); _random_run(d/"run", cfg, folds)
         mtl = write_synthetic_product(d/"product", shape=(size, size), fires=[(size // 3, size // 2, 0.8)])
         with Scene(mtl) as s:
             ens = open_scene_ensemble(d/"run", [s], device, tta)
-            o = tile_origins(size, patch, patch // 2)
-            dn = s.read(list(KIT_BAND_NUMBERS))
+            o, dn = tile_origins(size, patch, patch // 2), s.read(list(KIT_BAND_NUMBERS))
             write_dataset(d/"tiles", [], [dn[:, r:r + patch, c:c + patch] for r in o for c in o])
-            images = DataLayout.from_root(d/"tiles").test_images
-            def via_predict():
-                for b in patch_loader(ens.dataset(images), batch_size, num_workers=0, device=ens.device):
-                    apply_threshold(ens(batch_to_device(b, ens.prec)[0]).float().cpu().numpy(), 0.5)
-            runs = {"scene": lambda: scene_probability(s, ens, patch, batch_size, progress=False), "predict": via_predict}
-            for f in runs.values(): f()   # warm-up
-            for _ in range(passes):
-                for k, f in runs.items(): t0 = time.perf_counter(); f(); times[k].append(time.perf_counter() - t0)
-    n = len(images); med = {k: float(np.median(v)) for k, v in times.items()}
+            images = DataLayout.from_root(d/"tiles").test_images; n = len(images)
+            def via_scene(): scene_probability(s, ens, patch, batch_size, progress=False); return n
+            times = _timed_passes({"scene": via_scene, "predict": functools.partial(_predict_pass, ens, images, batch_size, 0)}, passes, n)
+    med = {k: float(np.median(v)) for k, v in times.items()}
     return {"device": device, "encoder": cfg.encoder, "scene": f"{size}x{size}", "patch": patch, "tiles": n, "folds": folds, "tta": tta,
             "batch_size": batch_size, "passes": passes, "scene_tiles_per_s": round(n / med["scene"], 1),
             "predict_tiles_per_s": round(n / med["predict"], 1), "ratio": round(med["predict"] / med["scene"], 2)}

@@ -186,14 +186,6 @@ def _load(cls, path:str|Path)->"TrainConfig":
 @_method_of(TrainConfig, "in_channels", property)
 def _in_channels(self)->int: return model_input_channels(self.bands, self.extra)
 
-# %% ../nbs/05b_config.ipynb #d7c2fa55
-@_method_of(TrainConfig, "build_model")
-def _build_model(self, weights:bool=True):
-    "The network this config trains; random weights when `weights` is False (to load a checkpoint into)."
-    from fireseg.models import create_model
-    return create_model(self.arch, self.encoder, self.in_channels, self.encoder_weights if weights else None, self.output_stride,
-                        input_skip=self.input_skip, decoder_channels=self.decoder_channels, encoder_depth=self.encoder_depth, bands=self.bands)
-
 # %% ../nbs/05b_config.ipynb #8f3e1b27
 FIELD_ROLES = {   # each TrainConfig field's one role; RUN_SET, resuming (`resumed_settings`), `fireseg train`'s options and `07c_compare` read it
     "what": ("data", "labels", "arch", "encoder", "encoder_weights", "output_stride", "decoder_channels", "encoder_depth", "folds", "group_by",

@@ -18,6 +18,7 @@ from .dataset import FirePatches, patch_loader, to_model_input, dihedral_tensor
 from .config import TrainConfig
 from .devices import amp_dtype, precision_for, batch_to_device, is_out_of_memory, backend_flags, backend_settings, use_device
 from .losses import make_loss
+from .models import build_model
 from .runs import write_run
 
 # %% auto #0
@@ -172,7 +173,7 @@ def check_training(device:str,          # the device to check
     cfg = _doctor_config(device, amp)
     prec = precision_for(device, cfg.amp, cfg.channels_last)
     loader = lambda batches: _repeated_batches(layout, batches, batch_size, device)
-    model = cfg.build_model().to(device).to(memory_format=prec.memory_format)
+    model = build_model(cfg).to(device).to(memory_format=prec.memory_format)
     opt, sched = make_optimiser(model, cfg, steps + 1)
     start = [p.detach().clone() for p in model.parameters()]
     flags = backend_flags(device, deterministic=False)        # cuDNN's autotuner, as training runs it

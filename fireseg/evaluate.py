@@ -273,6 +273,25 @@ def _jsonable(table:pd.DataFrame)->list:
     "The table's rows as plain Python values, NaN as None."
     return [{k: (None if isinstance(v, float) and np.isnan(v) else v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in table.to_dict("records")]
 
+# %% ../nbs/08d_evaluate.ipynb #e7a10002
+def _evaluation_counts(ens_counts:np.ndarray, # (N,4) the ensemble's TP, FP, FN, TN per image
+                       annotations:list,      # each image's annotation path, None for an image without one
+                      )->dict:
+    "The images scored, those annotated, those with fire, and the fire pixels."
+    fire = ens_counts[:, 0] + ens_counts[:, 2]
+    return {"images": len(annotations), "annotated_images": int(sum(a is not None for a in annotations)),
+            "images_with_fire": int((fire > 0).sum()), "fire_pixels": int(fire.sum())}
+
+# %% ../nbs/08d_evaluate.ipynb #e7a10004
+def _evaluation_notes(sun_elevation:float|None, # the elevation given, or None for the kit's usual ones
+                      n_boot:int, seed:int,     # the bootstrap's resamples and seed
+                     )->dict:
+    "The settings that say how the rule rows and the per-image means were made."
+    return {"sun_elevations": list(EVAL_ELEVATIONS if sun_elevation is None else (float(sun_elevation),)), "sun_elevation_given": sun_elevation is not None,
+            "n_boot": n_boot, "seed": seed,
+            "per_image": "an image with no fire in the truth and none predicted scores 100 on every metric; any other empty denominator scores 0",
+            "sun_elevation_column": "the elevation each rule row assumed; empty for the ensemble (its planes use the run's own) and for schroeder (plain reflectance, no elevation)"}
+
 # %% ../nbs/08d_evaluate.ipynb #2d62d775
 def _write_outputs(out:Path, table:pd.DataFrame, summary:dict, fig)->dict:
     "evaluate.csv, evaluate.json and worst.png in `out`, each written atomically."
@@ -315,13 +334,9 @@ def evaluate_run(run:str|Path,                   # a trained run folder, or a bl
     rows = [score_row("ensemble", ens_counts, None, n_boot, seed)]
     rows += [score_row(name, rule_counts[:, j], e, n_boot, seed) for j, (name, _, e) in enumerate(methods)]
     table = pd.DataFrame(rows)
-    counts = {"images": len(images), "annotated_images": int(sum(a is not None for a in annotations)),
-              "images_with_fire": int((ens_counts[:, 0] + ens_counts[:, 2] > 0).sum()), "fire_pixels": int(ens_counts[:, 0].sum() + ens_counts[:, 2].sum())}
-    settings = {"run": str(run), "manual": str(find_manual_folder(manual)), **rule, "tta": tta, "members": ens.members if isinstance(ens.members, str) else members, "folds": ens.folds,
-                "sun_elevations": [e for e in (EVAL_ELEVATIONS if sun_elevation is None else (float(sun_elevation),))], "sun_elevation_given": sun_elevation is not None,
-                "n_boot": n_boot, "seed": seed,
-                "per_image": "an image with no fire in the truth and none predicted scores 100 on every metric; any other empty denominator scores 0",
-                "sun_elevation_column": "the elevation each rule row assumed; empty for the ensemble (its planes use the run's own) and for schroeder (plain reflectance, no elevation)"}
+    counts = _evaluation_counts(ens_counts, annotations)
+    settings = {"run": str(run), "manual": str(find_manual_folder(manual)), **rule, "tta": tta, "members": ens.members if isinstance(ens.members, str) else members,
+                "folds": ens.folds, **_evaluation_notes(sun_elevation, n_boot, seed)}
     summary = {"table": _jsonable(table), "settings": settings, "counts": counts, "reference": REFERENCE,
                "worst": [Path(p).name for p, _, _ in drawn], "seconds": round(time.perf_counter() - t0, 1)}
     files = _write_outputs(out, table, summary, plot_worst(drawn))

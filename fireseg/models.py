@@ -26,8 +26,8 @@ __all__ = ['TINY_ENCODER', 'ARCHS', 'TV_ENCODERS', 'SSL4EO_ENCODERS', 'SSL4EO_WE
            'is_weights_path', 'read_encoder_state', 'adapt_first_conv', 'weights_reading', 'landsat_first_conv',
            'fit_encoder_state', 'load_encoder_weights', 'weights_source', 'check_weights', 'download_encoder_weights',
            'weights_problem', 'TorchvisionDeepLabV3', 'tv_weight_source', 'fit_tv_state', 'load_tv_weights',
-           'probe_model', 'drop_unused', 'fit_for_training', 'create_model', 'min_patch_size', 'ssl4eo_file',
-           'count_parameters', 'train_step_seconds', 'model_summary', 'architecture_table']
+           'probe_model', 'drop_unused', 'fit_for_training', 'create_model', 'build_model', 'min_patch_size',
+           'ssl4eo_file', 'count_parameters', 'train_step_seconds', 'model_summary', 'architecture_table']
 
 # %% ../nbs/03_models.ipynb #faa72785
 TINY_ENCODER = "tu-mobilenetv3_small_050"  # tiniest and fastest encoder on CPU; for tests and smoke runs
@@ -744,6 +744,14 @@ def create_model(arch:str="deeplabv3plus",        # an architecture in ARCHS, an
     what = f"{a.name} on {encoder}" + (f" at output stride {stride}" if stride else "") + (f", encoder_depth {encoder_depth}" if encoder_depth != 5 else "")
     model = fit_for_training(model, int(in_channels), what)
     return _with_input_skip(model, int(in_channels), classes) if input_skip else model
+
+# %% ../nbs/03_models.ipynb #b0d1e002
+def build_model(cfg,                 # a run's config: a `TrainConfig`, or any object with its model fields
+                weights:bool=True,   # the config's encoder weights; False for random ones (to load a checkpoint into)
+               )->torch.nn.Module:
+    "The network a run's config trains."
+    return create_model(cfg.arch, cfg.encoder, cfg.in_channels, cfg.encoder_weights if weights else None, cfg.output_stride,
+                        input_skip=cfg.input_skip, decoder_channels=cfg.decoder_channels, encoder_depth=cfg.encoder_depth, bands=cfg.bands)
 
 # %% ../nbs/03_models.ipynb #a33ab60d
 @functools.lru_cache(maxsize=None)

@@ -14,17 +14,19 @@ from tqdm.auto import tqdm
 
 from .core import FiresegError, PATCH_SIZE, default_device, file_sha256
 from .patchio import DataLayout, write_patch
+from .models import build_model
+from .config import TrainConfig
 from .dataset import FirePatches, patch_loader
 from .devices import precision_for, autocast_for, batch_to_device, use_device
-from .runs import FULL, fold_done, run_config, run_normaliser_of, load_fold_model, finished_folds, fold_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE, check_predictable
+from .runs import FULL, fold_done, run_config, run_normaliser_of, finished_folds, fold_checkpoint, load_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE, check_predictable
 from .decision import apply_threshold, FALLBACK_THRESHOLD, THRESHOLD_FILE
 from .submission import write_submission, validate_submission
 from .predict_options import PredictOptions, MEMBER_CHOICES, check_tta, check_members
 
 # %% auto #0
 __all__ = ['TTA_VIEWS', 'MEMBERS', 'tta_views', 'ensemble_members', 'nonfinite_images', 'member_name', 'nonfinite_message',
-           'FoldEnsemble', 'BlendPatches', 'BlendEnsemble', 'open_ensemble', 'predict', 'write_mask_geotiffs',
-           'predict_submission']
+           'load_fold_model', 'FoldEnsemble', 'BlendPatches', 'BlendEnsemble', 'open_ensemble', 'predict',
+           'write_mask_geotiffs', 'predict_submission']
 
 # %% ../nbs/08_predict.ipynb #8cd3dfbb
 def _rot(k): return lambda t: torch.rot90(t, k, dims=(-2, -1))
@@ -85,6 +87,20 @@ def nonfinite_message(run,          # the run or blend predicting
     parts = [f"{who} for {len(names)} image(s): {', '.join(names[:shown])}" + (f" and {len(names) - shown} more" if len(names) > shown else "") for who, names in found.items()]
     return (f"{run}: non-finite probabilities (NaN or inf) from {'; '.join(parts)}; they would read as no fire. Half precision may have overflowed "
             "(predict with --device cpu, in fp32) or the checkpoint is damaged (retrain that member, or leave it out with --folds)")
+
+# %% ../nbs/08_predict.ipynb #c0ffee02
+def load_fold_model(run:str|Path,       # the run folder
+                    fold,               # which fold, or FULL for the final fit
+                    device:str="cpu",   # where the model goes
+                    which:str="best",   # 'best' or 'last'
+                   )->tuple:            # the model (torch.nn.Module) in eval mode, the checkpoint
+    "The model of one fold, ready for prediction, and its checkpoint."
+    path = fold_checkpoint(run, fold, which)
+    if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has {'the final fit' if fold == FULL else f'fold {fold}'} been trained?")
+    ck = load_checkpoint(path, device)
+    model = build_model(TrainConfig.from_dict(ck["config"], str(path)), weights=False)
+    model.load_state_dict(ck["model"]); model.to(device).eval()
+    return model, ck
 
 # %% ../nbs/08_predict.ipynb #22fd05b0
 class FoldEnsemble:

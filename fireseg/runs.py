@@ -26,8 +26,7 @@ __all__ = ['CONFIG_FILE', 'NORMALISER_FILE', 'BAND_STATS_FILE', 'DONE_FILE', 'LO
            'BLEND_FILE', 'FULL', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of', 'member_dir', 'fold_result',
            'fold_done', 'write_fold_result', 'finished_folds', 'read_logs', 'best_epochs', 'plot_log', 'run_threshold',
            'write_run_threshold', 'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint', 'fold_checkpoint',
-           'load_fold_model', 'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend',
-           'check_predictable']
+           'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend', 'check_predictable']
 
 # %% ../nbs/06_runs.ipynb #6dc17746
 CONFIG_FILE = "config.json"           # a run's TrainConfig: the file that makes a folder a run, written last when a run starts
@@ -209,20 +208,6 @@ def fold_checkpoint(run:str|Path,   # the run folder
     if which not in ("best", "last"): raise FiresegError(f"unknown checkpoint {which!r}: use 'best' or 'last'")
     return member_dir(run, fold)/(BEST_FILE if which == "best" else LAST_FILE)
 
-# %% ../nbs/06_runs.ipynb #d31bd4d5
-def load_fold_model(run:str|Path,       # the run folder
-                    fold,               # which fold, or FULL for the final fit
-                    device:str="cpu",   # where the model goes
-                    which:str="best",   # 'best' or 'last'
-                   )->tuple:            # the model (torch.nn.Module) in eval mode, the checkpoint
-    "The model of one fold, ready for prediction, and its checkpoint."
-    path = fold_checkpoint(run, fold, which)
-    if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has {'the final fit' if fold == FULL else f'fold {fold}'} been trained?")
-    ck = load_checkpoint(path, device)
-    model = TrainConfig.from_dict(ck["config"], str(path)).build_model(weights=False)
-    model.load_state_dict(ck["model"]); model.to(device).eval()
-    return model, ck
-
 # %% ../nbs/06_runs.ipynb #412df991
 def _shape_of(storage, offset, size, *rest)->tuple:
     "What `checkpoint_shapes` reads in place of `torch._utils._rebuild_tensor_v2`: the tensor's shape alone."
@@ -268,7 +253,7 @@ def run_parameters(run:str|Path, # a run folder
 # %% ../nbs/06_runs.ipynb #622738d3
 def write_run(run:str|Path,        # the folder to make
               cfg:TrainConfig,     # the config the models were built from
-              models:list,         # one network per fold, built by `cfg.build_model`
+              models:list,         # one network per fold, built by `models.build_model`
               normaliser:Normaliser|None=None, # how bands are scaled; DN/65535 of the config's bands when None
              )->Path:
     "A run folder holding `models` as its finished folds: config, normaliser, and each fold's best.pt and done.json."

@@ -24,7 +24,7 @@ from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cach
 from .dataset import FirePatches, patch_loader, loader_workers
 from .config import TrainConfig, check_ema, fields_with_role, resumed_settings, check_schedule
 from .oof import OofStore
-from .models import weights_source, weights_problem, min_patch_size
+from .models import weights_source, weights_problem, min_patch_size, build_model
 from .losses import make_loss, parse_loss_spec
 from .metrics import confusion_counts, miou_from_counts
 from .folds import kfold_split, save_folds, load_folds
@@ -345,7 +345,7 @@ def _fold_loaders(cfg:TrainConfig, train:FirePatches, valid:FirePatches, bs:int,
 # %% ../nbs/06_train.ipynb #9061a93c
 def _start_model(cfg:TrainConfig, fdir:Path, resume:bool, world:World, device:str, prec:Precision)->torch.nn.Module:
     "The fit's network on its device: with the run's encoder weights, or the init run's whole network (`initial_state`) when a fit with `init` starts afresh."
-    model = cfg.build_model(weights=cfg.init is None).to(device).to(memory_format=prec.memory_format)
+    model = build_model(cfg, weights=cfg.init is None).to(device).to(memory_format=prec.memory_format)
     start_from = world.broadcast(initial_state(cfg) if world.main and cfg.init and not (resume and (fdir/LAST_FILE).exists()) else None)
     if start_from is not None: model.load_state_dict(start_from)      # the init run's whole network, before the average copies it
     return model
@@ -524,7 +524,7 @@ def search_memory_fraction(device:str,           # the GPU the search runs on: '
 def _one_training_step(cfg:TrainConfig, train:FirePatches, prec:Precision)->Callable[[int], None]:
     "One real training step of the run's model at a given batch size, on a throwaway copy (for `find_batch_size`)."
     def step(size:int):
-        model = cfg.build_model(weights=False).to(prec.device).to(memory_format=prec.memory_format)
+        model = build_model(cfg, weights=False).to(prec.device).to(memory_format=prec.memory_format)
         opt, loss_fn, ema = torch.optim.AdamW(model.parameters(), lr=cfg.lr), make_loss(cfg.loss), weight_average(model, cfg.ema)
         x, y = batch_to_device(train[[i % len(train) for i in range(size)]], prec)
         with autocast_for(prec): loss = loss_fn(model.train()(x).float(), y)
@@ -674,7 +674,7 @@ def check_init(cfg:TrainConfig, # a run to start; its `init` names the run it st
         if here != there:
             planes = f" (bands {theirs.bands} + extra {theirs.extra} there, bands {cfg.bands} + extra {cfg.extra} here)" if name == "in_channels" else ""
             raise FiresegError(f"{cfg.init}: another network than this run's: {name} {there!r} there, {here!r} here{planes}; a run starts from the whole network of its init run (--init)")
-    want = {k: tuple(v.shape) for k, v in cfg.build_model(weights=False).state_dict().items()}
+    want = {k: tuple(v.shape) for k, v in build_model(cfg, weights=False).state_dict().items()}
     have = checkpoint_shapes(path)
     odd = sorted(set(want) ^ set(have)) or [k for k in want if want[k] != have[k]]
     if odd: raise FiresegError(f"{path}: its network's tensors are not this run's: {len(odd)} differ, e.g. {odd[0]} {have.get(odd[0])} there, {want.get(odd[0])} here (--init)")
