@@ -15,11 +15,11 @@ from .core import FiresegError
 from .parallel import process_map
 from .metrics import MIOU_MODES, check_miou_mode
 from .oof import OofStore, read_rows
-from .runs import run_oof, run_threshold, write_blend, is_run, BLEND_FILE, BLEND_FIGURE
+from .runs import run_oof, write_blend, is_run, BLEND_FILE, BLEND_FIGURE
 from .threshold import sweep_thresholds, best_bin, min_size_search
-from .decision import FALLBACK_THRESHOLD, bin_to_threshold, threshold_to_bin
+from .decision import bin_to_threshold, threshold_to_bin
 from .report import oof_table
-from .compare import joint_images, table_scores, run_labels, distinct_runs
+from .compare import joint_images, table_scores, run_labels, distinct_runs, _run_rules
 from .plots import save_figure
 
 # %% auto #0
@@ -199,7 +199,7 @@ class BlendData:
         "Score the weightings `ks` (whole numbers summing to `g`) at every threshold bin from the floor up."
         if self.floor is None: raise FiresegError("no pixels kept yet: call keep(floor) first")
         ks = np.asarray(ks, dtype=np.int64).reshape(-1, len(self.runs))
-        parts = [(self.chunks[i::workers], ks, self.fire, g, self.floor, len(self.folds)) for i in range(max(1, workers))]
+        parts = [(self.chunks[i::max(1, workers)], ks, self.fire, g, self.floor, len(self.folds)) for i in range(max(1, workers))]
         res = _in_parts(_score_chunks, [p for p in parts if p[0]] or parts[:1], workers)
         n = np.bincount(self.fold_ids, minlength=len(self.folds))
         fire = np.bincount(self.fold_ids, weights=self.fire, minlength=len(self.folds)).astype(np.int64)
@@ -323,13 +323,6 @@ def _check_blend_out(out:str|Path, runs:list, overwrite:bool):
     if Path(out).resolve() in [r.resolve() for r in runs] or is_run(out): raise FiresegError(f"{out}: holds a training run; write the blend to a folder of its own")
     if not overwrite and (Path(out)/BLEND_FILE).exists(): raise FiresegError(f"{out}: already holds a blend; pass overwrite=True (--overwrite) to replace it, or choose another folder (--out)")
 
-# %% ../nbs/07d_blend.ipynb #174461df
-def _member_rules(runs:list)->list:
-    "Each member's tuned rule, or the 0.5 fallback for an untuned one, without the warning: the blend reports it as untuned."
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")         # an untuned member is reported as such
-        return [run_threshold(r, FALLBACK_THRESHOLD) for r in runs]
-
 # %% ../nbs/07d_blend.ipynb #816f892b
 def _search_kind(weights, search:str, n_runs:int)->str:
     "'fixed' for given weights; for 'auto', 'exhaustive' up to three runs and 'ascent' beyond; else `search`."
@@ -386,7 +379,7 @@ def blend_runs(runs:Sequence[str],           # training run folders, trained on 
     if search not in ("auto", "exhaustive", "ascent"): raise FiresegError(f"search {search!r}: use 'exhaustive', 'ascent' or 'auto'")
     runs, g = distinct_runs(runs, least=1, what="blend"), grid_size(step)
     _check_blend_out(out, runs, overwrite)
-    rules = _member_rules(runs)
+    rules = _run_rules(runs)
     bins = [threshold_to_bin(r["threshold"]) for r in rules]
     floor_bin = threshold_to_bin(floor) if floor is not None else max(1, min(bins) // 2)
     data, labels = BlendData(runs), run_labels(runs)

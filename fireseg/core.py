@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #b65e58a3
 from __future__ import annotations
-import os, sys, random, tempfile, warnings
+import os, shutil, sys, random, tempfile, warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, Sequence
@@ -15,7 +15,7 @@ import numpy as np
 __all__ = ['Platform', 'BAND_NAMES', 'N_BANDS', 'PATCH_SIZE', 'SUN_ELEVATION', 'SATURATED_DN', 'REAL_PATCH_NAME', 'IGNORE',
            'detect_platform', 'default_data_root', 'FiresegError', 'seed_everything', 'choose_device', 'default_device',
            'band_positions', 'check_sun_elevation', 'real_patch_path', 'some_values', 'as_mask01', 'atomic_path',
-           'write_text_atomic', 'usable_cores', 'worker_processes', 'file_sha256']
+           'write_text_atomic', 'replace_folder', 'usable_cores', 'sample_rows', 'worker_processes', 'file_sha256']
 
 # %% ../nbs/00_core.ipynb #f9b12fe2
 Platform = Literal["colab", "kaggle", "local"]
@@ -207,11 +207,32 @@ def write_text_atomic(path:str|Path, # the file to write
     with atomic_path(path) as tmp: Path(tmp).write_text(text)
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #c0e0f002
+def replace_folder(tmp:str|Path, # a finished folder, beside `out`
+                   out:str|Path, # where it goes; an existing folder there is replaced
+                  )->Path:
+    "Move the finished folder `tmp` to `out`, replacing an older one only once the new one is complete."
+    tmp, out = Path(tmp), Path(out)
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+        os.replace(out, old/"x"); os.replace(tmp, out); shutil.rmtree(old, ignore_errors=True)
+    else: os.replace(tmp, out)
+    return out
+
 # %% ../nbs/00_core.ipynb #70651c06
 def usable_cores()->int:
     "The CPU cores this process may run on: its affinity where the system reports one, else the machine's count."
     try: return len(os.sched_getaffinity(0))
     except AttributeError: return os.cpu_count() or 1
+
+# %% ../nbs/00_core.ipynb #c0e0f005
+def sample_rows(n:int,            # rows in all
+                k:int|None,       # how many to sample; all when None
+                seed:int,         # seed for the sample
+               )->np.ndarray:     # sorted row numbers
+    "Rows of a seeded random sample of `k` of `n` rows, sorted; all of them when `k` is None or not fewer than `n`."
+    if k is None or k >= n: return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, k, replace=False))
 
 # %% ../nbs/00_core.ipynb #9d1f0458
 def worker_processes(n:int|None=None, # processes asked for (jobs, workers): a whole number, 0 to work in this process; None for every usable core

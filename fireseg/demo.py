@@ -17,7 +17,6 @@ from .check import check_dataset
 from .plots import show_patch, show_predictions, save_figure
 from .firetests import fire_vote
 from .metrics import image_iou
-from .models import TINY_ENCODER
 from .config import TrainConfig
 from .oof import OofStore
 from .train import train_kfold

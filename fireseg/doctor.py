@@ -202,13 +202,13 @@ def check_prediction(device:str,             # the device to check
         write_run(run, _doctor_config(device, amp), [model])
         ens = FoldEnsemble(run, PredictOptions(tta="flips", device=device, amp=amp))
         dl = patch_loader(ens.dataset(layout.test_images), batch_size, num_workers=0, device=device)
-        ens(batch_to_device(next(iter(dl)), ens.prec)[0])                      # warm-up
+        ens(batch_to_device(next(iter(dl)), ens.prec)[0]); _sync(device)       # warm-up, finished before the clock starts
         t0, n = time.perf_counter(), 0
         for b in dl:
             p = ens(batch_to_device(b, ens.prec)[0]).float()
             if not torch.isfinite(p).all() or p.min() < 0 or p.max() > 1: raise FloatingPointError(f"probabilities outside [0, 1] on {device}")
             n += len(p)
-        if str(device).startswith("cuda"): torch.cuda.synchronize(device)
+        _sync(device)
         return {"tta": ens.tta, "views": len(ens.views), "patches_per_s": round(n / (time.perf_counter() - t0), 1)}
 
 # %% ../nbs/10b_doctor.ipynb #de1bb749

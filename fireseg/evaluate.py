@@ -23,9 +23,8 @@ from .decision import apply_threshold
 from .plots import false_colour, save_figure
 from .parallel import process_map
 from .dataset import patch_loader
-from .devices import batch_to_device
 from .predict_options import PredictOptions
-from .predict import BlendEnsemble, nonfinite_message, open_ensemble
+from .predict import open_ensemble, batch_probabilities
 
 # %% auto #0
 __all__ = ['MANUAL_IMAGES', 'MANUAL_ANNOTATIONS', 'METRICS', 'EVAL_ELEVATIONS', 'RULE_ORDER', 'REFERENCE', 'EVALUATE_FILES',
@@ -205,13 +204,10 @@ def manual_predictions(ens,                      # an ensemble from `open_ensemb
                        progress:bool=True,       # show a progress bar
                       ):                         # yields (index into images, (H,W) uint8 0/1 mask)
     "Each image's predicted mask, by the ensemble and the decision rule, as the batches come."
-    blend, names = isinstance(ens, BlendEnsemble), [Path(p).name for p in images]
+    names = [Path(p).name for p in images]
     loader = patch_loader(ens.dataset(images), batch_size, num_workers=num_workers, device=ens.device)
     for batch in tqdm(loader, desc=f"ensemble ({len(ens.models)} models × {len(ens.views)} views)", unit="batch", disable=not progress):
-        x = ens.to_device(batch) if blend else batch_to_device(batch, ens.prec)[0]
-        p = ens(x).float().cpu().numpy()
-        if ens.nonfinite: raise FiresegError(nonfinite_message(getattr(ens, "run", getattr(ens, "path", "")), {who: [names[batch["index"][j]] for j in sorted(bad)] for who, bad in ens.nonfinite.items()}))
-        m = apply_threshold(p, rule["threshold"], rule["min_size"])
+        m = apply_threshold(batch_probabilities(ens, batch, ens.run, names), rule["threshold"], rule["min_size"])
         for j, i in enumerate(batch["index"].tolist()): yield i, m[j].astype(np.uint8)
 
 # %% ../nbs/08d_evaluate.ipynb #876e2d74

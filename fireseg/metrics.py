@@ -74,7 +74,7 @@ def check_miou_mode(mode, # an mIoU reading asked for
     return mode
 
 # %% ../nbs/02a_metrics.ipynb #35f2a11e
-MiouMode = Literal["per_image", "global"]
+MiouMode = Literal[MIOU_MODES]   # the same two readings, as a type
 
 # %% ../nbs/02a_metrics.ipynb #3894a28d
 def miou_from_counts(counts:np.ndarray,          # (N,4) TP, FP, FN, TN

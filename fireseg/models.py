@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_models.ipynb #6549f025
 from __future__ import annotations
-import difflib, functools, hashlib, json, math, os, statistics, time
+import difflib, functools, json, math, os, statistics, time
 from dataclasses import dataclass
 from numbers import Integral
 from pathlib import Path

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
-from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, write_text_atomic, band_positions, SATURATED_DN, usable_cores
+from .core import FiresegError, BAND_NAMES, N_BANDS, SUN_ELEVATION, write_text_atomic, band_positions, SATURATED_DN, usable_cores, sample_rows
 from .patchio import tiff_layout, read_raw, read_patch, check_patch_pixels
 from .parallel import process_map
 from .firetests import fire_planes
@@ -21,16 +21,6 @@ __all__ = ['SSL4EO_REFLECTANCE', 'SSL4EO_KELVIN', 'REFLECTANCE_MULT', 'REFLECTAN
            'ssl4eo_finish', 'Normaliser', 'make_normaliser', 'ssl4eo_normaliser', 'check_normalisation', 'plane_names',
            'model_input_channels', 'compute_planes', 'PlaneCache', 'build_plane_cache']
 
-# %% ../nbs/02d_normalise.ipynb #97c91a6c
-def _sample_rows(n:int,              # patches in all
-                 n_patches:int|None, # how many to sample; all when None
-                 seed:int,           # seed for the sample
-                )->np.ndarray:       # sorted row numbers
-    "Rows of a seeded random sample of `n_patches` of `n` patches; all of them when None or not fewer."
-    idx = np.arange(n)
-    if n_patches is not None and n_patches < n: idx = np.sort(np.random.default_rng(seed).choice(idx, n_patches, replace=False))
-    return idx
-
 # %% ../nbs/02d_normalise.ipynb #57249148
 def band_stats(images:Sequence,        # patch paths, usually the train images
                n_patches:int|None=2000, # sample this many at random; all when None
@@ -39,7 +29,7 @@ def band_stats(images:Sequence,        # patch paths, usually the train images
               )->dict:
     "Per-band mean and standard deviation over valid (not zero-filled) pixels."
     images = list(images)
-    idx = _sample_rows(len(images), n_patches, seed)
+    idx = sample_rows(len(images), n_patches, seed)
     s, s2, n = np.zeros(N_BANDS), np.zeros(N_BANDS), 0
     for i in tqdm(idx, desc="band statistics", disable=not progress):
         a = read_raw(images[i]); check_patch_pixels(images[i], a)

@@ -33,10 +33,9 @@ def _start_worker(initializer:Callable|None, initargs:tuple):
 
 # %% ../nbs/00b_parallel.ipynb #ee57cf18
 def check_sendable(fn:Callable, # the function each worker runs
-                   item,        # one of its items
                   ):
-    "Fail with one line naming `fn` when it or its item cannot be sent to a worker process."
-    try: pickle.dumps((fn, item))
+    "Fail with one line naming `fn` when it cannot be sent to a worker process."
+    try: pickle.dumps(fn)
     except Exception as e: raise FiresegError(f"cannot send {getattr(fn, '__name__', fn)} to worker processes ({e}); use 0 processes") from None
 
 # %% ../nbs/00b_parallel.ipynb #8302782f
@@ -58,7 +57,7 @@ def process_map(fn:Callable,                 # the work for one item; a module-l
     if n <= 1:
         if initializer is not None: initializer(*initargs)
         yield from tqdm(map(fn, items), **bar); return
-    check_sendable(fn, items[0])
+    check_sendable(fn)
     ex = ProcessPoolExecutor(n, mp_context=get_context(start_method) if start_method else None, initializer=_start_worker, initargs=(initializer, initargs))
     try: yield from tqdm(ex.map(fn, items, chunksize=max(1, min(8, len(items) // (4 * n)))), **bar)
     finally: ex.shutdown(wait=True, cancel_futures=True)

@@ -63,15 +63,13 @@ def _panel_grid(nrows:int, # rows of panels
     return fig, axs
 
 # %% ../nbs/01e_plots.ipynb #046c3699
-def _show_layout_patch(layout:DataLayout, # the data set
-                       path:Path,         # one of its images
-                       i:int,             # its row in train_meta, for the mask
-                       split:str,         # 'train' (mask outlined) or 'test'
+def _show_layout_patch(path:Path,        # an image of the data set
+                       mask,              # its mask's path (None: a train patch without fire), or False for a test patch
                        ax,                # the axis to draw in
                       ):
     "One patch of a data set, in `ax`, titled with its name (and fire-pixel count for a train patch)."
     dn = read_patch(path)
-    m = read_mask(layout.train_masks[i], shape=dn.shape[1:]) if split == "train" else None
+    m = None if mask is False else read_mask(mask, shape=dn.shape[1:])
     show_patch(dn, m, ax, title=path.name + ("" if m is None else f"  ({int(m.sum())} fire px)"))
 
 # %% ../nbs/01e_plots.ipynb #7757ec4b
@@ -90,7 +88,8 @@ def show_batch(layout:DataLayout,   # the data set
     imgs = layout.train_images if split == "train" else layout.test_images
     idx = _random_rows(len(imgs), n, seed)
     fig, axs = _panel_grid(math.ceil(len(idx) / ncols), ncols)
-    for ax, i in zip(axs.flat, idx): _show_layout_patch(layout, imgs[i], i, split, ax)
+    masks = layout.train_masks if split == "train" else [False] * len(imgs)   # listed once, not per panel
+    for ax, i in zip(axs.flat, idx): _show_layout_patch(imgs[i], masks[i], ax)
     fig.tight_layout()
     return fig
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_predict.ipynb #61d1e010
 from __future__ import annotations
-import dataclasses, hashlib, time, warnings
+import dataclasses, time, warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -18,14 +18,14 @@ from .models import build_model
 from .config import TrainConfig
 from .dataset import FirePatches, patch_loader
 from .devices import precision_for, autocast_for, batch_to_device, use_device
-from .runs import FULL, fold_done, run_config, run_normaliser_of, finished_folds, fold_checkpoint, load_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE, check_predictable
-from .decision import apply_threshold, FALLBACK_THRESHOLD, THRESHOLD_FILE
+from .runs import FULL, member_name, fold_done, run_config, run_normaliser_of, finished_folds, fold_checkpoint, load_checkpoint, is_blend, read_blend, run_threshold, BLEND_FILE, check_predictable
+from .decision import apply_threshold, FALLBACK_THRESHOLD
 from .submission import write_submission, validate_submission
-from .predict_options import PredictOptions, MEMBER_CHOICES, check_tta, check_members
+from .predict_options import PredictOptions, check_tta, check_members
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'MEMBERS', 'tta_views', 'ensemble_members', 'nonfinite_images', 'member_name', 'nonfinite_message',
-           'load_fold_model', 'FoldEnsemble', 'BlendPatches', 'BlendEnsemble', 'open_ensemble', 'predict',
+__all__ = ['TTA_VIEWS', 'tta_views', 'ensemble_members', 'nonfinite_images', 'nonfinite_message', 'load_fold_model',
+           'FoldEnsemble', 'BlendPatches', 'BlendEnsemble', 'open_ensemble', 'batch_probabilities', 'predict',
            'write_mask_geotiffs', 'predict_submission']
 
 # %% ../nbs/08_predict.ipynb #8cd3dfbb
@@ -50,9 +50,6 @@ def tta_views(tta:str="flips", # 'none', 'flips' or 'd4'
     "The (transform, inverse) pairs of a TTA choice: 'none', 'flips' or 'd4'."
     return TTA_VIEWS[check_tta(tta)]
 
-# %% ../nbs/08_predict.ipynb #595dbe92
-MEMBERS = MEMBER_CHOICES   # what predicts for a run: its fold models, its final fit, or both (06e_predict_options)
-
 # %% ../nbs/08_predict.ipynb #fb9715c1
 def ensemble_members(members:str|None,   # 'folds', 'full', 'all', or None for 'all' when the final fit is finished, else 'folds'
                      folds:Sequence,     # the run's finished folds (or those asked for)
@@ -73,11 +70,6 @@ def nonfinite_images(p:torch.Tensor, # probabilities (N,...) of one member for a
     "The images of a batch whose probabilities hold NaN or inf."
     return torch.flatten(~torch.isfinite(p), 1).any(1).nonzero().flatten().tolist()
 
-# %% ../nbs/08_predict.ipynb #7aebfaeb
-def member_name(k)->str:
-    "How a message names an ensemble's member: 'fold 2', or 'the final fit'."
-    return "the final fit" if k == FULL else f"fold {k}"
-
 # %% ../nbs/08_predict.ipynb #1b88c251
 def nonfinite_message(run,          # the run or blend predicting
                       found:dict,   # member name -> names of the images it gave non-finite probabilities for
@@ -96,7 +88,7 @@ def load_fold_model(run:str|Path,       # the run folder
                    )->tuple:            # the model (torch.nn.Module) in eval mode, the checkpoint
     "The model of one fold, ready for prediction, and its checkpoint."
     path = fold_checkpoint(run, fold, which)
-    if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has {'the final fit' if fold == FULL else f'fold {fold}'} been trained?")
+    if not path.exists(): raise FiresegError(f"{path}: no checkpoint; has {member_name(fold)} been trained?")
     ck = load_checkpoint(path, device)
     model = build_model(TrainConfig.from_dict(ck["config"], str(path)), weights=False)
     model.load_state_dict(ck["model"]); model.to(device).eval()
@@ -156,6 +148,7 @@ class BlendEnsemble:
                 ):
         opts = opts or PredictOptions()
         self.path = Path(blend); self.blend = read_blend(self.path)
+        self.run = self.path   # the folder predicted for, named as a FoldEnsemble names its run
         used = [(r, w) for r, w in zip(self.blend["members"], self.blend["weights"]) if w > 0]
         self.device = default_device(opts.device or next((c.device for c in (run_config(r) for r, _ in used) if c.device not in (None, "cpu")), None))
         use_device(self.device)
@@ -218,11 +211,11 @@ def _decision(run:Path,            # the run or blend folder
     return thr, int(opts.min_size if opts.min_size is not None else tuned["min_size"])
 
 # %% ../nbs/08_predict.ipynb #fa3e6a73
-def _batch_probabilities(ens,          # a FoldEnsemble or a BlendEnsemble
-                         batch:dict,   # a loader batch of its dataset
-                         run,          # the run or blend, for messages
-                         names:list,   # the test images' names, by index
-                        )->np.ndarray: # mean probabilities (N,H,W)
+def batch_probabilities(ens,          # a FoldEnsemble or a BlendEnsemble
+                        batch:dict,   # a loader batch of its dataset
+                        run,          # the run or blend, for messages
+                        names:list,   # the images' names (or places), by the batch's index
+                       )->np.ndarray: # mean probabilities (N,H,W)
     "The ensemble's probabilities for a batch; one line naming the members and images that gave NaN or inf."
     x = ens.to_device(batch) if isinstance(ens, BlendEnsemble) else batch_to_device(batch, ens.prec)[0]
     p = ens(x).float().cpu().numpy()
@@ -243,7 +236,7 @@ def predict(run:str|Path,                  # a trained run folder, or a blend fo
     blend, masks, probs = isinstance(ens, BlendEnsemble), {}, {}
     loader = patch_loader(ds, opts.batch_size, num_workers=opts.num_workers, device=ens.device)
     for batch in tqdm(loader, desc=f"predict ({len(ens.models)} folds × {len(ens.views)} views)", unit="batch"):
-        p = _batch_probabilities(ens, batch, run, names); m = apply_threshold(p, thr, ms)
+        p = batch_probabilities(ens, batch, run, names); m = apply_threshold(p, thr, ms)
         for j, i in enumerate(batch["index"].tolist()):
             masks[names[i]] = m[j].astype(np.uint8)
             if keep_probs: probs[names[i]] = np.rint(p[j] * 255).astype(np.uint8)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Sequence
 
 from .core import FiresegError
@@ -38,9 +39,9 @@ def check_folds(folds:Sequence|None, # fold numbers, or None for every finished 
                )->list|None:         # the folds as a list
     "Refuse folds that are not whole numbers of at least 0."
     if folds is None: return None
-    if isinstance(folds, (str, bytes)) or any(isinstance(k, bool) or not isinstance(k, int) or k < 0 for k in folds):
+    if isinstance(folds, (str, bytes)) or any(isinstance(k, bool) or not isinstance(k, Integral) or k < 0 for k in folds):
         raise FiresegError(f"folds must be whole numbers of at least 0, got {folds!r}")
-    return list(folds)
+    return [int(k) for k in folds]
 
 # %% ../nbs/06e_predict_options.ipynb #f83d8b70
 @dataclass

@@ -4,16 +4,15 @@
 
 # %% ../nbs/08c_pseudo.ipynb #ps000004
 from __future__ import annotations
-import json, os, shutil, tempfile, warnings
+import json, shutil, tempfile, warnings
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from .core import FiresegError, IGNORE, write_text_atomic
-from .patchio import DataLayout, tiff_layout, read_raw, PSEUDO_MANIFEST, PSEUDO_KIND
+from .core import FiresegError, IGNORE, write_text_atomic, replace_folder
+from .patchio import DataLayout, PSEUDO_MANIFEST, PSEUDO_KIND
 from .dataset import patch_loader
-from .predict import open_ensemble, write_mask_geotiffs, predict, _test_layout, _batch_probabilities
+from .predict import open_ensemble, write_mask_geotiffs, predict, _test_layout, batch_probabilities
 from .predict_options import PredictOptions
 from .metrics import image_iou
 from .compare import bootstrap_means
@@ -61,7 +60,7 @@ def test_probabilities(run:str|Path,                 # a trained run folder, or 
     layout = _test_layout(data_root, ens)
     names, probs = list(layout.test.test_img), {}
     for batch in patch_loader(ens.dataset(layout.test_images), batch_size, num_workers=num_workers, device=ens.device):
-        p = _batch_probabilities(ens, batch, run, names)
+        p = batch_probabilities(ens, batch, run, names)
         for j, i in enumerate(batch["index"].tolist()): probs[names[i]] = p[j]
     return probs, layout
 
@@ -98,14 +97,6 @@ def _pseudo_manifest(run:str|Path,       # the run or blend that predicted
             "counts": {"test_images": n_test, "kept": len(images), "dropped": len(dropped), **{f"{k}_pixels": v for k, v in counts.items()}},
             "images": images, "dropped": dropped}
 
-# %% ../nbs/08c_pseudo.ipynb #ps000018
-def _replace_folder(tmp:Path, out:Path):
-    "Move the finished folder `tmp` to `out`, replacing an older one only once the new one is complete."
-    if out.exists():
-        old = out.with_name(f".{out.name}.old"); shutil.rmtree(old, ignore_errors=True)
-        os.replace(out, old); os.replace(tmp, out); shutil.rmtree(old)
-    else: os.replace(tmp, out)
-
 # %% ../nbs/08c_pseudo.ipynb #b8355158
 def _write_pseudo_folder(masks:dict,         # kept name -> pseudo-label
                          layout:DataLayout,  # where the test patches are, for georeferencing
@@ -118,7 +109,7 @@ def _write_pseudo_folder(masks:dict,         # kept name -> pseudo-label
     try:
         write_mask_geotiffs(masks, layout, tmp/"masks", progress=False)
         write_text_atomic(tmp/PSEUDO_MANIFEST, json.dumps(manifest, indent=1))
-        _replace_folder(tmp, out)
+        replace_folder(tmp, out)
     finally:
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
 

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from .core import atomic_path
-from .patchio import DataLayout, read_patch, is_activefire
+from .patchio import DataLayout, read_patch, is_activefire, TRAIN_META
 from .oof import OofStore
 from .threshold import min_size_counts
 from .decision import threshold_to_bin, apply_threshold, FALLBACK_THRESHOLD
-from .runs import read_logs, run_config, run_oof, run_threshold, is_run, CURVES_FILE, OOF_REPORT_CSV, OOF_REPORT_PNG
+from .runs import run_config, run_oof, run_threshold, is_run, OOF_REPORT_CSV, OOF_REPORT_PNG
 from .plots import show_patch, save_figure
 
 # %% auto #0
@@ -98,9 +98,9 @@ def _show_worst(table:pd.DataFrame, store:OofStore, layout:DataLayout|None, thre
 # %% ../nbs/07b_report.ipynb #8298916e
 def _report_layout(run:Path, data_root)->DataLayout|None:
     "The data set to draw patches from: `data_root`, else the run's; None when there is none to read."
-    if data_root is None and is_run(run): data_root = run_config(run).data
-    labels = run_config(run).labels if is_run(run) else None
-    if data_root is not None and ((Path(data_root)/"train_meta.csv").exists() or is_activefire(data_root)): return DataLayout.from_root(data_root, labels)
+    cfg = run_config(run) if is_run(run) else None
+    data_root = data_root if data_root is not None or cfg is None else cfg.data
+    if data_root is not None and ((Path(data_root)/TRAIN_META).exists() or is_activefire(data_root)): return DataLayout.from_root(data_root, cfg and cfg.labels)
     return None
 
 # %% ../nbs/07b_report.ipynb #6959be3f

@@ -15,7 +15,7 @@ import pandas as pd
 from .core import FiresegError, atomic_path, write_text_atomic
 from .config import TrainConfig
 from .normalise import Normaliser, make_normaliser
-from .oof import OofStore, OOF_DIR
+from .oof import OofStore, OOF_DIR          # OOF_DIR, FOLDS_FILE, THRESHOLD_FILE: a run's file names, all read through this module
 from .folds import FOLDS_FILE
 from .plots import save_figure
 from .decision import THRESHOLD_FILE, load_threshold
@@ -23,10 +23,11 @@ from .decision import THRESHOLD_FILE, load_threshold
 # %% auto #0
 __all__ = ['CONFIG_FILE', 'NORMALISER_FILE', 'BAND_STATS_FILE', 'DONE_FILE', 'LOG_FILE', 'BEST_FILE', 'LAST_FILE', 'CURVES_FILE',
            'DATA_FILE', 'PLANES_DIR', 'OOF_REPORT_CSV', 'OOF_REPORT_PNG', 'THRESHOLD_FIGURE', 'BLEND_FIGURE',
-           'BLEND_FILE', 'FULL', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of', 'member_dir', 'fold_result',
-           'fold_done', 'write_fold_result', 'finished_folds', 'read_logs', 'best_epochs', 'plot_log', 'run_threshold',
-           'write_run_threshold', 'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint', 'fold_checkpoint',
-           'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend', 'check_predictable']
+           'BLEND_FILE', 'FULL', 'is_run', 'is_blend', 'run_config', 'run_normaliser_of', 'member_dir', 'member_name',
+           'fold_result', 'fold_done', 'write_fold_result', 'finished_folds', 'read_logs', 'best_epochs', 'plot_log',
+           'run_threshold', 'write_run_threshold', 'run_oof', 'plain_state', 'save_checkpoint', 'load_checkpoint',
+           'fold_checkpoint', 'checkpoint_shapes', 'run_parameters', 'write_run', 'write_blend', 'read_blend',
+           'check_predictable']
 
 # %% ../nbs/06_runs.ipynb #6dc17746
 CONFIG_FILE = "config.json"           # a run's TrainConfig: the file that makes a folder a run, written last when a run starts
@@ -81,6 +82,11 @@ def member_dir(run:str|Path, # a run folder
               )->Path:
     "The folder of one of a run's models: RUN/fold{k}, or RUN/full for the final fit."
     return Path(run)/(FULL if fold == FULL else f"fold{int(fold)}")
+
+# %% ../nbs/06_runs.ipynb #7aebfaeb
+def member_name(k)->str:
+    "How a message names a run's member (a fold, or the final fit): 'fold 2', or 'the final fit'."
+    return "the final fit" if k == FULL else f"fold {k}"
 
 # %% ../nbs/06_runs.ipynb #1e00c36c
 def fold_result(run:str|Path, # a run folder

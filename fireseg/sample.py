@@ -4,7 +4,7 @@
 
 # %% ../nbs/02b_sample.ipynb #f312bbe7
 from __future__ import annotations
-import datetime, math, os, shutil, tempfile
+import datetime, math, shutil, tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage, signal
 
-from .core import FiresegError, N_BANDS, PATCH_SIZE, check_sun_elevation, SATURATED_DN
+from .core import FiresegError, N_BANDS, PATCH_SIZE, check_sun_elevation, SATURATED_DN, replace_folder
 from .parallel import process_map
-from .patchio import write_patch, FOLDERS, TRAIN_META, TEST_META, ACTIVEFIRE_IMAGES, ACTIVEFIRE_LABELS, activefire_mask_name, read_meta, read_mask
+from .patchio import write_patch, FOLDERS, TEST_META, ACTIVEFIRE_IMAGES, ACTIVEFIRE_LABELS, activefire_mask_name, read_meta, read_mask, _write_meta
 from .firetests import reflectance_to_dn, fire_vote, fire_tests
 
 # %% auto #0
@@ -1071,25 +1071,6 @@ def _run_scene_jobs(write,             # draws and writes one scene's job, retur
     "Run the scene jobs, in worker processes (`process_map`) when more than one is asked for."
     return list(process_map(write, jobs, workers, "writing sample scenes", "scene", progress))
 
-# %% ../nbs/02b_sample.ipynb #46aa8348
-def _write_competition_meta(root:Path, # the folder being built
-                            n_train:int, # train patches
-                            n_test:int,  # test patches
-                           )->None:
-    "The competition's meta CSVs: train images with their masks, and test images."
-    pd.DataFrame({"train_img": [f"train_img_{i}.tif" for i in range(n_train)],
-                  "train_mask": [f"train_mask_{i}.tif" for i in range(n_train)]}).to_csv(root/TRAIN_META, index=False)
-    pd.DataFrame({"test_img": [f"test_img_{i}.tif" for i in range(n_test)]}).to_csv(root/TEST_META, index=False)
-
-# %% ../nbs/02b_sample.ipynb #b4cc922d
-def _replace_dir(tmp:Path, # a finished folder
-                 out:Path, # where it goes
-                )->None:
-    "Rename a finished folder to `out`; an old `out` is moved aside first and removed only once the new one is in place."
-    if out.exists():
-        old = out.with_name(f".{out.name}.old"); os.replace(out, old); os.replace(tmp, out); shutil.rmtree(old)
-    else: os.replace(tmp, out)
-
 # %% ../nbs/02b_sample.ipynb #5d19d1c9
 def make_sample(out:str|Path,               # the data root to create
                 n_train:int=200,            # train patches (with masks)
@@ -1111,9 +1092,9 @@ def make_sample(out:str|Path,               # the data root to create
         if layout == "activefire": write, jobs = _write_af_scene, _activefire_jobs(tmp, n_train, n_test, seed, size, patches_per_scene)
         else: write, jobs = _write_scene, _competition_jobs(tmp, n_train, n_test, seed, size, patches_per_scene)
         rows = _run_scene_jobs(write, jobs, workers, progress)
-        if layout == "competition": _write_competition_meta(tmp, n_train, n_test)
+        if layout == "competition": _write_meta(tmp, n_train, n_test)
         pd.DataFrame([r for rs in rows for r in rs]).to_csv(tmp/TRUTH_FILE, index=False)
-        _replace_dir(tmp, out)
+        replace_folder(tmp, out)
     finally:
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     return out

@@ -4,26 +4,25 @@
 
 # %% ../nbs/08b_scene.ipynb #2ea466f8
 from __future__ import annotations
-import csv, json, logging, math, os, re, shutil, tarfile, tempfile, time, warnings, zlib
+import csv, json, logging, math, re, shutil, tarfile, tempfile, time, warnings, zlib
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from .core import FiresegError, BAND_NAMES, N_BANDS, PATCH_SIZE, check_sun_elevation, write_text_atomic, band_positions, SATURATED_DN
-from .firetests import fire_tests, fire_vote, fire_intersection, SCHROEDER_HALF, _reflectance7, _sin_elevation, _kumar_roy, _murphy, _schroeder, dilate3
+from .core import FiresegError, BAND_NAMES, N_BANDS, PATCH_SIZE, check_sun_elevation, band_positions, SATURATED_DN, replace_folder
+from .firetests import SCHROEDER_HALF, _reflectance7, _sin_elevation, _kumar_roy, _murphy, _schroeder, dilate3
 from .runs import run_config, is_blend, read_blend, run_threshold
 from .decision import FALLBACK_THRESHOLD, apply_threshold
 from .patchio import write_patch
 from .sample import _deal, labelled_scene, scene_georef
 from .dataset import patch_loader
-from .devices import batch_to_device
 from .predict_options import PredictOptions
-from .predict import open_ensemble
+from .predict import open_ensemble, batch_probabilities
 
 # %% auto #0
 __all__ = ['MTL_GROUPS', 'MTL_SUFFIXES', 'KIT_BAND_NUMBERS', 'SCENE_READ_CACHE_MB', 'RULE_BANDS', 'SATURATION_BANDS',
@@ -145,7 +144,7 @@ def mtl_meta(tree:dict, # parsed MTL groups (`parse_odl`, `parse_mtl_json`, `par
     elev = get("image", "SUN_ELEVATION")
     if elev is None: raise FiresegError("no SUN_ELEVATION: the fire tests need the scene's sun elevation")
     resc = {k: v for g in where["rescaling"] for k, v in t.get(g, {}).items()}
-    coef = lambda kind: {int(k.rsplit("_", 1)[1]): _number(v, k) for k, v in resc.items() if re.fullmatch("REFLECTANCE_" + kind + r"_BAND_\d+", k)}
+    coef = lambda kind: {b: _number(v, f"REFLECTANCE_{kind}_BAND_{b}") for b, v in _band_values(resc, rf"REFLECTANCE_{kind}_BAND_\d+").items()}
     zone, ulx, uly, cell = (get("projection", k) for k in ("UTM_ZONE", "CORNER_UL_PROJECTION_X_PRODUCT", "CORNER_UL_PROJECTION_Y_PRODUCT", "GRID_CELL_SIZE_REFLECTIVE"))
     product_id = get("product", "LANDSAT_PRODUCT_ID") or get("product", "LANDSAT_SCENE_ID") or ""
     return SceneMeta(product_id=product_id, spacecraft=get("image", "SPACECRAFT_ID") or "",
@@ -814,14 +813,6 @@ def write_scene_outputs(folder:Path,            # the scene's output folder (cre
     (folder/"scene.json").write_text(json.dumps(manifest, indent=1, default=str))
     return {"summary": summary, "features": feats, "cells": cluster_cells(labels, scene.transform), "crs": scene.crs.to_string()}
 
-# %% ../nbs/08b_scene.ipynb #d125181e
-def _swap_into(tmp:Path, out:Path):
-    "Put a finished folder at `out`, replacing what was there only once the new one is complete."
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-        os.replace(out, old/"x"); os.replace(tmp, out); shutil.rmtree(old, ignore_errors=True)
-    else: os.replace(tmp, out)
-
 # %% ../nbs/08b_scene.ipynb #1da934f4
 def _check_find_fires(products:Sequence, out:Path, run, rule:str, overwrite:bool):
     "Refuse, before any work, an `out` that exists (unless `overwrite`), an unknown rule, or no product."
@@ -873,7 +864,7 @@ def find_fires(products:Sequence[str],          # Landsat 8/9 Level-1 products: 
             info["seconds"] = {"detect": round(time.perf_counter() - t0, 3)}
             written.append(write_scene_outputs(tmp/s.meta.product_id, s, mask, codes, prob, info))
         summaries = _write_summaries(tmp, written)
-        _swap_into(tmp, out)
+        replace_folder(tmp, out)
     finally:
         for s in scenes: s.close()
         shutil.rmtree(work, ignore_errors=True)
@@ -941,7 +932,6 @@ def scene_probability(scene:Scene,       # an open scene with the run's bands
     tiles = [(i, j) for i in range(len(ro)) for j in range(len(co))]
     prob = np.zeros((H, W), np.float32)
     kit = [KIT_BAND_NUMBERS.index(b) for b in ens.scene_bands]
-    blend = hasattr(ens, "to_device")
     with tempfile.TemporaryDirectory(prefix="scene-tiles-") as td, tqdm(total=len(tiles), desc=f"predict {scene.meta.product_id}", unit="tile", disable=not progress) as bar:
         for k in range(0, len(tiles), batch_size):
             chunk, paths = tiles[k:k + batch_size], []
@@ -950,9 +940,9 @@ def scene_probability(scene:Scene,       # an open scene with the run's bands
                 r0, c0 = ro[i], co[j]; h, w = min(patch, H - r0), min(patch, W - c0)
                 dn[kit, :h, :w] = scene.read(ens.scene_bands, (r0, r0 + h, c0, c0 + w))
                 paths.append(write_patch(Path(td)/f"tile_{n}.tif", dn))
+            places = [f"{scene.meta.product_id} tile at row {ro[i]}, column {co[j]}" for i, j in chunk]
             for batch in patch_loader(ens.dataset(paths), len(paths), num_workers=0, device=ens.device):
-                x = ens.to_device(batch) if blend else batch_to_device(batch, ens.prec)[0]
-                p = ens(x).float().cpu().numpy()
+                p = batch_probabilities(ens, batch, ens.run, places)
                 for m, idx in enumerate(batch["index"].tolist()):
                     i, j = chunk[idx]; r0, c0 = ro[i], co[j]
                     rs, cs = np.flatnonzero(rbest == i), np.flatnonzero(cbest == j)
@@ -971,8 +961,7 @@ def _run_detect(scene, ens, batch_size, progress, patch=256):
     prob[fill] = 0
     thr, ms = float(ens.decision["threshold"]), int(ens.decision["min_size"])
     mask = apply_threshold(prob, thr, ms).view(np.uint8); mask[fill] = FILL_CODE
-    runs = [str(getattr(ens, "run", getattr(ens, "path", "")))]
-    return mask, None, prob, {"run": runs[0], "threshold": thr, "min_size": ms, "tta": ens.tta, "folds": ens.folds, "patch": patch, "scene_bands": ens.scene_bands}
+    return mask, None, prob, {"run": str(ens.run), "threshold": thr, "min_size": ms, "tta": ens.tta, "folds": ens.folds, "patch": patch, "scene_bands": ens.scene_bands}
 
 # %% ../nbs/08b_scene.ipynb #0c73f44f
 def write_sample_product(dest:str|Path,      # folder to create

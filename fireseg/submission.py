@@ -4,7 +4,7 @@
 
 # %% ../nbs/01g_submission.ipynb #47129348
 from __future__ import annotations
-import bz2, csv, gzip, hashlib, io, json, lzma, pickle, re, zlib
+import bz2, csv, gzip, io, json, lzma, pickle, re, zlib
 from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path

@@ -4,19 +4,18 @@
 
 # %% ../nbs/07_threshold.ipynb #7e1d3d68
 from __future__ import annotations
-import json, math
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from .core import FiresegError
-from .metrics import MIOU_MODES, check_miou_mode
-from .decision import threshold_to_bin, bin_to_threshold, remove_small_components, FALLBACK_THRESHOLD, _EIGHT
+from .core import FiresegError, sample_rows
+from .metrics import MIOU_MODES, MiouMode, check_miou_mode
+from .decision import threshold_to_bin, bin_to_threshold, _EIGHT
 from .oof import OofStore
-from .runs import run_oof, write_run_threshold, THRESHOLD_FILE, THRESHOLD_FIGURE
+from .runs import run_oof, write_run_threshold, THRESHOLD_FIGURE
 from .plots import save_figure
 
 # %% auto #0
@@ -45,7 +44,7 @@ def counts_at_thresholds(hist, # (N,2,bins) per-image counts of fire / non-fire 
     return np.stack([tp, fp, tail[:, 0, :1] - tp], axis=-1)
 
 # %% ../nbs/07_threshold.ipynb #494c6819
-Metric = Literal["per_image", "global"]
+Metric = MiouMode   # the mIoU reading a search maximises (02a_metrics)
 
 # %% ../nbs/07_threshold.ipynb #add2b05e
 def _iou_sums(tp:np.ndarray, union:np.ndarray)->tuple:
@@ -158,12 +157,6 @@ def _candidate_sizes(min_size, sizes)->list:
     "Sizes to score: 0 (no filter) and every size above 1 for 'auto'; 0 and the forced size otherwise."
     return [0] + sorted({int(s) for s in sizes if int(s) > 1}) if min_size == "auto" else [0, int(min_size)]
 
-# %% ../nbs/07_threshold.ipynb #e34d1b04
-def _sample_images(n:int, max_images:int|None, seed:int)->np.ndarray:
-    "All n image indices, or `max_images` of them drawn with `seed`, sorted."
-    if max_images is None or n <= max_images: return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, max_images, replace=False))
-
 # %% ../nbs/07_threshold.ipynb #317b41ca
 def _size_grid(oof:OofStore, lo:int, hi:int, sizes:list, idx:np.ndarray, progress:bool)->dict:
     "Both mIoU readings on the images `idx` for every bin lo..hi × size: {metric: (bins, sizes)}."
@@ -184,7 +177,7 @@ def min_size_search(oof:OofStore,          # a complete out-of-fold store
                    )->dict:                # bin, min_size, gain and what was searched
     "Score bins near `best` × blob sizes on (a sample of) the OOF pixels; pick the size and bin."
     n, bins, auto = len(oof), oof.hist.shape[-1], min_size == "auto"
-    try_sizes, idx = _candidate_sizes(min_size, sizes), _sample_images(n, max_images, seed)
+    try_sizes, idx = _candidate_sizes(min_size, sizes), sample_rows(n, max_images, seed)
     lo, hi = max(1, best - window), min(bins - 1, best + window)
     grid = _size_grid(oof, lo, hi, try_sizes, idx, progress)   # (bins, sizes)
     by_size = grid[metric].max(0)

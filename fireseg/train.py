@@ -22,7 +22,7 @@ from .patchio import DataLayout, tiff_layout, read_pseudo_labels
 from .check import fire_pixel_counts
 from .normalise import Normaliser, make_normaliser, band_stats, build_plane_cache, PlaneCache, PLANES_JSON
 from .dataset import FirePatches, patch_loader, loader_workers
-from .config import TrainConfig, check_ema, fields_with_role, resumed_settings, check_schedule
+from .config import TrainConfig, check_ema, fields_with_role, resumed_settings
 from .oof import OofStore
 from .models import weights_source, weights_problem, min_patch_size, build_model
 from .losses import make_loss, parse_loss_spec
@@ -31,7 +31,7 @@ from .folds import kfold_split, save_folds, load_folds
 from .devices import (Precision, precision_for, autocast_for, batch_to_device, use_device, call_freeing_memory,
                              backend_flags, backend_settings)
 from .distributed import World, world_from_env, world_device, start_world, broadcast_buffers
-from .runs import (FULL, member_dir, run_config, save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done,
+from .runs import (FULL, member_dir, member_name, run_config, save_checkpoint, load_checkpoint, plain_state, fold_result, fold_done,
                           write_fold_result, is_blend, BLEND_FILE, is_run, fold_checkpoint, checkpoint_shapes, plot_log,
                           CONFIG_FILE, NORMALISER_FILE, BAND_STATS_FILE, DONE_FILE, LOG_FILE, BEST_FILE, LAST_FILE, FOLDS_FILE, DATA_FILE, PLANES_DIR)
 
@@ -42,7 +42,7 @@ __all__ = ['AUTO_BATCH_SIZES', 'INIT_MATCH', 'RESUMABLE', 'pseudo_training', 'Ps
            'fold_devices', 'fold_start_method', 'find_batch_size', 'search_memory_fraction', 'batch_search_in_child',
            'auto_batch_size', 'check_run_options', 'restartable', 'clear_failed_start', 'data_record', 'moved_data',
            'init_checkpoint', 'check_init', 'initial_state', 'prepare_run', 'build_run_cache', 'start_run',
-           'draw_curves', 'train_kfold', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
+           'train_kfold', 'train_folds_parallel', 'full_fit_epochs', 'train_full']
 
 # %% ../nbs/06_train.ipynb #t6ps0002
 def pseudo_training(cfg:TrainConfig,    # the run's config; `pseudo` names the folder
@@ -126,7 +126,7 @@ def make_optimiser(model:torch.nn.Module, # the network to train
     total = max(1, epochs * steps_per_epoch)
     if cfg.schedule == "onecycle": sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=total, pct_start=min(.3, max(.05, 1 / epochs)))
     elif cfg.schedule == "cosine": sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, total)
-    else: check_schedule(cfg.schedule)
+    else: raise FiresegError(f"no optimiser schedule for {cfg.schedule!r}")   # a name in SCHEDULES without one here
     return opt, sched
 
 # %% ../nbs/06_train.ipynb #424f730a
@@ -311,7 +311,7 @@ class _Fit:
     stale:int=0                # epochs since the best
     full = property(lambda self: self.fold == FULL)
     k = property(lambda self: self.cfg.folds if self.full else self.fold, doc="the fit's number, for its seeds")
-    name = property(lambda self: "the final fit" if self.full else f"fold {self.fold}")
+    name = property(lambda self: member_name(self.fold))
     fdir = property(lambda self: member_dir(self.cfg.out, self.fold))
     epochs = property(lambda self: self.cfg.full_epochs if self.full else self.cfg.epochs)
     def kept(self)->torch.nn.Module:
@@ -528,8 +528,7 @@ def _one_training_step(cfg:TrainConfig, train:FirePatches, prec:Precision)->Call
         opt, loss_fn, ema = torch.optim.AdamW(model.parameters(), lr=cfg.lr), make_loss(cfg.loss), weight_average(model, cfg.ema)
         x, y = batch_to_device(train[[i % len(train) for i in range(size)]], prec)
         with autocast_for(prec): loss = loss_fn(model.train()(x).float(), y)
-        (prec.scaler.scale(loss) if prec.scaler is not None else loss).backward()
-        opt.step()
+        _optimiser_step(model, loss, opt, prec, cfg.grad_clip)   # the step training takes: scaled, unscaled, clipped
         if ema is not None: ema.update_parameters(model)
     return step
 
@@ -807,11 +806,6 @@ def start_run(cfg:TrainConfig,       # the run to start or resume
         cfg = TrainConfig(**got)
     return cfg
 
-# %% ../nbs/06_train.ipynb #d55b5816
-def draw_curves(run:str|Path):
-    "Redraw RUN/curves.png, the folds' learning curves so far (`07b_report`)."
-    plot_log(run)
-
 # %% ../nbs/06_train.ipynb #f65f9aa4
 def _train_kfold_world(cfg:TrainConfig, resume:bool, only:Sequence[int]|None, world:World, full:bool=False)->pd.DataFrame:
     "Train folds one after the other, each by every process of a torchrun world; rank 0 prepares the run and writes."
@@ -823,7 +817,7 @@ def _train_kfold_world(cfg:TrainConfig, resume:bool, only:Sequence[int]|None, wo
         wanted = list(only if only is not None else range(cfg.folds))
         for k in world.broadcast([k for k in wanted if not fold_done(Path(cfg.out), k)] if world.main else None):
             train_fold(cfg, k, resume=True, world=world)
-            if world.main: draw_curves(cfg.out)
+            if world.main: plot_log(cfg.out)
         if full: wanted.append(_train_full(cfg, world))
         return pd.DataFrame(world.broadcast([fold_result(Path(cfg.out), k) for k in wanted] if world.main else None))
     finally: torch.distributed.destroy_process_group()
@@ -846,7 +840,7 @@ def train_kfold(cfg:TrainConfig,                 # the run
     if len(slots) > 1 and len(todo) > 1:
         train_folds_parallel(cfg, todo, slots, start_method or fold_start_method(slots, mp.get_all_start_methods()))
     else:
-        for k in todo: train_fold(dataclasses.replace(cfg, device=slots[0]), k, resume=True); draw_curves(cfg.out)
+        for k in todo: train_fold(dataclasses.replace(cfg, device=slots[0]), k, resume=True); plot_log(cfg.out)
     if full: wanted.append(_train_full(dataclasses.replace(cfg, device=slots[0])))
     return pd.DataFrame([fold_result(Path(cfg.out), k) for k in wanted])
 
@@ -896,7 +890,7 @@ def train_folds_parallel(cfg:TrainConfig,          # a prepared run's config
                 for s in wait(list(running)):
                     k, p = running.pop(s); p.join(); free.append(where[k])
                     if p.exitcode: failed[k] = _exit_reason(p.exitcode); continue
-                    score = fold_result(Path(cfg.out), k)["val_miou"]; draw_curves(cfg.out)
+                    score = fold_result(Path(cfg.out), k)["val_miou"]; plot_log(cfg.out)
                     bar.update(); bar.set_postfix_str(f"fold {k}: val mIoU {score:.3f}")
         finally:
             for k, p in running.values(): p.terminate(); p.join()
